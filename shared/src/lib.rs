@@ -1,0 +1,13 @@
+//! Liandong core library shared by every node.
+//!
+//! Layers, from the inside out: [`model`] (operations, ids, clocks: pure
+//! data), [`store`] (the only module that names sled), [`sync`] (the sans-IO
+//! replication session and its async driver), [`rpc`] (the only module that
+//! names prost/tonic types), [`tls`] (mutual TLS and the development PKI),
+//! [`config`] and [`shutdown`].
+
+pub mod model;
+pub mod rpc;
+pub mod store;
+pub mod sync;
+pub mod tls;

@@ -1,0 +1,174 @@
+//! Reads: outbox chunks for the sync session, cursors and peers, entity
+//! views for clerk commands, and the figures status reports. Reads take no
+//! writer lock; sled gives each key a consistent value.
+
+use std::collections::BTreeMap;
+
+use super::write::{peer_scope, ALL_SCOPE};
+use super::{decode, keys, Cursor, Digest, PeerRecord, Store, StoreError, StoredOp};
+use crate::model::{CaseView, MatterView, NodeId};
+
+/// A run of consecutive outbox entries for one peer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxChunk {
+    /// (outbox seq, operation bytes), in sequence order.
+    pub ops: Vec<(u64, Vec<u8>)>,
+    /// The outbox head when the chunk was read.
+    pub head: u64,
+}
+
+/// Figures for status and reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreStats {
+    pub ops_held: u64,
+    pub feed_head: u64,
+    pub digest_all: Digest,
+    pub peers: Vec<PeerRecord>,
+    pub origin_counts: BTreeMap<NodeId, u64>,
+    pub disk_bytes: u64,
+}
+
+impl Store {
+    /// Reads outbox entries for `peer` after `after`, bounded in count and
+    /// bytes (at least one entry is returned if any exists). Each operation's
+    /// hash is checked; corruption is an error, never served.
+    pub fn read_outbox(
+        &self,
+        peer: &NodeId,
+        after: u64,
+        max_ops: usize,
+        max_bytes: usize,
+    ) -> Result<OutboxChunk, StoreError> {
+        let head = self.peer(peer)?.outbox.head;
+        let mut ops = Vec::new();
+        let mut bytes = 0usize;
+        let start = keys::outbox(peer, after.saturating_add(1));
+        let end = keys::outbox(peer, u64::MAX);
+        for item in self.db.range(start..=end) {
+            let (k, op_key) = item?;
+            let seq = keys::trailing_seq(&k)
+                .ok_or_else(|| StoreError::corrupt("outbox key", "too short"))?;
+            let stored = self.stored_op(&op_key)?;
+            bytes += stored.bytes.len();
+            ops.push((seq, stored.bytes));
+            if ops.len() >= max_ops || bytes >= max_bytes {
+                break;
+            }
+        }
+        Ok(OutboxChunk { ops, head })
+    }
+
+    fn stored_op(&self, op_key: &[u8]) -> Result<StoredOp, StoreError> {
+        let what = || format!("operation {}", String::from_utf8_lossy(op_key));
+        let raw = self
+            .db
+            .get(op_key)?
+            .ok_or_else(|| StoreError::corrupt(what(), "indexed but missing"))?;
+        let stored: StoredOp = decode("operation", &raw)?;
+        if *blake3::hash(&stored.bytes).as_bytes() != stored.hash {
+            return Err(StoreError::corrupt(what(), "hash mismatch"));
+        }
+        Ok(stored)
+    }
+
+    pub fn peer(&self, peer: &NodeId) -> Result<PeerRecord, StoreError> {
+        self.lock()
+            .peers
+            .get(peer)
+            .cloned()
+            .ok_or_else(|| StoreError::UnknownPeer(peer.clone()))
+    }
+
+    pub fn peers(&self) -> Vec<PeerRecord> {
+        self.lock().peers.values().cloned().collect()
+    }
+
+    /// Our durable cursor into `peer`'s outbox for us.
+    pub fn cursor(&self, peer: &NodeId) -> Result<Cursor, StoreError> {
+        match self.db.get(keys::cursor(peer))? {
+            Some(v) => decode("cursor", &v),
+            None => Ok(Cursor::default()),
+        }
+    }
+
+    pub fn digest(&self, scope: &str) -> Result<Digest, StoreError> {
+        match self.db.get(keys::digest(scope))? {
+            Some(v) => decode("digest", &v),
+            None => Ok(Digest::default()),
+        }
+    }
+
+    /// Digest over everything this node holds.
+    pub fn digest_all(&self) -> Result<Digest, StoreError> {
+        self.digest(ALL_SCOPE)
+    }
+
+    /// Digest over what this node holds in `peer`'s scope; equals the peer's
+    /// [`Store::digest_all`] once both have converged.
+    pub fn digest_for_peer(&self, peer: &NodeId) -> Result<Digest, StoreError> {
+        self.digest(&peer_scope(peer))
+    }
+
+    pub fn case(&self, case_id: &str) -> Result<Option<CaseView>, StoreError> {
+        match self.db.get(keys::view(&format!("case/{case_id}")))? {
+            Some(v) => Ok(Some(decode("case view", &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every case view, optionally only those accepted at `origin`.
+    pub fn cases(&self, origin: Option<&NodeId>) -> Result<Vec<CaseView>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.db.scan_prefix(keys::view_prefix("case")) {
+            let (_, v) = item?;
+            let view: CaseView = decode("case view", &v)?;
+            if origin.is_none_or(|o| view.id.origin() == o) {
+                out.push(view);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn matters(&self) -> Result<Vec<MatterView>, StoreError> {
+        self.db
+            .scan_prefix(keys::view_prefix("matter"))
+            .map(|item| decode("matter view", &item?.1))
+            .collect()
+    }
+
+    pub fn matter(&self, code: &str) -> Result<Option<MatterView>, StoreError> {
+        match self.db.get(keys::view(&format!("matter/{code}")))? {
+            Some(v) => Ok(Some(decode("matter view", &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn stats(&self) -> Result<StoreStats, StoreError> {
+        let (feed_head, peers) = {
+            let s = self.lock();
+            (s.feed_head, s.peers.values().cloned().collect())
+        };
+        let mut origin_counts = BTreeMap::new();
+        for item in self.db.scan_prefix(keys::ORIGIN_COUNT_PREFIX) {
+            let (k, v) = item?;
+            let origin: NodeId = keys::leading_str(&k)
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| StoreError::corrupt("origin count key", "unparsable"))?;
+            origin_counts.insert(origin, decode("origin count", &v)?);
+        }
+        let digest_all = self.digest_all()?;
+        Ok(StoreStats {
+            ops_held: digest_all.count(),
+            feed_head,
+            digest_all,
+            peers,
+            origin_counts,
+            disk_bytes: self.disk_bytes(),
+        })
+    }
+
+    /// Whether an operation is held.
+    pub fn contains(&self, id: &crate::model::OpId) -> Result<bool, StoreError> {
+        Ok(self.db.contains_key(keys::op(id))?)
+    }
+}

@@ -1,0 +1,323 @@
+//! The one write path: a whole batch of operations (received from a peer or
+//! written by a clerk) is deduplicated, indexed, folded into entity views and
+//! committed in one atomic `sled::Batch`, then made durable before the call
+//! returns. A received batch's cursor is written in the same batch, so a cut
+//! at any byte either keeps both or neither.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::{
+    decode, encode, keys, Cursor, Digest, OutboxMeta, PeerRecord, Store, StoreError, StoredOp,
+    WriterState,
+};
+use crate::model::{
+    CaseView, EncodedOp, EntityId, MatterView, NodeId, OpBody, OpId, Operation, Scope,
+    MAX_OP_BYTES,
+};
+
+/// Where a batch comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Written at this node (a clerk, the county's hall management).
+    Local,
+    /// Received from this peer; the cursor is its outbox position after the batch.
+    Peer { node: NodeId, cursor: Cursor },
+}
+
+/// What a committed batch did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplyReport {
+    pub applied: Vec<OpId>,
+    pub duplicates: usize,
+    pub feed_head: u64,
+}
+
+/// A materialised view being updated within one batch.
+enum View {
+    Case(CaseView),
+    Matter(MatterView),
+}
+
+/// Scratch state of one batch; merged into the writer state on commit.
+struct Pending<'a> {
+    store: &'a Store,
+    batch: sled::Batch,
+    state: WriterState,
+    seen: HashSet<Vec<u8>>,
+    views: BTreeMap<String, View>,
+    digests: BTreeMap<String, Digest>,
+    origin_counts: BTreeMap<NodeId, u64>,
+    report: ApplyReport,
+}
+
+impl Store {
+    /// Applies operations atomically and durably. Already-held operations
+    /// are counted as duplicates and skipped.
+    pub fn apply(&self, source: Source, ops: Vec<EncodedOp>) -> Result<ApplyReport, StoreError> {
+        let mut state = self.lock();
+        self.apply_locked(&mut state, source, ops)
+    }
+
+    /// Writes new local operations (stamped with this node's next sequence
+    /// numbers and HLC) through the same path. `now_ms` is wall time.
+    pub fn append_local(
+        &self,
+        items: Vec<(EntityId, OpBody)>,
+        now_ms: u64,
+    ) -> Result<ApplyReport, StoreError> {
+        let mut state = self.lock();
+        let mut clock = state.clock;
+        let mut ops = Vec::with_capacity(items.len());
+        for (i, (entity, body)) in items.into_iter().enumerate() {
+            let op = Operation {
+                id: OpId {
+                    origin: self.me.clone(),
+                    seq: state.next_local_seq + i as u64,
+                },
+                hlc: clock.tick(now_ms),
+                entity,
+                body,
+            }
+            .encode();
+            if op.bytes.len() > MAX_OP_BYTES {
+                return Err(StoreError::TooLarge(op.bytes.len()));
+            }
+            ops.push(op);
+        }
+        self.apply_locked(&mut state, Source::Local, ops)
+    }
+
+    fn apply_locked(
+        &self,
+        state: &mut WriterState,
+        source: Source,
+        ops: Vec<EncodedOp>,
+    ) -> Result<ApplyReport, StoreError> {
+        let mut pending = Pending {
+            store: self,
+            batch: sled::Batch::default(),
+            state: state.clone(),
+            seen: HashSet::new(),
+            views: BTreeMap::new(),
+            digests: BTreeMap::new(),
+            origin_counts: BTreeMap::new(),
+            report: ApplyReport::default(),
+        };
+        let from = match &source {
+            Source::Local => None,
+            Source::Peer { node, .. } => Some(node.clone()),
+        };
+        for op in ops {
+            pending.add(op, from.as_ref())?;
+        }
+        if let Source::Peer { node, cursor } = &source {
+            pending.batch.insert(keys::cursor(node), encode(cursor));
+        }
+        let new_state = pending.finish()?;
+        let head = new_state.0.feed_head;
+        *state = new_state.0;
+        self.make_durable()?;
+        self.changes.send_replace(head);
+        Ok(new_state.1)
+    }
+
+    /// Registers a peer, or refreshes it when its store id changed (the peer
+    /// was restored or rebuilt). A new or changed peer gets a new outbox
+    /// incarnation filled with every held operation in its scope, so it can
+    /// never miss what it lost. Returns the record and whether it was rebuilt.
+    pub fn ensure_peer(
+        &self,
+        peer: &NodeId,
+        peer_store_id: Option<super::Incarnation>,
+    ) -> Result<(PeerRecord, bool), StoreError> {
+        let mut state = self.lock();
+        if let Some(rec) = state.peers.get(peer).cloned() {
+            match (rec.store_id, peer_store_id) {
+                (_, None) => return Ok((rec, false)),
+                (Some(old), Some(new)) if old == new => return Ok((rec, false)),
+                (None, Some(new)) => {
+                    let rec = PeerRecord {
+                        store_id: Some(new),
+                        ..rec
+                    };
+                    self.db.insert(keys::peer(peer), encode(&rec))?;
+                    self.make_durable()?;
+                    state.peers.insert(peer.clone(), rec.clone());
+                    return Ok((rec, false));
+                }
+                _ => {}
+            }
+        }
+        let rec = self.rebuild_outbox(peer, peer_store_id)?;
+        state.peers.insert(peer.clone(), rec.clone());
+        Ok((rec, true))
+    }
+
+    fn rebuild_outbox(
+        &self,
+        peer: &NodeId,
+        store_id: Option<super::Incarnation>,
+    ) -> Result<PeerRecord, StoreError> {
+        let mut batch = sled::Batch::default();
+        for item in self.db.scan_prefix(keys::outbox_prefix(peer)) {
+            batch.remove(item?.0);
+        }
+        let mut head = 0;
+        let mut digest = Digest::default();
+        for item in self.db.scan_prefix([b'f']) {
+            let (_, op_key) = item?;
+            let Some(raw) = self.db.get(&op_key)? else {
+                return Err(StoreError::corrupt("feed", "feed names a missing operation"));
+            };
+            let stored: StoredOp = decode("operation", &raw)?;
+            let op = EncodedOp::decode(stored.bytes)
+                .map_err(|e| StoreError::corrupt("operation", e))?;
+            if Scope::of(op.entity()).includes(peer) {
+                head += 1;
+                batch.insert(keys::outbox(peer, head), op_key.clone());
+                digest.add(&op_key, &stored.hash);
+            }
+        }
+        let rec = PeerRecord {
+            node: peer.clone(),
+            store_id,
+            outbox: OutboxMeta {
+                incarnation: super::new_incarnation(),
+                head,
+            },
+        };
+        batch.insert(keys::peer(peer), encode(&rec));
+        batch.insert(keys::digest(&peer_scope(peer)), encode(&digest));
+        self.db.apply_batch(batch)?;
+        self.make_durable()?;
+        Ok(rec)
+    }
+}
+
+/// Name of the digest over everything in a peer's scope.
+pub(super) fn peer_scope(peer: &NodeId) -> String {
+    format!("peer:{peer}")
+}
+
+pub(super) const ALL_SCOPE: &str = "all";
+
+impl Pending<'_> {
+    fn add(&mut self, op: EncodedOp, from: Option<&NodeId>) -> Result<(), StoreError> {
+        let op_key = keys::op(op.id());
+        if !self.seen.insert(op_key.clone()) || self.store.db.contains_key(&op_key)? {
+            self.report.duplicates += 1;
+            return Ok(());
+        }
+        let hash = op.hash();
+        self.state.feed_head += 1;
+        let entity_key = op.entity().key();
+        let scope = Scope::of(op.entity());
+        self.batch.insert(keys::feed(self.state.feed_head), op_key.clone());
+        self.batch
+            .insert(keys::entity_index(&entity_key, &op_key), &[] as &[u8]);
+        self.digest(ALL_SCOPE)?.add(&op_key, &hash);
+        let me = self.store.me.clone();
+        let peers: Vec<NodeId> = self.state.peers.keys().cloned().collect();
+        for peer in peers.iter().filter(|p| scope.includes(p) && **p != me) {
+            self.digest(&peer_scope(peer))?.add(&op_key, &hash);
+            if Some(peer) == from {
+                continue;
+            }
+            if let Some(rec) = self.state.peers.get_mut(peer) {
+                rec.outbox.head += 1;
+                self.batch
+                    .insert(keys::outbox(peer, rec.outbox.head), op_key.clone());
+            }
+        }
+        self.absorb(&entity_key, &op)?;
+        *self.origin_counts.entry(op.id().origin.clone()).or_insert(0) += 1;
+        self.state.clock.observe(op.envelope.hlc);
+        if op.id().origin == me {
+            self.state.next_local_seq = self.state.next_local_seq.max(op.id().seq + 1);
+        }
+        self.report.applied.push(op.id().clone());
+        let stored = StoredOp {
+            hash,
+            feed_seq: self.state.feed_head,
+            source: from.cloned(),
+            bytes: op.bytes,
+        };
+        self.batch.insert(op_key, encode(&stored));
+        Ok(())
+    }
+
+    fn digest(&mut self, scope: &str) -> Result<&mut Digest, StoreError> {
+        if !self.digests.contains_key(scope) {
+            let d = match self.store.db.get(keys::digest(scope))? {
+                Some(v) => decode("digest", &v)?,
+                None => Digest::default(),
+            };
+            self.digests.insert(scope.to_string(), d);
+        }
+        Ok(self.digests.entry(scope.to_string()).or_default())
+    }
+
+    fn absorb(&mut self, entity_key: &str, op: &EncodedOp) -> Result<(), StoreError> {
+        if !self.views.contains_key(entity_key) {
+            let stored = self.store.db.get(keys::view(entity_key))?;
+            let view = match (op.entity(), stored) {
+                (EntityId::Case(_), Some(v)) => View::Case(decode("case view", &v)?),
+                (EntityId::Case(id), None) => View::Case(CaseView::empty(id.clone())),
+                (EntityId::Matter(_), Some(v)) => View::Matter(decode("matter view", &v)?),
+                (EntityId::Matter(_), None) => View::Matter(MatterView::empty()),
+            };
+            self.views.insert(entity_key.to_string(), view);
+        }
+        let body = op.body().ok();
+        match (self.views.get_mut(entity_key), body) {
+            (Some(View::Case(v)), Some(OpBody::Case(e))) => v.absorb(op.id(), Some(&e)),
+            (Some(View::Case(v)), _) => v.absorb(op.id(), None),
+            (Some(View::Matter(v)), Some(OpBody::MatterPut(m))) => {
+                v.absorb(op.envelope.hlc, op.id(), Some(&m))
+            }
+            (Some(View::Matter(v)), _) => v.absorb(op.envelope.hlc, op.id(), None),
+            (None, _) => {}
+        }
+        Ok(())
+    }
+
+    /// Writes the meta rows and commits. Returns the new writer state.
+    fn finish(mut self) -> Result<(WriterState, ApplyReport), StoreError> {
+        if self.report.applied.is_empty() {
+            // Nothing new; the batch may still carry a cursor.
+            self.store.db.apply_batch(self.batch)?;
+            self.report.feed_head = self.state.feed_head;
+            return Ok((self.state, self.report));
+        }
+        for (key, view) in &self.views {
+            let bytes = match view {
+                View::Case(v) => encode(v),
+                View::Matter(v) => encode(v),
+            };
+            self.batch.insert(keys::view(key), bytes);
+        }
+        for (scope, d) in &self.digests {
+            self.batch.insert(keys::digest(scope), encode(d));
+        }
+        for (origin, n) in &self.origin_counts {
+            let key = keys::origin_count(origin);
+            let old: u64 = match self.store.db.get(&key)? {
+                Some(v) => decode("origin count", &v)?,
+                None => 0,
+            };
+            self.batch.insert(key, encode(&(old + n)));
+        }
+        for rec in self.state.peers.values() {
+            self.batch.insert(keys::peer(&rec.node), encode(rec));
+        }
+        self.batch
+            .insert(keys::META_FEED_HEAD, encode(&self.state.feed_head));
+        self.batch
+            .insert(keys::META_LOCAL_SEQ, encode(&(self.state.next_local_seq - 1)));
+        self.batch
+            .insert(keys::META_HLC, encode(&self.state.clock.last()));
+        self.store.db.apply_batch(self.batch)?;
+        self.report.feed_head = self.state.feed_head;
+        Ok((self.state, self.report))
+    }
+}

@@ -1,0 +1,207 @@
+//! The server's accept stream: TCP accept, then a concurrent, bounded,
+//! time-limited TLS handshake per connection; yields only finished handshakes.
+//!
+//! Invariants: a slow or garbage client never blocks accepting others (each
+//! handshake runs in its own task, at most `max_concurrent_handshakes` at
+//! once, each cut off after `handshake_timeout`). A refused handshake is
+//! logged with `warn!` (remote address and reason) and never yielded, nor is
+//! an accept error: the stream only ends when `shutdown` is cancelled or it
+//! is dropped, and then every pending handshake is aborted (the tasks live in
+//! a `JoinSet` owned by the stream).
+//!
+//! Yielded streams are `tokio_rustls::server::TlsStream<TcpStream>`, for which
+//! tonic's `Connected` gives `TlsConnectInfo<TcpConnectInfo>`: handlers can
+//! call `request.peer_certs()` and `request.remote_addr()`.
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+use std::time::Duration;
+
+use rustls::ServerConfig;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+use tokio_rustls::server::TlsStream;
+use tokio_rustls::TlsAcceptor;
+use tokio_stream::Stream;
+use tokio_util::sync::CancellationToken;
+
+use crate::tls::verify::{describe_handshake_error, peer_identity};
+
+/// Pause after a failed `accept()` (e.g. out of file descriptors) before retrying.
+const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
+
+/// Tuning of [`tls_incoming_with`].
+#[derive(Debug, Clone)]
+pub struct IncomingOptions {
+    /// A handshake not finished by then is dropped (default 10 s).
+    pub handshake_timeout: Duration,
+    /// Handshakes in flight at once; accepting pauses at this bound (default 64).
+    pub max_concurrent_handshakes: usize,
+    /// Set `TCP_NODELAY` on accepted sockets (default true).
+    pub tcp_nodelay: bool,
+}
+
+impl Default for IncomingOptions {
+    fn default() -> Self {
+        IncomingOptions {
+            handshake_timeout: Duration::from_secs(10),
+            max_concurrent_handshakes: 64,
+            tcp_nodelay: true,
+        }
+    }
+}
+
+/// Accept stream with default [`IncomingOptions`].
+pub fn tls_incoming(
+    listener: TcpListener,
+    config: Arc<ServerConfig>,
+    shutdown: CancellationToken,
+) -> TlsIncoming {
+    tls_incoming_with(listener, config, shutdown, IncomingOptions::default())
+}
+
+/// Accept stream for `serve_with_incoming(_shutdown)`; see the module doc.
+pub fn tls_incoming_with(
+    listener: TcpListener,
+    config: Arc<ServerConfig>,
+    shutdown: CancellationToken,
+    options: IncomingOptions,
+) -> TlsIncoming {
+    let acceptor = Acceptor {
+        listener,
+        tls: TlsAcceptor::from(config),
+        handshakes: JoinSet::new(),
+        shutdown,
+        options,
+    };
+    TlsIncoming {
+        next: Some(Box::pin(acceptor.next_stream())),
+    }
+}
+
+type NextStream = Pin<Box<dyn Future<Output = (Option<TlsStream<TcpStream>>, Acceptor)> + Send>>;
+
+/// Stream of TLS connections whose handshake succeeded; never yields `Err`.
+pub struct TlsIncoming {
+    /// The acceptor's pending `next_stream()`; `None` once ended.
+    next: Option<NextStream>,
+}
+
+impl std::fmt::Debug for TlsIncoming {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsIncoming")
+            .field("ended", &self.next.is_none())
+            .finish()
+    }
+}
+
+impl Stream for TlsIncoming {
+    type Item = Result<TlsStream<TcpStream>, io::Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let Some(next) = self.next.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let (stream, acceptor) = ready!(next.as_mut().poll(cx));
+        match stream {
+            Some(stream) => {
+                self.next = Some(Box::pin(acceptor.next_stream()));
+                Poll::Ready(Some(Ok(stream)))
+            }
+            None => {
+                self.next = None;
+                Poll::Ready(None)
+            }
+        }
+    }
+}
+
+struct Acceptor {
+    listener: TcpListener,
+    tls: TlsAcceptor,
+    handshakes: JoinSet<Option<TlsStream<TcpStream>>>,
+    shutdown: CancellationToken,
+    options: IncomingOptions,
+}
+
+impl Acceptor {
+    /// Owned wrapper of [`Acceptor::next`] for [`TlsIncoming`].
+    async fn next_stream(mut self) -> (Option<TlsStream<TcpStream>>, Acceptor) {
+        let stream = self.next().await;
+        (stream, self)
+    }
+
+    /// The next finished handshake, or `None` on shutdown.
+    async fn next(&mut self) -> Option<TlsStream<TcpStream>> {
+        loop {
+            let room = self.handshakes.len() < self.options.max_concurrent_handshakes;
+            tokio::select! {
+                biased;
+                () = self.shutdown.cancelled() => return None,
+                Some(joined) = self.handshakes.join_next() => match joined {
+                    Ok(Some(stream)) => return Some(stream),
+                    Ok(None) => {} // refused; already logged
+                    Err(e) => tracing::warn!(error = %e, "TLS handshake task failed"),
+                },
+                accepted = self.listener.accept(), if room => match accepted {
+                    Ok((tcp, remote)) => self.start_handshake(tcp, remote),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accepting a TCP connection failed; retrying");
+                        tokio::select! {
+                            () = self.shutdown.cancelled() => return None,
+                            () = tokio::time::sleep(ACCEPT_ERROR_PAUSE) => {}
+                        }
+                    }
+                },
+            }
+        }
+    }
+
+    fn start_handshake(&mut self, tcp: TcpStream, remote: SocketAddr) {
+        if self.options.tcp_nodelay {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(%remote, error = %e, "cannot set TCP_NODELAY");
+            }
+        }
+        let tls = self.tls.clone();
+        let timeout = self.options.handshake_timeout;
+        self.handshakes.spawn(handshake(tls, tcp, remote, timeout));
+    }
+}
+
+/// One server-side handshake; `None` (after a `warn!`) if it was refused.
+async fn handshake(
+    tls: TlsAcceptor,
+    tcp: TcpStream,
+    remote: SocketAddr,
+    timeout: Duration,
+) -> Option<TlsStream<TcpStream>> {
+    match tokio::time::timeout(timeout, tls.accept(tcp)).await {
+        Ok(Ok(stream)) => {
+            let peer = stream
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|chain| chain.first())
+                .and_then(|leaf| peer_identity(leaf).ok());
+            match peer {
+                Some(peer) => tracing::debug!(%remote, %peer, "TLS connection accepted"),
+                None => tracing::debug!(%remote, "TLS connection accepted"),
+            }
+            Some(stream)
+        }
+        Ok(Err(e)) => {
+            let reason = describe_handshake_error(&e);
+            tracing::warn!(%remote, %reason, "refused TLS connection");
+            None
+        }
+        Err(_) => {
+            tracing::warn!(%remote, ?timeout, "TLS handshake timed out; connection closed");
+            None
+        }
+    }
+}
