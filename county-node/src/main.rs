@@ -1,1 +1,14 @@
-fn main() {}
+//! `county-node`: see `county-node --help`.
+
+use clap::Parser;
+use county_node::commands::{report, run, Cli};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    shared::logging::init(cli.log_format);
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => report(&e),
+    }
+}

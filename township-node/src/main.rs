@@ -1,1 +1,17 @@
-fn main() {}
+//! `township-node`: see `township-node --help`.
+
+use clap::Parser;
+use township_node::commands::{run, Cli};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    shared::logging::init(cli.log_format);
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}

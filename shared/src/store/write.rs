@@ -65,7 +65,18 @@ impl Store {
         items: Vec<(EntityId, OpBody)>,
         now_ms: u64,
     ) -> Result<ApplyReport, StoreError> {
+        self.append_local_with(now_ms, |_| items)
+    }
+
+    /// Like [`Store::append_local`], for items that need the sequence number
+    /// their first operation will get (a case id is derived from it).
+    pub fn append_local_with(
+        &self,
+        now_ms: u64,
+        make: impl FnOnce(u64) -> Vec<(EntityId, OpBody)>,
+    ) -> Result<ApplyReport, StoreError> {
         let mut state = self.lock();
+        let items = make(state.next_local_seq);
         let mut clock = state.clock;
         let mut ops = Vec::with_capacity(items.len());
         for (i, (entity, body)) in items.into_iter().enumerate() {

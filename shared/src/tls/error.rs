@@ -100,7 +100,9 @@ pub enum TlsError {
     NoCertificate { path: PathBuf, reason: String },
     #[error("{path} holds no PEM private key: {reason}; point the config at the node's .key file")]
     NoPrivateKey { path: PathBuf, reason: String },
-    #[error("CA certificate in {path} is unusable: {reason}; copy ca.pem from the CA machine again")]
+    #[error(
+        "CA certificate in {path} is unusable: {reason}; copy ca.pem from the CA machine again"
+    )]
     BadCa { path: PathBuf, reason: String },
     #[error("the node certificate {path} does not identify a node: {source}")]
     OwnIdentity {
@@ -116,7 +118,9 @@ pub enum TlsError {
          issue node certificates with `county-node pki issue`"
     )]
     NoIdentity,
-    #[error("certificate carries more than one liandong identity ({first}, {second}); re-issue it")]
+    #[error(
+        "certificate carries more than one liandong identity ({first}, {second}); re-issue it"
+    )]
     AmbiguousIdentity { first: String, second: String },
     #[error("certificate identity `{uri}` is malformed: {source}")]
     BadIdentity { uri: String, source: NodeIdError },

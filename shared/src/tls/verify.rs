@@ -13,7 +13,9 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, OtherError, SignatureScheme};
+use rustls::{
+    CertificateError, DigitallySignedStruct, DistinguishedName, OtherError, SignatureScheme,
+};
 use x509_parser::extensions::GeneralName;
 
 use super::TlsError;
@@ -22,11 +24,10 @@ use crate::model::NodeId;
 
 /// Reads the node identity from a DER leaf certificate's SAN URI.
 pub fn peer_identity(leaf_der: &[u8]) -> Result<NodeId, TlsError> {
-    let (_, cert) = x509_parser::parse_x509_certificate(leaf_der).map_err(|e| {
-        TlsError::ParseCert {
+    let (_, cert) =
+        x509_parser::parse_x509_certificate(leaf_der).map_err(|e| TlsError::ParseCert {
             reason: e.to_string(),
-        }
-    })?;
+        })?;
     let san = cert
         .subject_alternative_name()
         .map_err(|e| TlsError::ParseCert {
@@ -63,10 +64,9 @@ pub fn cert_not_after(pem_or_der: &[u8]) -> Result<chrono::DateTime<chrono::Utc>
     } else {
         CertificateDer::from(pem_or_der)
     };
-    let (_, cert) =
-        x509_parser::parse_x509_certificate(&der).map_err(|e| TlsError::ParseCert {
-            reason: e.to_string(),
-        })?;
+    let (_, cert) = x509_parser::parse_x509_certificate(&der).map_err(|e| TlsError::ParseCert {
+        reason: e.to_string(),
+    })?;
     let secs = cert.validity().not_after.timestamp();
     chrono::DateTime::from_timestamp(secs, 0).ok_or_else(|| TlsError::ParseCert {
         reason: format!("notAfter {secs} is out of range"),
@@ -187,7 +187,10 @@ impl ServerCertVerifier for LiandongServerVerifier {
 /// `io::Error` tokio-rustls returns (which wraps a `rustls::Error` when the
 /// TLS layer refused, and is a plain socket error otherwise).
 pub fn describe_handshake_error(err: &std::io::Error) -> String {
-    match err.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+    match err
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<rustls::Error>())
+    {
         Some(tls) => describe_rustls_error(tls),
         None => err.to_string(),
     }
@@ -217,6 +220,9 @@ fn describe_rustls_error(err: &rustls::Error) -> String {
                     "our certificate was not accepted (is it a liandong node certificate?)"
                 }
                 Alert::CertificateExpired => "our certificate has expired",
+                Alert::DecryptError => {
+                    "our certificate's signature did not verify (issued by another CA?)"
+                }
                 Alert::CertificateRequired => "it requires a client certificate",
                 _ => "it ended the handshake",
             };
@@ -231,7 +237,11 @@ fn describe_certificate_error(err: &CertificateError) -> String {
         CertificateError::UnknownIssuer => {
             "unknown issuer: certificate not signed by this network's CA".to_string()
         }
-        CertificateError::BadSignature => "certificate has a bad signature".to_string(),
+        CertificateError::BadSignature => {
+            "certificate has a bad signature: not signed by this network's CA \
+             (another CA with the same name?)"
+                .to_string()
+        }
         CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
             format!("certificate expired ({err})")
         }

@@ -41,8 +41,17 @@ pub(super) struct Network {
     pub township: TlsMaterial,
 }
 
+/// Shows `warn!` lines (refusals) in the output of failing tests.
+fn init_logs() {
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter("shared=debug")
+        .try_init();
+}
+
 impl Network {
     pub fn new() -> Network {
+        init_logs();
         let dir = TempDir::new().unwrap();
         init_ca(dir.path()).unwrap();
         let county = issue_into(dir.path(), &county(), &server_hosts());
@@ -74,11 +83,18 @@ pub(super) fn issue_into(ca_dir: &Path, node: &NodeId, hosts: &[String]) -> Node
     write_node_cert(ca_dir, node, &issued, ca_dir).unwrap()
 }
 
-/// Material for `node` from a different CA (same names, wrong issuer).
-pub(super) fn foreign_material(node: &NodeId, hosts: &[String]) -> (TempDir, TlsMaterial) {
+/// Material for `node` whose certificate comes from a different CA (same
+/// names, wrong issuer) but which trusts the network's CA in `trusted_ca_dir`:
+/// so the peer, not this side, is the one that refuses.
+pub(super) fn foreign_material(
+    trusted_ca_dir: &Path,
+    node: &NodeId,
+    hosts: &[String],
+) -> (TempDir, TlsMaterial) {
     let dir = TempDir::new().unwrap();
     init_ca(dir.path()).unwrap();
-    let files = issue_into(dir.path(), node, hosts);
+    let mut files = issue_into(dir.path(), node, hosts);
+    files.ca = trusted_ca_dir.join("ca.pem");
     let material = TlsMaterial::load(&files).unwrap();
     (dir, material)
 }
@@ -87,7 +103,8 @@ pub(super) fn foreign_material(node: &NodeId, hosts: &[String]) -> (TempDir, Tls
 /// `liandong://` URI.
 fn cert_without_identity(ca_dir: &Path) -> IssuedCert {
     let ca_pem = std::fs::read_to_string(ca_dir.join("ca.pem")).unwrap();
-    let ca_key = KeyPair::from_pem(&std::fs::read_to_string(ca_dir.join("ca.key")).unwrap()).unwrap();
+    let ca_key =
+        KeyPair::from_pem(&std::fs::read_to_string(ca_dir.join("ca.key")).unwrap()).unwrap();
     let issuer = Issuer::from_ca_cert_pem(&ca_pem, ca_key).unwrap();
     let mut params = CertificateParams::new(server_hosts()).unwrap();
     params.extended_key_usages = vec![

@@ -52,7 +52,12 @@ fn issued_cert_carries_node_uri_hosts_and_both_usages() {
     let der = CertificateDer::from_pem_slice(issued.cert_pem.as_bytes()).unwrap();
     let (_, cert) = x509_parser::parse_x509_certificate(&der).unwrap();
 
-    let sans = &cert.subject_alternative_name().unwrap().unwrap().value.general_names;
+    let sans = &cert
+        .subject_alternative_name()
+        .unwrap()
+        .unwrap()
+        .value
+        .general_names;
     assert!(sans.contains(&GeneralName::URI("liandong://county/county")));
     assert!(sans.contains(&GeneralName::DNSName("localhost")));
     assert!(sans.contains(&GeneralName::IPAddress(&[127, 0, 0, 1])));
@@ -82,7 +87,10 @@ fn write_node_cert_writes_conventional_files_and_copies_the_ca() {
     let ca_dir = TempDir::new().unwrap();
     let out = TempDir::new().unwrap();
     init_ca(ca_dir.path()).unwrap();
-    let issued = Ca::load(ca_dir.path()).unwrap().issue(&township(), &[], 30).unwrap();
+    let issued = Ca::load(ca_dir.path())
+        .unwrap()
+        .issue(&township(), &[], 30)
+        .unwrap();
 
     let files = write_node_cert(out.path(), &township(), &issued, ca_dir.path()).unwrap();
     assert_eq!(files, NodeTlsFiles::in_dir(out.path(), &township()));
@@ -122,7 +130,11 @@ fn ensure_dev_node_cert_issues_with_the_local_ca_then_reuses_the_files() {
 
     let again = ensure_dev_node_cert(dir.path(), &county(), &server_hosts()).unwrap();
     assert_eq!(again, files);
-    assert_eq!(fs::read(&again.cert).unwrap(), cert, "existing cert must be reused");
+    assert_eq!(
+        fs::read(&again.cert).unwrap(),
+        cert,
+        "existing cert must be reused"
+    );
 }
 
 #[test]
@@ -139,11 +151,20 @@ fn ensure_dev_node_cert_refuses_files_issued_for_another_node() {
 fn list_certs_reports_ca_and_nodes_with_expiry() {
     let net = Network::new();
     let certs = list_certs(net.path()).unwrap();
-    let names: Vec<_> = certs.iter().map(|c| c.path.file_name().unwrap().to_owned()).collect();
+    let names: Vec<_> = certs
+        .iter()
+        .map(|c| c.path.file_name().unwrap().to_owned())
+        .collect();
     assert_eq!(names, ["ca.pem", "county-county.pem", "township-T01.pem"]);
     assert!(certs[0].is_ca && certs[0].node.is_none());
     assert_eq!(certs[1].node, Some(county()));
     assert_eq!(certs[2].node, Some(township()));
+    let line = certs[2].to_string();
+    assert!(
+        line.contains("township/T01") && line.contains("expires"),
+        "{line}"
+    );
+    assert!(certs[0].to_string().contains("CA ("), "{}", certs[0]);
     let now = chrono::Utc::now();
     assert!(certs[2].not_after > now + chrono::Duration::days(29));
     assert!(certs[2].not_after < now + chrono::Duration::days(31));

@@ -44,18 +44,22 @@ fn forward(mut incoming: TlsIncoming) -> mpsc::Receiver<std::io::Result<ServerSt
 
 type ServerStream = tokio_rustls::server::TlsStream<TcpStream>;
 
-async fn raw_client(material: &TlsMaterial, addr: SocketAddr) -> std::io::Result<()> {
+/// A plain tokio-rustls client handshake (no confirmation read).
+async fn raw_client(
+    material: &TlsMaterial,
+    addr: SocketAddr,
+) -> std::io::Result<tokio_rustls::client::TlsStream<TcpStream>> {
     let connector = TlsConnector::from(client_config(material).unwrap());
     let tcp = TcpStream::connect(addr).await?;
     let name = ServerName::try_from("localhost").unwrap();
-    let mut tls = connector.connect(name, tcp).await?;
-    // The server sends nothing: a refusal arrives as an alert, acceptance as
-    // nothing at all; wait briefly for the former.
-    let mut byte = [0u8; 1];
-    match tokio::time::timeout(Duration::from_millis(300), tls.read(&mut byte)).await {
-        Ok(Err(e)) => Err(e),
-        _ => Ok(()),
-    }
+    connector.connect(name, tcp).await
+}
+
+/// Handshake, then read: a server that refused us sends an alert (TLS 1.3)
+/// or fails the handshake itself (TLS 1.2).
+async fn refused_client(material: &TlsMaterial, addr: SocketAddr) -> std::io::Result<usize> {
+    let mut tls = raw_client(material, addr).await?;
+    tls.read(&mut [0u8; 1]).await
 }
 
 fn identity_of(stream: &ServerStream) -> NodeId {
@@ -72,7 +76,12 @@ async fn tls_incoming_keeps_accepting_while_a_silent_client_stalls() {
         ..IncomingOptions::default()
     };
     let config = server_config(&net.county).unwrap();
-    let mut accepted = forward(tls_incoming_with(listener, config, CancellationToken::new(), options));
+    let mut accepted = forward(tls_incoming_with(
+        listener,
+        config,
+        CancellationToken::new(),
+        options,
+    ));
     let _silent = TcpStream::connect(addr).await.unwrap();
     tokio::time::timeout(DEADLINE, async {
         raw_client(&net.township, addr).await.unwrap();
@@ -86,12 +95,13 @@ async fn tls_incoming_keeps_accepting_while_a_silent_client_stalls() {
 #[tokio::test]
 async fn tls_incoming_skips_refused_handshakes_and_yields_the_next_good_one() {
     let net = Network::new();
-    let (_foreign_dir, foreign) = foreign_material(&township(), &[]);
+    let (_foreign_dir, foreign) = foreign_material(net.path(), &township(), &[]);
     let (listener, addr) = bind().await;
     let config = server_config(&net.county).unwrap();
     let mut accepted = forward(tls_incoming(listener, config, CancellationToken::new()));
     tokio::time::timeout(DEADLINE, async {
-        assert!(raw_client(&foreign, addr).await.is_err(), "foreign client refused");
+        let refused = refused_client(&foreign, addr).await;
+        assert!(refused.is_err(), "foreign client refused: {refused:?}");
         raw_client(&net.township, addr).await.unwrap();
         let first = accepted.recv().await.unwrap();
         assert_eq!(identity_of(&first.unwrap()), township());
@@ -109,13 +119,21 @@ async fn tls_incoming_closes_a_handshake_that_exceeds_the_timeout() {
         ..IncomingOptions::default()
     };
     let config = server_config(&net.county).unwrap();
-    let _accepted = forward(tls_incoming_with(listener, config, CancellationToken::new(), options));
+    let _accepted = forward(tls_incoming_with(
+        listener,
+        config,
+        CancellationToken::new(),
+        options,
+    ));
     let mut silent = TcpStream::connect(addr).await.unwrap();
     let mut buf = [0u8; 16];
     let read = tokio::time::timeout(DEADLINE, silent.read(&mut buf))
         .await
         .expect("server closes the stalled handshake");
-    assert!(matches!(read, Ok(0) | Err(_)), "connection closed: {read:?}");
+    assert!(
+        matches!(read, Ok(0) | Err(_)),
+        "connection closed: {read:?}"
+    );
 }
 
 #[tokio::test]
@@ -123,9 +141,15 @@ async fn tls_incoming_ends_when_shutdown_is_cancelled() {
     let net = Network::new();
     let (listener, _addr) = bind().await;
     let shutdown = CancellationToken::new();
-    let mut incoming = tls_incoming(listener, server_config(&net.county).unwrap(), shutdown.clone());
+    let mut incoming = tls_incoming(
+        listener,
+        server_config(&net.county).unwrap(),
+        shutdown.clone(),
+    );
     shutdown.cancel();
-    let next = tokio::time::timeout(DEADLINE, incoming.next()).await.unwrap();
+    let next = tokio::time::timeout(DEADLINE, incoming.next())
+        .await
+        .unwrap();
     assert!(next.is_none());
     assert!(incoming.next().await.is_none(), "stays ended");
 }
@@ -148,12 +172,17 @@ async fn start_server(net: &Network) -> Server {
         let certs = req
             .peer_certs()
             .ok_or_else(|| tonic::Status::unauthenticated("no peer certificates"))?;
-        let peer = peer_identity(&certs[0]).map_err(|e| tonic::Status::unauthenticated(e.to_string()))?;
+        let peer =
+            peer_identity(&certs[0]).map_err(|e| tonic::Status::unauthenticated(e.to_string()))?;
         recorder.lock().unwrap().push(peer);
         Ok(req)
     };
     let (_reporter, health) = tonic_health::server::health_reporter();
-    let incoming = tls_incoming(listener, server_config(&net.county).unwrap(), shutdown.clone());
+    let incoming = tls_incoming(
+        listener,
+        server_config(&net.county).unwrap(),
+        shutdown.clone(),
+    );
     let serve = server_builder()
         .add_service(InterceptedService::new(health, interceptor))
         .serve_with_incoming_shutdown(incoming, shutdown.clone().cancelled_owned());
@@ -179,9 +208,14 @@ async fn grpc_handlers_see_the_client_identity_through_peer_certs() {
     let server = start_server(&net).await;
     tokio::time::timeout(DEADLINE, async {
         let config = client_config(&net.township).unwrap();
-        let channel = connect_channel(&server.addr.to_string(), "localhost", config, ChannelOptions::default())
-            .await
-            .unwrap();
+        let channel = connect_channel(
+            &server.addr.to_string(),
+            "localhost",
+            config,
+            ChannelOptions::default(),
+        )
+        .await
+        .unwrap();
         assert_eq!(check_health(channel).await, ServingStatus::Serving as i32);
         assert_eq!(*server.seen.lock().unwrap(), vec![township()]);
         server.shutdown.cancel();
@@ -195,19 +229,31 @@ async fn grpc_handlers_see_the_client_identity_through_peer_certs() {
 async fn connect_channel_reports_a_server_refusing_our_certificate() {
     let net = Network::new();
     let server = start_server(&net).await;
-    let (_foreign_dir, foreign) = foreign_material(&township(), &[]);
+    let (_foreign_dir, foreign) = foreign_material(net.path(), &township(), &[]);
     let addr = server.addr.to_string();
     tokio::time::timeout(DEADLINE, async {
-        let refused = connect_channel(&addr, "localhost", client_config(&foreign).unwrap(), ChannelOptions::default())
-            .await
-            .unwrap_err();
+        let refused = connect_channel(
+            &addr,
+            "localhost",
+            client_config(&foreign).unwrap(),
+            ChannelOptions::default(),
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(refused, TlsError::Handshake { .. }), "{refused}");
-        assert!(refused.to_string().contains("unknown issuer"), "{refused}");
+        assert!(
+            refused
+                .to_string()
+                .contains("peer refused the connection: our certificate is from an unknown issuer"),
+            "{refused}"
+        );
         assert!(!refused.is_retryable() && refused.is_certificate_problem());
 
         // The server keeps serving good clients after the refusal.
         let config = client_config(&net.township).unwrap();
-        let channel = connect_channel(&addr, "localhost", config, ChannelOptions::default()).await.unwrap();
+        let channel = connect_channel(&addr, "localhost", config, ChannelOptions::default())
+            .await
+            .unwrap();
         assert_eq!(check_health(channel).await, ServingStatus::Serving as i32);
     })
     .await
@@ -217,20 +263,29 @@ async fn connect_channel_reports_a_server_refusing_our_certificate() {
 #[tokio::test]
 async fn connect_channel_refuses_a_server_from_another_ca() {
     let net = Network::new();
-    let (_foreign_dir, foreign_county) = foreign_material(&county(), &server_hosts());
+    let (_foreign_dir, foreign_county) = foreign_material(net.path(), &county(), &server_hosts());
     let (listener, addr) = bind().await;
     let shutdown = CancellationToken::new();
-    let _accepted = forward(tls_incoming(listener, server_config(&foreign_county).unwrap(), shutdown));
+    let _accepted = forward(tls_incoming(
+        listener,
+        server_config(&foreign_county).unwrap(),
+        shutdown,
+    ));
     let config = client_config(&net.township).unwrap();
     let err = tokio::time::timeout(
         DEADLINE,
-        connect_channel(&addr.to_string(), "localhost", config, ChannelOptions::default()),
+        connect_channel(
+            &addr.to_string(),
+            "localhost",
+            config,
+            ChannelOptions::default(),
+        ),
     )
     .await
     .unwrap()
     .unwrap_err();
     assert!(matches!(err, TlsError::Handshake { .. }), "{err}");
-    assert!(err.to_string().contains("unknown issuer"), "{err}");
+    assert!(err.to_string().contains("failed: unknown issuer"), "{err}");
     assert!(err.to_string().contains("localhost at 127.0.0.1"), "{err}");
 }
 
@@ -240,9 +295,14 @@ async fn connect_channel_to_a_closed_port_is_a_retryable_dial_error() {
     let (listener, addr) = bind().await;
     drop(listener);
     let config = client_config(&net.township).unwrap();
-    let err = connect_channel(&addr.to_string(), "localhost", config, ChannelOptions::default())
-        .await
-        .unwrap_err();
+    let err = connect_channel(
+        &addr.to_string(),
+        "localhost",
+        config,
+        ChannelOptions::default(),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, TlsError::Dial { .. }), "{err}");
     assert!(err.is_retryable());
 }

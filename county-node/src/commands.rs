@@ -1,0 +1,344 @@
+//! The county node's command line: every command has `--help`; clerk and
+//! admin commands talk to the running node through its control socket.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::bail;
+use clap::{Args, Parser, Subcommand};
+use shared::cli::{ask, cases_table, status_text};
+use shared::control::{Reply, Request};
+use shared::logging::LogFormat;
+use shared::model::{NodeId, Role};
+use shared::shutdown::Shutdown;
+use shared::tls;
+
+use crate::config::CountyConfig;
+
+/// Liandong county node (县级节点): the hub that townships replicate with.
+#[derive(Parser, Debug)]
+#[command(name = "county-node", version, about)]
+pub struct Cli {
+    /// Log format: human or json.
+    #[arg(long, global = true, default_value = "human")]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the county node.
+    Serve(ServeArgs),
+    /// Run a county and townships in this process over real mutual TLS,
+    /// cutting and restoring links at random, then report convergence.
+    Demo(crate::demo::DemoArgs),
+    /// Certificates: the development CA and node certificates.
+    #[command(subcommand)]
+    Pki(PkiCommand),
+    /// Cases held by the running county node.
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// The catalogue of matters (county only).
+    #[command(subcommand)]
+    Matter(MatterCommand),
+    /// Every peer of the running county: connected?, last contact, ops each way, lag.
+    Status(StatusArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// TOML config file (unknown keys are refused).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Data directory [default: ./data/county].
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// gRPC address [default: 127.0.0.1:7443].
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+    /// Admin HTTP address [default: 127.0.0.1:7080].
+    #[arg(long)]
+    pub admin: Option<SocketAddr>,
+    /// PKI directory [default: ./data/pki].
+    #[arg(long)]
+    pub pki: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PkiCommand {
+    /// Create the development CA (ca.pem, ca.key) if it does not exist.
+    Init {
+        #[arg(long, default_value = "./data/pki")]
+        dir: PathBuf,
+    },
+    /// Issue a node certificate signed by the CA.
+    Issue {
+        /// township, county or bridge.
+        #[arg(long)]
+        role: Role,
+        /// Node name, e.g. T01.
+        #[arg(long)]
+        id: String,
+        /// Where to write ROLE-ID.pem/.key and ca.pem [default: the CA directory].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// DNS names or IPs the node serves under (repeatable).
+        #[arg(long = "host")]
+        hosts: Vec<String>,
+        /// Validity in days.
+        #[arg(long, default_value_t = 825)]
+        days: u32,
+        #[arg(long, default_value = "./data/pki")]
+        dir: PathBuf,
+    },
+    /// List the certificates in the PKI directory.
+    List {
+        #[arg(long, default_value = "./data/pki")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct NodeDir {
+    /// Data directory of the running county [default: ./data/county].
+    #[arg(long, default_value = "./data/county")]
+    pub data: PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CaseCommand {
+    /// List cases (personal fields masked).
+    List {
+        /// Only cases accepted at this township (e.g. T01).
+        #[arg(long)]
+        township: Option<String>,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        node: NodeDir,
+    },
+    /// Accept a case at the county hall's window (受理).
+    Accept {
+        #[arg(long)]
+        matter: String,
+        #[arg(long)]
+        applicant_name: String,
+        #[arg(long)]
+        applicant_id: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        node: NodeDir,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MatterCommand {
+    /// Add (or replace) a catalogue matter; it replicates to every township.
+    Add {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// township or county.
+        #[arg(long, default_value = "township")]
+        level: String,
+        #[arg(long, default_value_t = 20)]
+        statutory_days: u16,
+        #[arg(long, default_value_t = 5)]
+        promised_days: u16,
+        #[arg(long, default_value = "")]
+        department: String,
+        #[command(flatten)]
+        node: NodeDir,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub node: NodeDir,
+}
+
+const START_HINT: &str = "county-node serve";
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Demo(args) => crate::demo::run(args).await,
+        Command::Pki(cmd) => pki(cmd),
+        Command::Case(cmd) => case(cmd).await,
+        Command::Matter(cmd) => matter(cmd).await,
+        Command::Status(args) => status(args).await,
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let mut cfg: CountyConfig = shared::config::load_file(args.config.as_deref())?;
+    if let Some(v) = args.data {
+        cfg.data = v;
+    }
+    if let Some(v) = args.listen {
+        cfg.listen = v;
+    }
+    if let Some(v) = args.admin {
+        cfg.admin = v;
+    }
+    if let Some(v) = args.pki {
+        cfg.pki = v;
+    }
+    let shutdown = Shutdown::new();
+    shutdown.on_signals();
+    let county = crate::start(cfg, shutdown.clone()).await?;
+    tracing::info!(grpc = %county.grpc_addr, admin = %county.admin_addr, "county node running; Ctrl-C to stop");
+    shutdown.triggered().await;
+    if !shutdown.drain(std::time::Duration::from_secs(10)).await {
+        tracing::warn!("some tasks did not stop within 10 s");
+    }
+    tracing::info!("county node stopped");
+    Ok(())
+}
+
+fn pki(cmd: PkiCommand) -> anyhow::Result<()> {
+    tls::install_crypto_provider();
+    match cmd {
+        PkiCommand::Init { dir } => {
+            let c = tls::init_ca(&dir)?;
+            if c.created {
+                println!("created development CA {} (key {})", c.cert_path.display(), c.key_path.display());
+            } else {
+                println!("CA already exists at {}; unchanged", c.cert_path.display());
+            }
+        }
+        PkiCommand::Issue {
+            role,
+            id,
+            out,
+            hosts,
+            days,
+            dir,
+        } => {
+            let node = NodeId::new(role, &id)?;
+            let ca = tls::Ca::load(&dir)?;
+            let issued = ca.issue(&node, &hosts, days)?;
+            let out = out.unwrap_or_else(|| dir.clone());
+            let files = tls::write_node_cert(&out, &node, &issued, &dir)?;
+            println!(
+                "issued {} ({}): {} {} {}",
+                node,
+                node.uri(),
+                files.cert.display(),
+                files.key.display(),
+                files.ca.display()
+            );
+        }
+        PkiCommand::List { dir } => {
+            for c in tls::list_certs(&dir)? {
+                println!("{c}");
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn case(cmd: CaseCommand) -> anyhow::Result<()> {
+    match cmd {
+        CaseCommand::List {
+            township,
+            json,
+            node,
+        } => {
+            let reply = ask(&node.data, START_HINT, Request::ListCases { origin: township })
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let Reply::Cases { cases } = reply else {
+                bail!("unexpected reply from the node")
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&cases)?);
+            } else {
+                print!("{}", cases_table(&cases));
+            }
+        }
+        CaseCommand::Accept {
+            matter,
+            applicant_name,
+            applicant_id,
+            json,
+            node,
+        } => {
+            let req = Request::AcceptCase {
+                matter,
+                applicant_name,
+                applicant_id,
+            };
+            let reply = ask(&node.data, START_HINT, req).await.map_err(anyhow::Error::msg)?;
+            let Reply::Case(case) = reply else {
+                bail!("unexpected reply from the node")
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&case)?);
+            } else {
+                println!("已受理 accepted: {}", case.id);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn matter(cmd: MatterCommand) -> anyhow::Result<()> {
+    let MatterCommand::Add {
+        code,
+        name,
+        level,
+        statutory_days,
+        promised_days,
+        department,
+        node,
+    } = cmd;
+    let township_level = match level.as_str() {
+        "township" => true,
+        "county" => false,
+        other => bail!("--level `{other}`: use township or county"),
+    };
+    if promised_days > statutory_days {
+        bail!("--promised-days ({promised_days}) must not exceed --statutory-days ({statutory_days})");
+    }
+    let req = Request::PutMatter {
+        code,
+        name,
+        township_level,
+        promised_days,
+        statutory_days,
+        department,
+    };
+    let reply = ask(&node.data, START_HINT, req).await.map_err(anyhow::Error::msg)?;
+    if let Reply::Done { message } = reply {
+        println!("{message}");
+    }
+    Ok(())
+}
+
+async fn status(args: StatusArgs) -> anyhow::Result<()> {
+    let reply = ask(&args.node.data, START_HINT, Request::Status)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let Reply::Status(s) = reply else {
+        bail!("unexpected reply from the node")
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+    } else {
+        print!("{}", status_text(&s));
+    }
+    Ok(())
+}
+
+/// Reports an error to the user (never a panic) and picks the exit code.
+pub fn report(err: &anyhow::Error) -> std::process::ExitCode {
+    eprintln!("error: {err:#}");
+    std::process::ExitCode::from(1)
+}

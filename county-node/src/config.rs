@@ -1,0 +1,72 @@
+//! The county node's configuration: defaults in one place, then a TOML file
+//! (unknown keys refused by name), then flags. Validated before any socket
+//! is bound. `deploy/county.example.toml` shows every key.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use shared::config::ConfigError;
+use shared::model::NodeId;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CountyConfig {
+    /// This county's node name; its certificate carries liandong://county/NAME.
+    pub name: String,
+    /// Administrative division code, the first part of every case number.
+    pub county_code: String,
+    /// Where the store and the control socket live.
+    pub data: PathBuf,
+    /// CA and node certificates (development: the CA key is here too).
+    pub pki: PathBuf,
+    /// gRPC (replication) address, mutual TLS.
+    pub listen: SocketAddr,
+    /// Admin HTTP address (status JSON; the admin page comes later).
+    pub admin: SocketAddr,
+    /// Host names and IPs put in a development certificate issued at start.
+    pub hosts: Vec<String>,
+    /// sled page cache, MiB.
+    pub cache_mb: u64,
+}
+
+impl Default for CountyConfig {
+    fn default() -> Self {
+        CountyConfig {
+            name: "HQ".into(),
+            county_code: "000000".into(),
+            data: PathBuf::from("./data/county"),
+            pki: PathBuf::from("./data/pki"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 7443)),
+            admin: SocketAddr::from(([127, 0, 0, 1], 7080)),
+            hosts: vec!["localhost".into(), "127.0.0.1".into()],
+            cache_mb: 64,
+        }
+    }
+}
+
+impl CountyConfig {
+    pub fn node_id(&self) -> Result<NodeId, ConfigError> {
+        NodeId::county(&self.name).map_err(|e| ConfigError::Invalid {
+            key: "name",
+            detail: e.to_string(),
+        })
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.node_id()?;
+        if self.county_code.is_empty() || !self.county_code.chars().all(|c| c.is_ascii_digit()) {
+            return Err(ConfigError::Invalid {
+                key: "county_code",
+                detail: format!("`{}` must be digits, e.g. 411121", self.county_code),
+            });
+        }
+        if self.cache_mb == 0 {
+            return Err(ConfigError::Invalid {
+                key: "cache_mb",
+                detail: "must be at least 1".into(),
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,88 @@
+//! Output helpers shared by the binaries' commands: printing case lists and
+//! status either as tables or as JSON, and talking to the local node.
+
+use std::path::Path;
+
+use crate::control::{call, Reply, Request};
+use crate::node::{CaseSummary, NodeStatus};
+use crate::table;
+
+/// Sends a request to the local node; an error reply becomes an `Err` with
+/// the node's message.
+pub async fn ask(data_dir: &Path, start_hint: &str, req: Request) -> Result<Reply, String> {
+    match call(data_dir, start_hint, &req).await {
+        Ok(Reply::Error { message }) => Err(message),
+        Ok(reply) => Ok(reply),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+pub fn fmt_time(ms: Option<u64>) -> String {
+    match ms {
+        None => "never".into(),
+        Some(ms) => crate::node::cst()
+            .timestamp_millis_opt(ms as i64)
+            .single()
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_else(|| ms.to_string()),
+    }
+}
+
+use chrono::TimeZone;
+
+pub fn cases_table(cases: &[CaseSummary]) -> String {
+    let rows: Vec<Vec<String>> = cases
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.clone(),
+                c.matter.clone(),
+                c.status.clone(),
+                c.applicant_name.clone(),
+                c.applicant_id.clone(),
+                fmt_time(Some(c.submitted_at_ms)),
+            ]
+        })
+        .collect();
+    let mut out = table::render(
+        &["办件编号 case", "事项 matter", "状态 status", "申请人 applicant", "证件号 ID", "申请时间 submitted"],
+        &rows,
+    );
+    out.push_str(&format!("{} cases\n", cases.len()));
+    out
+}
+
+pub fn status_text(s: &NodeStatus) -> String {
+    let mut out = format!(
+        "node {}  version {}  operations {}  digest {}  cases {}  disk {} KiB\n",
+        s.node,
+        s.version,
+        s.ops_held,
+        s.digest,
+        s.cases,
+        s.disk_bytes / 1024
+    );
+    let rows: Vec<Vec<String>> = s
+        .peers
+        .iter()
+        .map(|p| {
+            vec![
+                p.node.clone(),
+                if p.connected { "up".into() } else { "down".into() },
+                fmt_time(p.last_contact_ms),
+                p.ops_sent.to_string(),
+                p.ops_received.to_string(),
+                p.lag_out_ops.to_string(),
+                p.lag_in_ops.to_string(),
+                p.scope_digest.clone(),
+                p.rejections.values().sum::<u64>().to_string(),
+                p.last_error.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    out.push_str(&table::render(
+        &["peer", "link", "last contact", "sent", "received", "lag out", "lag in", "scope digest", "rejected", "last error"],
+        &rows,
+    ));
+    out
+}

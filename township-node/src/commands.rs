@@ -1,0 +1,202 @@
+//! The township node's command line. Clerk commands act on the running
+//! local node through its control socket and never need the county.
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use clap::{Args, Parser, Subcommand};
+use shared::cli::{ask, cases_table, status_text};
+use shared::control::{Reply, Request};
+use shared::logging::LogFormat;
+use shared::shutdown::Shutdown;
+
+use crate::config::TownshipConfig;
+
+/// Liandong township node (乡镇节点): an offline-first service centre.
+#[derive(Parser, Debug)]
+#[command(name = "township-node", version, about)]
+pub struct Cli {
+    /// Log format: human or json.
+    #[arg(long, global = true, default_value = "human")]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the township node.
+    Serve(ServeArgs),
+    /// Cases at this centre's windows.
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// This node's link to the county: connected?, last contact, ops each way, lag.
+    Status(StatusArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// This centre's id, e.g. T01.
+    #[arg(long)]
+    pub id: Option<String>,
+    /// The county node [default: https://127.0.0.1:7443].
+    #[arg(long)]
+    pub county: Option<String>,
+    /// Data directory [default: ./data/<id>].
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Certificate directory [default: ./data/pki].
+    #[arg(long)]
+    pub pki: Option<PathBuf>,
+    /// TOML config file (unknown keys are refused).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+/// Which local node a clerk command talks to.
+#[derive(Args, Debug, Clone)]
+pub struct Local {
+    /// This centre's id, e.g. T01.
+    #[arg(long)]
+    pub id: String,
+    /// Data directory of the running node [default: ./data/<id>].
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+}
+
+impl Local {
+    fn dir(&self) -> PathBuf {
+        self.data
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("./data").join(&self.id))
+    }
+
+    fn start_hint(&self) -> String {
+        format!("township-node serve --id {}", self.id)
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CaseCommand {
+    /// Accept a case at the window (受理); works with the county unreachable.
+    Accept {
+        #[command(flatten)]
+        local: Local,
+        /// Catalogue code of the matter, e.g. M001.
+        #[arg(long)]
+        matter: String,
+        #[arg(long)]
+        applicant_name: String,
+        #[arg(long)]
+        applicant_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List this centre's cases (personal fields masked).
+    List {
+        #[command(flatten)]
+        local: Local,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub local: Local,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Case(cmd) => case(cmd).await,
+        Command::Status(args) => status(args).await,
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let mut cfg: TownshipConfig = shared::config::load_file(args.config.as_deref())?;
+    if let Some(v) = args.id {
+        cfg.id = v;
+    }
+    if let Some(v) = args.county {
+        cfg.county = v;
+    }
+    if let Some(v) = args.data {
+        cfg.data = Some(v);
+    }
+    if let Some(v) = args.pki {
+        cfg.pki = v;
+    }
+    let shutdown = Shutdown::new();
+    shutdown.on_signals();
+    let town = crate::start(cfg, shutdown.clone(), None).await?;
+    tracing::info!(node = %town.core.me(), "township node running; Ctrl-C to stop");
+    shutdown.triggered().await;
+    if !shutdown.drain(std::time::Duration::from_secs(10)).await {
+        tracing::warn!("some tasks did not stop within 10 s");
+    }
+    tracing::info!("township node stopped");
+    Ok(())
+}
+
+async fn case(cmd: CaseCommand) -> anyhow::Result<()> {
+    match cmd {
+        CaseCommand::Accept {
+            local,
+            matter,
+            applicant_name,
+            applicant_id,
+            json,
+        } => {
+            let req = Request::AcceptCase {
+                matter,
+                applicant_name,
+                applicant_id,
+            };
+            let reply = ask(&local.dir(), &local.start_hint(), req)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let Reply::Case(case) = reply else {
+                bail!("unexpected reply from the node")
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&case)?);
+            } else {
+                println!("已受理 accepted: {}", case.id);
+            }
+        }
+        CaseCommand::List { local, json } => {
+            let reply = ask(&local.dir(), &local.start_hint(), Request::ListCases { origin: None })
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let Reply::Cases { cases } = reply else {
+                bail!("unexpected reply from the node")
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&cases)?);
+            } else {
+                print!("{}", cases_table(&cases));
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn status(args: StatusArgs) -> anyhow::Result<()> {
+    let reply = ask(&args.local.dir(), &args.local.start_hint(), Request::Status)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let Reply::Status(s) = reply else {
+        bail!("unexpected reply from the node")
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+    } else {
+        print!("{}", status_text(&s));
+    }
+    Ok(())
+}

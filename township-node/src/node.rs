@@ -1,0 +1,80 @@
+//! Starting a township node: config → certificate → store → control socket
+//! → uplink to the county, one `info!` per step. The clerk's commands work
+//! from the moment the store is open, whether or not the county answers.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use shared::node::NodeCore;
+use shared::rpc::client::{run_uplink, Uplink};
+use shared::shutdown::Shutdown;
+use shared::store::{Store, StoreOptions};
+use shared::sync::{LinkBoard, LinkContext, SessionConfig};
+use shared::tls;
+
+use crate::config::TownshipConfig;
+
+/// A running township node.
+pub struct Township {
+    pub core: NodeCore,
+    pub shutdown: Shutdown,
+}
+
+/// Starts the township; the uplink runs in the background until shutdown.
+/// `dial_override` lets tests put a proxy between township and county.
+pub async fn start(
+    cfg: TownshipConfig,
+    shutdown: Shutdown,
+    dial_override: Option<String>,
+) -> anyhow::Result<Township> {
+    cfg.validate()?;
+    let me = cfg.node_id()?;
+    let county = cfg.county_id()?;
+    let (dial, server_name) = cfg.county_endpoint()?;
+    let dial = dial_override.unwrap_or(dial);
+    tls::install_crypto_provider();
+    let files = tls::ensure_dev_node_cert(&cfg.pki, &me, &[])?;
+    let material = tls::TlsMaterial::load(&files)?;
+    let client_tls = tls::client_config(&material)?;
+    tracing::info!(node = %me, cert = %files.cert.display(), expires = %material.not_after(), "certificate loaded");
+
+    let data = cfg.data_dir();
+    let opts = StoreOptions {
+        cache_bytes: cfg.cache_mb * 1024 * 1024,
+    };
+    let (path, id) = (data.clone(), me.clone());
+    let store = tokio::task::spawn_blocking(move || -> Result<Store, shared::store::StoreError> {
+        let store = Store::open(&path, &id, &opts)?;
+        store.ensure_peer(&county, None)?;
+        Ok(store)
+    })
+    .await?
+    .with_context(|| format!("opening the township store at {}", data.display()))?;
+    let store = Arc::new(store);
+    tracing::info!(path = %data.display(), "store opened");
+
+    let core = NodeCore {
+        store: store.clone(),
+        board: LinkBoard::default(),
+        county_code: cfg.county_code.clone(),
+    };
+    let socket = shared::control::serve(&data, Arc::new(core.clone()), &shutdown)
+        .with_context(|| format!("control socket in {}", data.display()))?;
+    tracing::info!(path = %socket.display(), "control socket ready");
+
+    let ctx = LinkContext {
+        store,
+        board: core.board.clone(),
+        config: SessionConfig::default(),
+        shutdown: shutdown.token(),
+    };
+    let uplink = Uplink {
+        parent: cfg.county_id()?,
+        dial: dial.clone(),
+        server_name,
+        tls: client_tls,
+    };
+    shutdown.spawn("uplink", run_uplink(ctx, uplink));
+    tracing::info!(county = %dial, "uplink started");
+    Ok(Township { core, shutdown })
+}
