@@ -90,6 +90,18 @@ pub async fn run_demo(args: &DemoArgs) -> anyhow::Result<ConvergenceReport> {
     )
     .await?;
     progress(args, &format!("county up: gRPC {} admin {}", county.grpc_addr, county.admin_addr));
+    county
+        .core
+        .put_matter(Matter {
+            code: "M001".into(),
+            name: "个体工商户设立登记".into(),
+            level: Level::Township,
+            promised_days: 3,
+            statutory_days: 15,
+            department: "D01".into(),
+            active: true,
+        })
+        .map_err(anyhow::Error::msg)?;
     let mut members = Vec::new();
     for i in 1..=args.townships {
         let proxy = LinkProxy::start(county.grpc_addr, &shutdown).await?;

@@ -161,6 +161,8 @@ struct InFlight {
 pub struct Session {
     cfg: SessionConfig,
     local: LocalState,
+    /// The outbox head our hello announced (fixed for the session).
+    announced_head: u64,
     peer_hello: Option<Hello>,
     // Sending side.
     send_next: u64,
@@ -185,6 +187,7 @@ impl Session {
         };
         Session {
             cfg,
+            announced_head: local.hello.outbox_head,
             peer_hello: None,
             send_next: 1,
             next_batch_id: 1,
@@ -251,11 +254,12 @@ impl Session {
                 theirs: h.protocol_version,
             });
         }
-        // Where to start sending.
-        let ours = &self.local.hello;
-        self.send_next = if h.resume.incarnation != ours.outbox {
+        // Where to start sending. Both ends judge a future cursor by the
+        // same pair of numbers (the receiver's resume cursor against the head
+        // the sender announced), so they agree on restarting from 1.
+        self.send_next = if h.resume.incarnation != self.local.hello.outbox {
             1
-        } else if h.resume.seq > ours.outbox_head {
+        } else if h.resume.seq > self.announced_head {
             self.stats.future_cursor = true;
             1
         } else {
@@ -263,7 +267,7 @@ impl Session {
         };
         self.stats.acked_seq = self.send_next - 1;
         // Where we expect the peer to start.
-        if h.outbox != self.durable.incarnation {
+        if h.outbox != self.durable.incarnation || self.durable.seq > h.outbox_head {
             self.durable = Cursor {
                 incarnation: h.outbox,
                 seq: 0,
@@ -286,7 +290,10 @@ impl Session {
                 batch_id: b.batch_id,
             });
         }
-        let declared = b.last_seq.checked_sub(b.first_seq).map(|d| d + 1);
+        let declared = b
+            .last_seq
+            .checked_sub(b.first_seq)
+            .and_then(|d| d.checked_add(1));
         if declared != Some(b.ops.len() as u64) {
             return Err(SessionError::MalformedBatch {
                 peer,
@@ -299,7 +306,10 @@ impl Session {
             if b.last_seq <= self.durable.seq {
                 return Ok(vec![Action::Send(Message::Ack(Ack {
                     batch_id: b.batch_id,
-                    cursor: self.durable,
+                    cursor: Cursor {
+                        incarnation: b.incarnation,
+                        seq: b.last_seq,
+                    },
                 }))]);
             }
             return Ok(vec![]);
@@ -405,7 +415,12 @@ impl Session {
     /// The driver read our outbox as asked.
     pub fn on_outbox_read(&mut self, chunk: OutboxChunk) -> Vec<Action> {
         self.reading = false;
-        self.on_outbox_grew(chunk.head);
+        // Not `on_outbox_grew`: that would start the next read before this
+        // batch is accounted for.
+        if chunk.head > self.local.hello.outbox_head {
+            self.local.hello.outbox_head = chunk.head;
+            self.stats.outbox_head = chunk.head;
+        }
         let (Some(first), Some(last)) = (chunk.ops.first(), chunk.ops.last()) else {
             return vec![];
         };
