@@ -49,6 +49,12 @@ fn new_backoff() -> ExponentialBackoff {
 
 /// Keeps the uplink up until shutdown.
 pub async fn run_uplink(ctx: LinkContext, uplink: Uplink) {
+    use tracing::Instrument;
+    let span = tracing::info_span!("uplink", node = %ctx.store.me());
+    uplink_loop(ctx, uplink).instrument(span).await
+}
+
+async fn uplink_loop(ctx: LinkContext, uplink: Uplink) {
     let mut backoff = new_backoff();
     let parent = uplink.parent.clone();
     while !ctx.shutdown.is_cancelled() {

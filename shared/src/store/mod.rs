@@ -30,7 +30,7 @@ mod write;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, RwLock};
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
@@ -172,6 +172,9 @@ pub struct Store {
     log_file: File,
     store_id: Incarnation,
     writer: Mutex<WriterState>,
+    /// Committed peer records, readable without waiting for a writer that
+    /// is flushing (the sync loop reads outbox heads on every commit).
+    committed_peers: RwLock<BTreeMap<NodeId, PeerRecord>>,
     changes: tokio::sync::watch::Sender<u64>,
 }
 
@@ -228,6 +231,7 @@ impl Store {
         };
         let log_file = File::open(path.join("db"))?;
         let (changes, _) = tokio::sync::watch::channel(writer.feed_head);
+        let committed_peers = RwLock::new(writer.peers.clone());
         let store = Store {
             path: path.to_path_buf(),
             me: me.clone(),
@@ -235,6 +239,7 @@ impl Store {
             log_file,
             store_id,
             writer: Mutex::new(writer),
+            committed_peers,
             changes,
         };
         store.make_durable()?;
@@ -271,6 +276,19 @@ impl Store {
         // The state is only replaced after a successful write, so a panic in
         // another writer leaves it consistent with disk.
         self.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Publishes the writer's committed peer records to readers.
+    fn publish_peers(&self, state: &WriterState) {
+        let mut view = self
+            .committed_peers
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        view.clone_from(&state.peers);
+    }
+
+    fn peers_view(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<NodeId, PeerRecord>> {
+        self.committed_peers.read().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Bytes used on disk by the store's files.

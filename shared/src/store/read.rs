@@ -72,15 +72,14 @@ impl Store {
     }
 
     pub fn peer(&self, peer: &NodeId) -> Result<PeerRecord, StoreError> {
-        self.lock()
-            .peers
+        self.peers_view()
             .get(peer)
             .cloned()
             .ok_or_else(|| StoreError::UnknownPeer(peer.clone()))
     }
 
     pub fn peers(&self) -> Vec<PeerRecord> {
-        self.lock().peers.values().cloned().collect()
+        self.peers_view().values().cloned().collect()
     }
 
     /// Our durable cursor into `peer`'s outbox for us.
@@ -144,10 +143,8 @@ impl Store {
     }
 
     pub fn stats(&self) -> Result<StoreStats, StoreError> {
-        let (feed_head, peers) = {
-            let s = self.lock();
-            (s.feed_head, s.peers.values().cloned().collect())
-        };
+        let feed_head = *self.changes.borrow();
+        let peers = self.peers();
         let mut origin_counts = BTreeMap::new();
         for item in self.db.scan_prefix(keys::ORIGIN_COUNT_PREFIX) {
             let (k, v) = item?;

@@ -128,6 +128,7 @@ impl Store {
         let head = new_state.0.feed_head;
         *state = new_state.0;
         self.make_durable()?;
+        self.publish_peers(state);
         self.changes.send_replace(head);
         Ok(new_state.1)
     }
@@ -154,6 +155,7 @@ impl Store {
                     self.db.insert(keys::peer(peer), encode(&rec))?;
                     self.make_durable()?;
                     state.peers.insert(peer.clone(), rec.clone());
+                    self.publish_peers(&state);
                     return Ok((rec, false));
                 }
                 _ => {}
@@ -161,6 +163,7 @@ impl Store {
         }
         let rec = self.rebuild_outbox(peer, peer_store_id)?;
         state.peers.insert(peer.clone(), rec.clone());
+        self.publish_peers(&state);
         Ok((rec, true))
     }
 

@@ -116,6 +116,23 @@ pub fn local_hello(store: &Store, peer: &NodeId) -> Result<Hello, StoreError> {
 pub async fn run_session<S>(
     ctx: LinkContext,
     peer: NodeId,
+    incoming: S,
+    outgoing: mpsc::Sender<Message>,
+    peer_hello: Option<Hello>,
+) -> SessionEnd
+where
+    S: Stream<Item = Result<Message, FrameError>> + Unpin,
+{
+    use tracing::Instrument;
+    let span = tracing::info_span!("link", node = %ctx.store.me(), %peer);
+    session_loop(ctx, peer, incoming, outgoing, peer_hello)
+        .instrument(span)
+        .await
+}
+
+async fn session_loop<S>(
+    ctx: LinkContext,
+    peer: NodeId,
     mut incoming: S,
     outgoing: mpsc::Sender<Message>,
     peer_hello: Option<Hello>,

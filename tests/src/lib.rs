@@ -1,0 +1,184 @@
+//! Test harness: real county and township nodes started in-process on
+//! `127.0.0.1:0`, with real sled stores in temporary directories and real
+//! mutual TLS from a development CA made per test. Also waits with
+//! deadlines (time only bounds a wait; no test asserts on timing).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use county_node::demo::proxy::LinkProxy;
+use county_node::{County, CountyConfig};
+use shared::model::NodeId;
+use shared::node::NodeCore;
+use shared::shutdown::Shutdown;
+use township_node::{Township, TownshipConfig};
+
+/// One test's network: a temp root with a shared PKI directory.
+pub struct Net {
+    pub root: tempfile::TempDir,
+}
+
+impl Net {
+    pub fn new() -> Net {
+        Net {
+            root: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn pki(&self) -> PathBuf {
+        self.root.path().join("pki")
+    }
+
+    pub fn dir(&self, name: &str) -> PathBuf {
+        self.root.path().join(name)
+    }
+
+    pub fn county_config(&self, listen_port: u16) -> CountyConfig {
+        CountyConfig {
+            data: self.dir("county"),
+            pki: self.pki(),
+            listen: format!("127.0.0.1:{listen_port}").parse().expect("addr"),
+            admin: "127.0.0.1:0".parse().expect("addr"),
+            ..CountyConfig::default()
+        }
+    }
+
+    /// Starts a county on a fresh port (or `port`, to restart on the same one).
+    pub async fn county(&self, port: u16) -> Node<County> {
+        let shutdown = Shutdown::new();
+        let county = county_node::start(self.county_config(port), shutdown.clone())
+            .await
+            .expect("county starts");
+        Node {
+            inner: county,
+            shutdown,
+        }
+    }
+
+    pub fn township_config(&self, id: &str, county_port: u16) -> TownshipConfig {
+        TownshipConfig {
+            id: id.into(),
+            county: format!("https://localhost:{county_port}"),
+            data: Some(self.dir(id)),
+            pki: self.pki(),
+            ..TownshipConfig::default()
+        }
+    }
+
+    /// Starts a township whose uplink dials `dial` (the county or a proxy).
+    pub async fn township(&self, id: &str, county_port: u16, dial: Option<String>) -> Node<Township> {
+        shared::tls::install_crypto_provider();
+        // The county creates the development CA; a township started first
+        // (county down) needs it too.
+        shared::tls::init_ca(&self.pki()).expect("dev CA");
+        let shutdown = Shutdown::new();
+        let town = township_node::start(self.township_config(id, county_port), shutdown.clone(), dial)
+            .await
+            .expect("township starts");
+        Node {
+            inner: town,
+            shutdown,
+        }
+    }
+}
+
+impl Default for Net {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A running node and its shutdown handle; stopped on drop.
+pub struct Node<T> {
+    pub inner: T,
+    pub shutdown: Shutdown,
+}
+
+impl<T> Node<T> {
+    /// Stops the node and waits for its tasks (store flushed and closed).
+    pub async fn stop(self) {
+        self.shutdown.drain(Duration::from_secs(10)).await;
+    }
+}
+
+impl<T> Drop for Node<T> {
+    fn drop(&mut self) {
+        self.shutdown.trigger();
+    }
+}
+
+impl Node<County> {
+    pub fn core(&self) -> &NodeCore {
+        &self.inner.core
+    }
+    pub fn port(&self) -> u16 {
+        self.inner.grpc_addr.port()
+    }
+}
+
+impl Node<Township> {
+    pub fn core(&self) -> &NodeCore {
+        &self.inner.core
+    }
+}
+
+/// A free loopback port (bound and released; for restarting a county on
+/// a port townships already know).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// Polls `check` until it holds or `limit` passes; returns whether it held.
+pub async fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    loop {
+        if check() {
+            return true;
+        }
+        if start.elapsed() > limit {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Whether county and township agree on the township's scope.
+pub fn in_sync(county: &NodeCore, town: &NodeCore) -> bool {
+    county_node::demo::converged(county, town).unwrap_or(false)
+}
+
+/// Accepts `n` cases at a node.
+pub fn accept_cases(core: &NodeCore, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            core.accept_case("M001", &format!("申请人{i}"), &format!("41000019900101{i:04}"))
+                .expect("case accepted")
+                .id
+        })
+        .collect()
+}
+
+/// A proxy between a township and the county.
+pub async fn proxy(target_port: u16, shutdown: &Shutdown) -> LinkProxy {
+    LinkProxy::start(format!("127.0.0.1:{target_port}").parse().expect("addr"), shutdown)
+        .await
+        .expect("proxy starts")
+}
+
+pub fn township_id(name: &str) -> NodeId {
+    NodeId::township(name).expect("township id")
+}
+
+/// Path of a built binary of this workspace (debug or release, whichever
+/// profile the tests were built with).
+pub fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    let mut dir: &Path = exe.parent().expect("exe dir");
+    if dir.ends_with("deps") {
+        dir = dir.parent().expect("profile dir");
+    }
+    dir.join(name)
+}
