@@ -9,12 +9,14 @@
 //! on its cursor.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
+use std::task::{Context, Poll};
+
+use tokio::sync::{mpsc, oneshot};
 use tokio_stream::{Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -86,14 +88,73 @@ pub fn peer_identity<T>(req: &Request<T>) -> Result<NodeId, Status> {
 pub fn inbound_messages(
     inbound: Streaming<pb::SyncFrame>,
 ) -> impl Stream<Item = Result<Message, FrameError>> + Unpin + Send {
-    inbound.map(|frame| match frame {
+    inbound_messages_keeping_status(inbound, Arc::default())
+}
+
+/// Like [`inbound_messages`], also keeping the stream's failure status so
+/// the server can answer with it.
+fn inbound_messages_keeping_status(
+    inbound: Streaming<pb::SyncFrame>,
+    failure: Arc<Mutex<Option<Status>>>,
+) -> impl Stream<Item = Result<Message, FrameError>> + Unpin + Send {
+    inbound.map(move |frame| match frame {
         Ok(f) => Message::try_from(f).map_err(|e| FrameError::Malformed(e.to_string())),
-        Err(status) => Err(FrameError::Transport(format!(
-            "{}: {}",
-            status.code(),
-            status.message()
-        ))),
+        Err(status) => {
+            let text = format!("{}: {}", status.code(), status.message());
+            let mut slot = failure.lock().unwrap_or_else(|e| e.into_inner());
+            slot.get_or_insert(status);
+            Err(FrameError::Transport(text))
+        }
     })
+}
+
+/// The status a child sees when its session ends for `end`.
+fn end_status(end: &SessionEnd, inbound_failure: Option<Status>) -> Option<Status> {
+    if let Some(status) = inbound_failure {
+        // tonic reports a message over the decoding limit as OUT_OF_RANGE;
+        // our contract (DESIGN.md "Security") is RESOURCE_EXHAUSTED.
+        if status.code() == tonic::Code::OutOfRange {
+            return Some(Status::resource_exhausted(status.message().to_string()));
+        }
+        return Some(status);
+    }
+    match end {
+        SessionEnd::PeerClosed | SessionEnd::Shutdown => None,
+        SessionEnd::PeerStoreChanged => Some(Status::aborted(end.to_string())),
+        SessionEnd::Protocol(_) => Some(Status::failed_precondition(end.to_string())),
+        SessionEnd::Transport(_) => Some(Status::unavailable(end.to_string())),
+        SessionEnd::Stalled => Some(Status::resource_exhausted(end.to_string())),
+        SessionEnd::Store(_) => Some(Status::unavailable(end.to_string())),
+    }
+}
+
+/// The response stream: messages from the session, then (if the session
+/// failed) one final status, so the child learns why.
+struct Outbound {
+    frames: mpsc::Receiver<Message>,
+    end: Option<oneshot::Receiver<Status>>,
+}
+
+impl Stream for Outbound {
+    type Item = Result<pb::SyncFrame, Status>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        match self.frames.poll_recv(cx) {
+            Poll::Ready(Some(m)) => return Poll::Ready(Some(Ok(m.into()))),
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(None) => {}
+        }
+        let Some(end) = self.end.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match Pin::new(end).poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(result) => {
+                self.end = None;
+                Poll::Ready(result.ok().map(Err))
+            }
+        }
+    }
 }
 
 pub fn store_status(e: StoreError) -> Status {
@@ -104,7 +165,10 @@ pub fn store_status(e: StoreError) -> Status {
     }
 }
 
-async fn first_hello(inbound: &mut Streaming<pb::SyncFrame>, peer: &NodeId) -> Result<Hello, Status> {
+async fn first_hello(
+    inbound: &mut Streaming<pb::SyncFrame>,
+    peer: &NodeId,
+) -> Result<Hello, Status> {
     let frame = tokio::time::timeout(HELLO_TIMEOUT, inbound.message())
         .await
         .map_err(|_| Status::deadline_exceeded("no hello within 10 s"))??
@@ -124,26 +188,35 @@ async fn first_hello(inbound: &mut Streaming<pb::SyncFrame>, peer: &NodeId) -> R
 }
 
 impl ReplicationService {
+    /// Runs one child's session; returns the status to end its stream with.
     async fn serve_peer(
         &self,
         peer: NodeId,
         mut inbound: Streaming<pb::SyncFrame>,
         tx: mpsc::Sender<Message>,
-    ) {
+    ) -> Option<Status> {
         let hello = match first_hello(&mut inbound, &peer).await {
             Ok(h) => h,
             Err(status) => {
                 tracing::warn!(%peer, error = %status.message(), "refused replication session");
-                self.ctx.board.unreachable(&peer, status.message().to_string());
-                return;
+                self.ctx
+                    .board
+                    .unreachable(&peer, status.message().to_string());
+                return Some(status);
             }
         };
         let store = self.ctx.store.clone();
         let (p, sid) = (peer.clone(), hello.store_id);
-        let registered = tokio::task::spawn_blocking(move || store.ensure_peer(&p, Some(sid))).await;
-        if let Err(e) = registered.map_err(|e| e.to_string()).and_then(|r| r.map_err(|e| e.to_string())) {
+        let registered =
+            tokio::task::spawn_blocking(move || store.ensure_peer(&p, Some(sid))).await;
+        if let Err(e) = registered
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.map_err(|e| e.to_string()))
+        {
             tracing::error!(%peer, error = %e, "cannot register peer");
-            return;
+            return Some(Status::unavailable(format!(
+                "county cannot register {peer}: {e}"
+            )));
         }
         let token = self.claim(&peer);
         let ctx = LinkContext {
@@ -151,13 +224,17 @@ impl ReplicationService {
             ..self.ctx.clone()
         };
         tracing::info!(%peer, "replication session opened");
-        let end = run_session(ctx, peer.clone(), inbound_messages(inbound), tx, Some(hello)).await;
-        match end {
+        let failure = Arc::new(Mutex::new(None));
+        let messages = inbound_messages_keeping_status(inbound, failure.clone());
+        let end = run_session(ctx, peer.clone(), messages, tx, Some(hello)).await;
+        match &end {
             SessionEnd::Shutdown | SessionEnd::PeerClosed => {
                 tracing::info!(%peer, reason = %end, "replication session closed")
             }
             other => tracing::warn!(%peer, reason = %other, "replication session ended"),
         }
+        let failure = failure.lock().unwrap_or_else(|e| e.into_inner()).take();
+        end_status(&end, failure)
     }
 }
 
@@ -177,11 +254,19 @@ impl Replication for ReplicationService {
         }
         let inbound = req.into_inner();
         let (tx, rx) = mpsc::channel(OUTGOING_CAPACITY);
+        let (end_tx, end_rx) = oneshot::channel();
         let this = self.clone();
         // The response must return before the hello arrives: the child's
         // hello only flows once its call has been answered.
-        self.tracker.spawn(async move { this.serve_peer(peer, inbound, tx).await });
-        let out = ReceiverStream::new(rx).map(|m| Ok(pb::SyncFrame::from(m)));
+        self.tracker.spawn(async move {
+            if let Some(status) = this.serve_peer(peer, inbound, tx).await {
+                let _ = end_tx.send(status);
+            }
+        });
+        let out = Outbound {
+            frames: rx,
+            end: Some(end_rx),
+        };
         Ok(Response::new(Box::pin(out)))
     }
 

@@ -1,0 +1,201 @@
+//! Bad input from the network: a peer with a valid certificate sends
+//! malformed frames, oversized messages and operations it may not author.
+//! Each gets a gRPC status or a counted rejection; none panics, and the
+//! link's good data still lands.
+
+use std::time::Duration;
+
+use shared::model::{
+    Applicant, CaseEvent, CaseId, EntityId, Hlc, NodeId, OpBody, OpId, Operation, Personal,
+};
+use shared::rpc::pb;
+use shared::rpc::pb::replication_client::ReplicationClient;
+use shared::store::Cursor;
+use shared::sync::{Batch, Hello, Message, PROTOCOL_VERSION};
+use tests::{eventually, township_id, Net};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+
+/// A raw client speaking as township `name`, certificate from the test CA.
+async fn raw_client(
+    net: &Net,
+    name: &str,
+    port: u16,
+) -> ReplicationClient<tonic::transport::Channel> {
+    let me = township_id(name);
+    let files = shared::tls::ensure_dev_node_cert(&net.pki(), &me, &[]).expect("cert");
+    let material = shared::tls::TlsMaterial::load(&files).expect("material");
+    let cfg = shared::tls::client_config(&material).expect("client config");
+    let channel = shared::tls::connect_channel(
+        &format!("127.0.0.1:{port}"),
+        "localhost",
+        cfg,
+        shared::tls::ChannelOptions::default(),
+    )
+    .await
+    .expect("connects");
+    ReplicationClient::new(channel)
+        .max_encoding_message_size(8 * 1024 * 1024)
+        .max_decoding_message_size(8 * 1024 * 1024)
+}
+
+fn hello(name: &str) -> Hello {
+    Hello {
+        node: township_id(name),
+        protocol_version: PROTOCOL_VERSION,
+        store_id: [7; 16],
+        outbox: [9; 16],
+        outbox_head: 0,
+        resume: Cursor::default(),
+        version_vector: Default::default(),
+    }
+}
+
+fn case_op(author: &NodeId, owner: &NodeId, seq: u64) -> Vec<u8> {
+    Operation {
+        id: OpId {
+            origin: author.clone(),
+            seq,
+        },
+        hlc: Hlc {
+            wall_ms: seq,
+            logical: 0,
+        },
+        entity: EntityId::Case(CaseId::new("000000", owner, "20261126", seq)),
+        body: OpBody::Case(CaseEvent::Submitted {
+            matter: "M001".into(),
+            applicant: Applicant {
+                name: Personal::new("张三".into()),
+                id_number: Personal::new("410000199001011234".into()),
+            },
+            at_ms: 1,
+            note: String::new(),
+        }),
+    }
+    .encode()
+    .bytes
+}
+
+fn batch(batch_id: u64, first_seq: u64, ops: Vec<Vec<u8>>) -> pb::SyncFrame {
+    Message::Batch(Batch {
+        batch_id,
+        incarnation: [9; 16],
+        first_seq,
+        last_seq: first_seq + ops.len() as u64 - 1,
+        ops,
+    })
+    .into()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_frames_and_foreign_operations_are_counted_and_the_good_operations_land() {
+    let net = Net::new();
+    let county = net.county(0).await;
+    let mut client = raw_client(&net, "T01", county.port()).await;
+    let (tx, rx) = mpsc::channel::<pb::SyncFrame>(16);
+    tx.send(Message::Hello(hello("T01")).into()).await.unwrap();
+    let response = client
+        .sync(ReceiverStream::new(rx))
+        .await
+        .expect("stream opens");
+    let mut inbound = response.into_inner();
+
+    let t1 = township_id("T01");
+    let t2 = township_id("T02");
+    // An empty frame (unknown kind), then one batch mixing a good operation,
+    // garbage bytes and an operation authored as another township.
+    tx.send(pb::SyncFrame { kind: None }).await.unwrap();
+    tx.send(batch(
+        1,
+        1,
+        vec![case_op(&t1, &t1, 1), vec![1, 2, 3], case_op(&t2, &t2, 1)],
+    ))
+    .await
+    .unwrap();
+    // A good batch afterwards still lands.
+    tx.send(batch(2, 4, vec![case_op(&t1, &t1, 2)]))
+        .await
+        .unwrap();
+
+    let store = county.core().store.clone();
+    let landed = eventually(Duration::from_secs(30), || {
+        store
+            .contains(&OpId {
+                origin: t1.clone(),
+                seq: 2,
+            })
+            .unwrap_or(false)
+    })
+    .await;
+    assert!(
+        landed,
+        "the good operations after the bad input reached the county"
+    );
+    assert!(store
+        .contains(&OpId {
+            origin: t1.clone(),
+            seq: 1
+        })
+        .unwrap());
+    assert!(!store
+        .contains(&OpId {
+            origin: t2.clone(),
+            seq: 1
+        })
+        .unwrap());
+    let link = county.core().board.get(&t1).expect("link state");
+    assert_eq!(link.rejections.get("malformed-frame"), Some(&1));
+    assert_eq!(link.rejections.get("malformed"), Some(&1));
+    assert_eq!(link.rejections.get("not-origin"), Some(&1));
+    // The county acknowledged both batches (the cursor moved past the bad ops).
+    let mut acks = 0;
+    while acks < 2 {
+        let frame = tokio::time::timeout(Duration::from_secs(10), inbound.message())
+            .await
+            .expect("county answers")
+            .expect("stream healthy")
+            .expect("frame");
+        if let Ok(Message::Ack(a)) = Message::try_from(frame) {
+            acks += 1;
+            assert_eq!(a.batch_id, acks);
+        }
+    }
+    assert_eq!(store.cursor(&t1).unwrap().seq, 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_message_ends_the_stream_with_resource_exhausted() {
+    let net = Net::new();
+    let county = net.county(0).await;
+    let mut client = raw_client(&net, "T01", county.port()).await;
+    let (tx, rx) = mpsc::channel::<pb::SyncFrame>(16);
+    tx.send(Message::Hello(hello("T01")).into()).await.unwrap();
+    let response = client
+        .sync(ReceiverStream::new(rx))
+        .await
+        .expect("stream opens");
+    let mut inbound = response.into_inner();
+    tx.send(batch(1, 1, vec![vec![0u8; 2 * 1024 * 1024]]))
+        .await
+        .unwrap();
+    let status = loop {
+        match tokio::time::timeout(Duration::from_secs(10), inbound.message()).await {
+            Ok(Ok(Some(_))) => continue,
+            Ok(Ok(None)) => panic!("stream ended without a status"),
+            Ok(Err(status)) => break status,
+            Err(_) => panic!("no answer to an oversized message"),
+        }
+    };
+    assert_eq!(status.code(), tonic::Code::ResourceExhausted, "{status:?}");
+    // The county is still serving: a normal township converges afterwards.
+    let town = net.township("T02", county.port(), None).await;
+    tests::accept_cases(town.core(), 3);
+    assert!(
+        eventually(Duration::from_secs(30), || tests::in_sync(
+            county.core(),
+            town.core()
+        ))
+        .await,
+        "county keeps serving after refusing an oversized message"
+    );
+}
