@@ -208,7 +208,11 @@ fn pki(cmd: PkiCommand) -> anyhow::Result<()> {
         PkiCommand::Init { dir } => {
             let c = tls::init_ca(&dir)?;
             if c.created {
-                println!("created development CA {} (key {})", c.cert_path.display(), c.key_path.display());
+                println!(
+                    "created development CA {} (key {})",
+                    c.cert_path.display(),
+                    c.key_path.display()
+                );
             } else {
                 println!("CA already exists at {}; unchanged", c.cert_path.display());
             }
@@ -251,9 +255,13 @@ async fn case(cmd: CaseCommand) -> anyhow::Result<()> {
             json,
             node,
         } => {
-            let reply = ask(&node.data, START_HINT, Request::ListCases { origin: township })
-                .await
-                .map_err(anyhow::Error::msg)?;
+            let reply = ask(
+                &node.data,
+                START_HINT,
+                Request::ListCases { origin: township },
+            )
+            .await
+            .map_err(anyhow::Error::msg)?;
             let Reply::Cases { cases } = reply else {
                 bail!("unexpected reply from the node")
             };
@@ -275,7 +283,9 @@ async fn case(cmd: CaseCommand) -> anyhow::Result<()> {
                 applicant_name,
                 applicant_id,
             };
-            let reply = ask(&node.data, START_HINT, req).await.map_err(anyhow::Error::msg)?;
+            let reply = ask(&node.data, START_HINT, req)
+                .await
+                .map_err(anyhow::Error::msg)?;
             let Reply::Case(case) = reply else {
                 bail!("unexpected reply from the node")
             };
@@ -305,7 +315,9 @@ async fn matter(cmd: MatterCommand) -> anyhow::Result<()> {
         other => bail!("--level `{other}`: use township or county"),
     };
     if promised_days > statutory_days {
-        bail!("--promised-days ({promised_days}) must not exceed --statutory-days ({statutory_days})");
+        bail!(
+            "--promised-days ({promised_days}) must not exceed --statutory-days ({statutory_days})"
+        );
     }
     let req = Request::PutMatter {
         code,
@@ -315,7 +327,9 @@ async fn matter(cmd: MatterCommand) -> anyhow::Result<()> {
         statutory_days,
         department,
     };
-    let reply = ask(&node.data, START_HINT, req).await.map_err(anyhow::Error::msg)?;
+    let reply = ask(&node.data, START_HINT, req)
+        .await
+        .map_err(anyhow::Error::msg)?;
     if let Reply::Done { message } = reply {
         println!("{message}");
     }

@@ -45,7 +45,14 @@ pub fn cases_table(cases: &[CaseSummary]) -> String {
         })
         .collect();
     let mut out = table::render(
-        &["办件编号 case", "事项 matter", "状态 status", "申请人 applicant", "证件号 ID", "申请时间 submitted"],
+        &[
+            "办件编号 case",
+            "事项 matter",
+            "状态 status",
+            "申请人 applicant",
+            "证件号 ID",
+            "申请时间 submitted",
+        ],
         &rows,
     );
     out.push_str(&format!("{} cases\n", cases.len()));
@@ -68,7 +75,11 @@ pub fn status_text(s: &NodeStatus) -> String {
         .map(|p| {
             vec![
                 p.node.clone(),
-                if p.connected { "up".into() } else { "down".into() },
+                if p.connected {
+                    "up".into()
+                } else {
+                    "down".into()
+                },
                 fmt_time(p.last_contact_ms),
                 p.ops_sent.to_string(),
                 p.ops_received.to_string(),
@@ -81,7 +92,18 @@ pub fn status_text(s: &NodeStatus) -> String {
         })
         .collect();
     out.push_str(&table::render(
-        &["peer", "link", "last contact", "sent", "received", "lag out", "lag in", "scope digest", "rejected", "last error"],
+        &[
+            "peer",
+            "link",
+            "last contact",
+            "sent",
+            "received",
+            "lag out",
+            "lag in",
+            "scope digest",
+            "rejected",
+            "last error",
+        ],
         &rows,
     ));
     out

@@ -50,12 +50,15 @@ pub fn parse_endpoint(key: &'static str, url: &str) -> Result<(String, String), 
     if rest.contains('/') || url.starts_with("http://") {
         return Err(invalid("is not an https host and port"));
     }
-    let (host, port) = rest.rsplit_once(':').ok_or_else(|| invalid("has no port"))?;
+    let (host, port) = rest
+        .rsplit_once(':')
+        .ok_or_else(|| invalid("has no port"))?;
     let host = host.trim_start_matches('[').trim_end_matches(']');
     if host.is_empty() {
         return Err(invalid("has no host"));
     }
-    port.parse::<u16>().map_err(|_| invalid("has an invalid port"))?;
+    port.parse::<u16>()
+        .map_err(|_| invalid("has an invalid port"))?;
     let dial = if host.contains(':') {
         format!("[{host}]:{port}")
     } else {

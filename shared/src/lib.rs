@@ -6,15 +6,15 @@
 //! names prost/tonic types), [`tls`] (mutual TLS and the development PKI),
 //! [`config`] and [`shutdown`].
 
-pub mod model;
-pub mod rpc;
-pub mod store;
-pub mod sync;
-pub mod tls;
 pub mod cli;
 pub mod config;
 pub mod control;
 pub mod logging;
+pub mod model;
 pub mod node;
+pub mod rpc;
 pub mod shutdown;
+pub mod store;
+pub mod sync;
 pub mod table;
+pub mod tls;

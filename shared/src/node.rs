@@ -28,7 +28,8 @@ pub fn cst() -> FixedOffset {
 
 /// `YYYYMMDD` of a Unix-ms instant in CST.
 pub fn cst_date(ms: u64) -> String {
-    cst().timestamp_millis_opt(ms as i64)
+    cst()
+        .timestamp_millis_opt(ms as i64)
         .single()
         .map(|t| t.format("%Y%m%d").to_string())
         .unwrap_or_else(|| "19700101".into())
@@ -127,7 +128,9 @@ impl NodeCore {
         }
         if let Some(view) = self.store.matter(matter).map_err(|e| e.to_string())? {
             if view.matter.as_ref().is_some_and(|m| !m.active) {
-                return Err(format!("matter {matter} is retired in the catalogue; it cannot be accepted"));
+                return Err(format!(
+                    "matter {matter} is retired in the catalogue; it cannot be accepted"
+                ));
             }
         }
         let now = now_ms();
@@ -173,7 +176,10 @@ impl NodeCore {
             Some(s) if s.contains('/') => Some(s.parse().map_err(|e| format!("--township: {e}"))?),
             Some(s) => Some(NodeId::township(s).map_err(|e| format!("--township: {e}"))?),
         };
-        let cases = self.store.cases(origin.as_ref()).map_err(|e| store_message(&e))?;
+        let cases = self
+            .store
+            .cases(origin.as_ref())
+            .map_err(|e| store_message(&e))?;
         Ok(cases.iter().map(CaseSummary::from).collect())
     }
 
@@ -181,7 +187,10 @@ impl NodeCore {
     pub fn put_matter(&self, matter: Matter) -> Result<String, String> {
         let code = matter.code.clone();
         self.store
-            .append_local(vec![(EntityId::Matter(code.clone()), OpBody::MatterPut(matter))], now_ms())
+            .append_local(
+                vec![(EntityId::Matter(code.clone()), OpBody::MatterPut(matter))],
+                now_ms(),
+            )
             .map_err(|e| store_message(&e))?;
         Ok(format!("matter {code} saved"))
     }
@@ -196,7 +205,12 @@ impl NodeCore {
                 .store
                 .digest_for_peer(&rec.node)
                 .map_err(|e| store_message(&e))?;
-            peers.push(peer_status(&rec.node, &link, rec.outbox.head, digest.short()));
+            peers.push(peer_status(
+                &rec.node,
+                &link,
+                rec.outbox.head,
+                digest.short(),
+            ));
         }
         let cases = self.store.cases(None).map_err(|e| store_message(&e))?.len() as u64;
         Ok(NodeStatus {
@@ -251,7 +265,9 @@ impl NodeCore {
                 matter,
                 applicant_name,
                 applicant_id,
-            } => self.accept_case(&matter, &applicant_name, &applicant_id).map(Reply::Case),
+            } => self
+                .accept_case(&matter, &applicant_name, &applicant_id)
+                .map(Reply::Case),
             Request::ListCases { origin } => self
                 .list_cases(origin.as_deref())
                 .map(|cases| Reply::Cases { cases }),
@@ -269,7 +285,11 @@ impl NodeCore {
                     self.put_matter(Matter {
                         code,
                         name,
-                        level: if township_level { Level::Township } else { Level::County },
+                        level: if township_level {
+                            Level::Township
+                        } else {
+                            Level::County
+                        },
                         promised_days,
                         statutory_days,
                         department,

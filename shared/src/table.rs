@@ -22,7 +22,12 @@ pub fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
         for (i, cell) in cells.iter().enumerate() {
             out.push_str(cell);
             if i + 1 < cells.len() {
-                let pad = widths.get(i).copied().unwrap_or(0).saturating_sub(width(cell)) + 2;
+                let pad = widths
+                    .get(i)
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_sub(width(cell))
+                    + 2;
                 out.push_str(&" ".repeat(pad));
             }
         }
@@ -43,7 +48,10 @@ mod tests {
     fn columns_line_up_with_chinese_text() {
         let t = super::render(
             &["id", "name"],
-            &[vec!["1".into(), "张三".into()], vec!["22".into(), "x".into()]],
+            &[
+                vec!["1".into(), "张三".into()],
+                vec!["22".into(), "x".into()],
+            ],
         );
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines[0], "id  name");

@@ -66,15 +66,24 @@ impl Net {
     }
 
     /// Starts a township whose uplink dials `dial` (the county or a proxy).
-    pub async fn township(&self, id: &str, county_port: u16, dial: Option<String>) -> Node<Township> {
+    pub async fn township(
+        &self,
+        id: &str,
+        county_port: u16,
+        dial: Option<String>,
+    ) -> Node<Township> {
         shared::tls::install_crypto_provider();
         // The county creates the development CA; a township started first
         // (county down) needs it too.
         shared::tls::init_ca(&self.pki()).expect("dev CA");
         let shutdown = Shutdown::new();
-        let town = township_node::start(self.township_config(id, county_port), shutdown.clone(), dial)
-            .await
-            .expect("township starts");
+        let town = township_node::start(
+            self.township_config(id, county_port),
+            shutdown.clone(),
+            dial,
+        )
+        .await
+        .expect("township starts");
         Node {
             inner: town,
             shutdown,
@@ -154,18 +163,25 @@ pub fn in_sync(county: &NodeCore, town: &NodeCore) -> bool {
 pub fn accept_cases(core: &NodeCore, n: usize) -> Vec<String> {
     (0..n)
         .map(|i| {
-            core.accept_case("M001", &format!("申请人{i}"), &format!("41000019900101{i:04}"))
-                .expect("case accepted")
-                .id
+            core.accept_case(
+                "M001",
+                &format!("申请人{i}"),
+                &format!("41000019900101{i:04}"),
+            )
+            .expect("case accepted")
+            .id
         })
         .collect()
 }
 
 /// A proxy between a township and the county.
 pub async fn proxy(target_port: u16, shutdown: &Shutdown) -> LinkProxy {
-    LinkProxy::start(format!("127.0.0.1:{target_port}").parse().expect("addr"), shutdown)
-        .await
-        .expect("proxy starts")
+    LinkProxy::start(
+        format!("127.0.0.1:{target_port}").parse().expect("addr"),
+        shutdown,
+    )
+    .await
+    .expect("proxy starts")
 }
 
 pub fn township_id(name: &str) -> NodeId {

@@ -170,9 +170,13 @@ async fn case(cmd: CaseCommand) -> anyhow::Result<()> {
             }
         }
         CaseCommand::List { local, json } => {
-            let reply = ask(&local.dir(), &local.start_hint(), Request::ListCases { origin: None })
-                .await
-                .map_err(anyhow::Error::msg)?;
+            let reply = ask(
+                &local.dir(),
+                &local.start_hint(),
+                Request::ListCases { origin: None },
+            )
+            .await
+            .map_err(anyhow::Error::msg)?;
             let Reply::Cases { cases } = reply else {
                 bail!("unexpected reply from the node")
             };

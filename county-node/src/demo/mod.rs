@@ -60,7 +60,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         print!("{}", report.text());
     }
     if !report.converged {
-        anyhow::bail!("not every node converged within {} s", CONVERGE_TIMEOUT.as_secs());
+        anyhow::bail!(
+            "not every node converged within {} s",
+            CONVERGE_TIMEOUT.as_secs()
+        );
     }
     Ok(())
 }
@@ -89,7 +92,13 @@ pub async fn run_demo(args: &DemoArgs) -> anyhow::Result<ConvergenceReport> {
         shutdown.clone(),
     )
     .await?;
-    progress(args, &format!("county up: gRPC {} admin {}", county.grpc_addr, county.admin_addr));
+    progress(
+        args,
+        &format!(
+            "county up: gRPC {} admin {}",
+            county.grpc_addr, county.admin_addr
+        ),
+    );
     county
         .core
         .put_matter(Matter {
@@ -112,10 +121,17 @@ pub async fn run_demo(args: &DemoArgs) -> anyhow::Result<ConvergenceReport> {
             pki: pki.clone(),
             ..Default::default()
         };
-        let town = township_node::start(cfg, shutdown.clone(), Some(proxy.addr().to_string())).await?;
+        let town =
+            township_node::start(cfg, shutdown.clone(), Some(proxy.addr().to_string())).await?;
         members.push(Member { proxy, town });
     }
-    progress(args, &format!("{} townships up, each behind its own cuttable link", members.len()));
+    progress(
+        args,
+        &format!(
+            "{} townships up, each behind its own cuttable link",
+            members.len()
+        ),
+    );
 
     flaky_phase(args, &county, &members).await?;
 
@@ -158,7 +174,11 @@ async fn flaky_phase(
             let n = accepted + 1;
             m.town
                 .core
-                .accept_case("M001", &format!("申请人{n}"), &format!("41000019900101{n:04}"))
+                .accept_case(
+                    "M001",
+                    &format!("申请人{n}"),
+                    &format!("41000019900101{n:04}"),
+                )
                 .map_err(anyhow::Error::msg)?;
             accepted += 1;
         }
@@ -181,7 +201,13 @@ async fn flaky_phase(
         if tick % 10 == 9 {
             let links: Vec<String> = members
                 .iter()
-                .map(|m| format!("{} {}", m.town.core.me().name(), if m.proxy.is_up() { "up" } else { "CUT" }))
+                .map(|m| {
+                    format!(
+                        "{} {}",
+                        m.town.core.me().name(),
+                        if m.proxy.is_up() { "up" } else { "CUT" }
+                    )
+                })
                 .collect();
             let held = county.core.store.stats().map(|s| s.ops_held).unwrap_or(0);
             progress(

@@ -59,7 +59,9 @@ impl LinkProxy {
                     continue;
                 }
                 let p2 = p.clone();
-                sd.spawn("link-proxy-conn", async move { p2.forward(inbound, target).await });
+                sd.spawn("link-proxy-conn", async move {
+                    p2.forward(inbound, target).await
+                });
             }
         });
         Ok(proxy)

@@ -87,19 +87,35 @@ impl ConvergenceReport {
                     n.county_view_digest.clone().unwrap_or_else(|| "-".into()),
                     n.lag_to_township.to_string(),
                     n.lag_to_county.to_string(),
-                    if n.converged { "yes".into() } else { "NO".into() },
+                    if n.converged {
+                        "yes".into()
+                    } else {
+                        "NO".into()
+                    },
                 ]
             })
             .collect();
         let mut out = String::from("\nconvergence report\n");
         out.push_str(&shared::table::render(
-            &["node", "ops held", "digest", "county's digest of its scope", "lag to township", "lag to county", "converged"],
+            &[
+                "node",
+                "ops held",
+                "digest",
+                "county's digest of its scope",
+                "lag to township",
+                "lag to county",
+                "converged",
+            ],
             &rows,
         ));
         out.push_str(&format!(
             "cases at the county: {}; {} after links were restored ({:.1} s)\n",
             self.cases_at_county,
-            if self.converged { "every node converged" } else { "NOT converged" },
+            if self.converged {
+                "every node converged"
+            } else {
+                "NOT converged"
+            },
             self.seconds_to_converge
         ));
         out

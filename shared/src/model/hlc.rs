@@ -10,7 +10,9 @@
 use serde::{Deserialize, Serialize};
 
 /// One HLC stamp. Ordered by wall time, then counter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 pub struct Hlc {
     pub wall_ms: u64,
     pub logical: u32,

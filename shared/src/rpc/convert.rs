@@ -94,7 +94,10 @@ impl TryFrom<pb::Hello> for Hello {
         } = h;
         let mut vv = BTreeMap::new();
         for entry in version_vector {
-            vv.insert(node("hello.version_vector.origin", &entry.origin)?, entry.count);
+            vv.insert(
+                node("hello.version_vector.origin", &entry.origin)?,
+                entry.count,
+            );
         }
         Ok(Hello {
             node: node("hello.node", &sender)?,
@@ -219,7 +222,10 @@ mod tests {
         h.node = "mayor/X".into();
         assert!(matches!(
             Hello::try_from(h),
-            Err(ConvertError::BadNode { field: "hello.node", .. })
+            Err(ConvertError::BadNode {
+                field: "hello.node",
+                ..
+            })
         ));
     }
 }

@@ -38,7 +38,10 @@ impl Digest {
         format!(
             "{}:{:016x}",
             self.count,
-            self.lanes[0] ^ self.lanes[1].rotate_left(17) ^ self.lanes[2].rotate_left(31) ^ self.lanes[3]
+            self.lanes[0]
+                ^ self.lanes[1].rotate_left(17)
+                ^ self.lanes[2].rotate_left(31)
+                ^ self.lanes[3]
         )
     }
 }
@@ -49,8 +52,9 @@ mod tests {
 
     #[test]
     fn digest_is_independent_of_insertion_order() {
-        let items: Vec<(Vec<u8>, [u8; 32])> =
-            (0u8..20).map(|i| (vec![i], [i.wrapping_mul(7); 32])).collect();
+        let items: Vec<(Vec<u8>, [u8; 32])> = (0u8..20)
+            .map(|i| (vec![i], [i.wrapping_mul(7); 32]))
+            .collect();
         let mut a = Digest::default();
         let mut b = Digest::default();
         for (k, h) in &items {

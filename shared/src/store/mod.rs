@@ -106,7 +106,10 @@ pub enum StoreError {
 
 impl StoreError {
     pub fn is_corruption(&self) -> bool {
-        matches!(self, StoreError::Corrupt { .. } | StoreError::NewerFormat { .. })
+        matches!(
+            self,
+            StoreError::Corrupt { .. } | StoreError::NewerFormat { .. }
+        )
     }
 
     fn corrupt(what: impl Into<String>, detail: impl std::fmt::Display) -> Self {
@@ -288,7 +291,9 @@ impl Store {
     }
 
     fn peers_view(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<NodeId, PeerRecord>> {
-        self.committed_peers.read().unwrap_or_else(|e| e.into_inner())
+        self.committed_peers
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// Bytes used on disk by the store's files.

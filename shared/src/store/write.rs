@@ -11,8 +11,7 @@ use super::{
     WriterState,
 };
 use crate::model::{
-    CaseView, EncodedOp, EntityId, MatterView, NodeId, OpBody, OpId, Operation, Scope,
-    MAX_OP_BYTES,
+    CaseView, EncodedOp, EntityId, MatterView, NodeId, OpBody, OpId, Operation, Scope, MAX_OP_BYTES,
 };
 
 /// Where a batch comes from.
@@ -181,11 +180,14 @@ impl Store {
         for item in self.db.scan_prefix([b'f']) {
             let (_, op_key) = item?;
             let Some(raw) = self.db.get(&op_key)? else {
-                return Err(StoreError::corrupt("feed", "feed names a missing operation"));
+                return Err(StoreError::corrupt(
+                    "feed",
+                    "feed names a missing operation",
+                ));
             };
             let stored: StoredOp = decode("operation", &raw)?;
-            let op = EncodedOp::decode(stored.bytes)
-                .map_err(|e| StoreError::corrupt("operation", e))?;
+            let op =
+                EncodedOp::decode(stored.bytes).map_err(|e| StoreError::corrupt("operation", e))?;
             if Scope::of(op.entity()).includes(peer) {
                 head += 1;
                 batch.insert(keys::outbox(peer, head), op_key.clone());
@@ -226,7 +228,8 @@ impl Pending<'_> {
         self.state.feed_head += 1;
         let entity_key = op.entity().key();
         let scope = Scope::of(op.entity());
-        self.batch.insert(keys::feed(self.state.feed_head), op_key.clone());
+        self.batch
+            .insert(keys::feed(self.state.feed_head), op_key.clone());
         self.batch
             .insert(keys::entity_index(&entity_key, &op_key), &[] as &[u8]);
         self.digest(ALL_SCOPE)?.add(&op_key, &hash);
@@ -244,7 +247,10 @@ impl Pending<'_> {
             }
         }
         self.absorb(&entity_key, &op)?;
-        *self.origin_counts.entry(op.id().origin.clone()).or_insert(0) += 1;
+        *self
+            .origin_counts
+            .entry(op.id().origin.clone())
+            .or_insert(0) += 1;
         self.state.clock.observe(op.envelope.hlc);
         if op.id().origin == me {
             self.state.next_local_seq = self.state.next_local_seq.max(op.id().seq + 1);
@@ -326,8 +332,10 @@ impl Pending<'_> {
         }
         self.batch
             .insert(keys::META_FEED_HEAD, encode(&self.state.feed_head));
-        self.batch
-            .insert(keys::META_LOCAL_SEQ, encode(&(self.state.next_local_seq - 1)));
+        self.batch.insert(
+            keys::META_LOCAL_SEQ,
+            encode(&(self.state.next_local_seq - 1)),
+        );
         self.batch
             .insert(keys::META_HLC, encode(&self.state.clock.last()));
         self.store.db.apply_batch(self.batch)?;

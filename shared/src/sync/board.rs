@@ -79,7 +79,9 @@ impl LinkBoard {
     }
 
     pub fn reject(&self, peer: &NodeId, reason: &str) {
-        self.with(peer, |l| *l.rejections.entry(reason.to_string()).or_insert(0) += 1);
+        self.with(peer, |l| {
+            *l.rejections.entry(reason.to_string()).or_insert(0) += 1
+        });
     }
 
     /// Folds a session's counters in; `base` is what earlier sessions added.

@@ -320,16 +320,37 @@ impl std::fmt::Debug for ActionSummary<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.0 {
             Action::Send(Message::Batch(b)) => {
-                write!(f, "send batch {} [{}..={}]", b.batch_id, b.first_seq, b.last_seq)
+                write!(
+                    f,
+                    "send batch {} [{}..={}]",
+                    b.batch_id, b.first_seq, b.last_seq
+                )
             }
             Action::Send(Message::Ack(a)) => write!(f, "send ack {} @{}", a.batch_id, a.cursor.seq),
-            Action::Send(Message::Hello(h)) => write!(f, "send hello head {} resume {}", h.outbox_head, h.resume.seq),
+            Action::Send(Message::Hello(h)) => write!(
+                f,
+                "send hello head {} resume {}",
+                h.outbox_head, h.resume.seq
+            ),
             Action::Send(Message::Heartbeat(_)) => write!(f, "send heartbeat"),
             Action::ReadOutbox { after, .. } => write!(f, "read outbox after {after}"),
-            Action::Apply { batch_id, cursor, ops } => {
-                write!(f, "apply batch {batch_id} ({} ops) to @{}", ops.len(), cursor.seq)
+            Action::Apply {
+                batch_id,
+                cursor,
+                ops,
+            } => {
+                write!(
+                    f,
+                    "apply batch {batch_id} ({} ops) to @{}",
+                    ops.len(),
+                    cursor.seq
+                )
             }
-            Action::PeerHello(h) => write!(f, "peer hello head {} resume {}", h.outbox_head, h.resume.seq),
+            Action::PeerHello(h) => write!(
+                f,
+                "peer hello head {} resume {}",
+                h.outbox_head, h.resume.seq
+            ),
         }
     }
 }

@@ -91,7 +91,9 @@ pub enum SessionError {
     Version { peer: NodeId, theirs: u32 },
     #[error("hello claims to be {claimed} but the certificate says {peer}")]
     WrongNode { peer: NodeId, claimed: NodeId },
-    #[error("{peer} sent batch {batch_id} for another outbox incarnation than its hello announced")]
+    #[error(
+        "{peer} sent batch {batch_id} for another outbox incarnation than its hello announced"
+    )]
     WrongIncarnation { peer: NodeId, batch_id: u64 },
     #[error("{peer} sent batch {batch_id} starting at {first} but {expected} was next")]
     Gap {
@@ -224,8 +226,14 @@ impl Session {
         match (msg, self.peer_hello.is_some()) {
             (Message::Hello(h), false) => self.on_hello(h),
             (Message::Hello(_), true) => Err(SessionError::DuplicateHello { peer }),
-            (Message::Batch(_), false) => Err(SessionError::ExpectedHello { peer, got: "a batch" }),
-            (Message::Ack(_), false) => Err(SessionError::ExpectedHello { peer, got: "an ack" }),
+            (Message::Batch(_), false) => Err(SessionError::ExpectedHello {
+                peer,
+                got: "a batch",
+            }),
+            (Message::Ack(_), false) => Err(SessionError::ExpectedHello {
+                peer,
+                got: "an ack",
+            }),
             (Message::Heartbeat(_), false) => Err(SessionError::ExpectedHello {
                 peer,
                 got: "a heartbeat",

@@ -1,0 +1,146 @@
+//! The benchmark's operations: realistic case applications
+//! (`CaseEvent::Submitted`) with an applicant name and a valid-looking
+//! 18-digit ID number, and a Chinese note padded so that each encoded
+//! operation is about `target_bytes` (1 KiB by default). Every operation
+//! opens its own case, numbered by the bench (not by the store), so
+//! `Store::append_local` is used exactly as a clerk's window would.
+
+use shared::model::{
+    Applicant, CaseEvent, CaseId, EntityId, Hlc, NodeId, OpBody, OpId, Operation, Personal,
+};
+use shared::node::cst_date;
+
+const SURNAMES: [&str; 12] = [
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙",
+];
+const GIVEN: [&str; 10] = [
+    "伟", "秀英", "敏", "静", "丽娟", "强", "磊", "军", "洋", "桂兰",
+];
+const FILLER: &str = "申请人称户籍迁移、社保转移接续及相关证明材料已按清单备齐，\
+    窗口已核验身份证原件与复印件一致，告知承诺书已签署，\
+    经办人提示申请人留意短信通知并按期领取办理结果；";
+
+/// Generates the bench's case applications for one township.
+pub struct Workload {
+    origin: NodeId,
+    county_code: String,
+    date: String,
+    next_case: u64,
+    note_bytes: usize,
+}
+
+impl Workload {
+    pub fn new(origin: NodeId, county_code: &str, now_ms: u64, target_bytes: usize) -> Workload {
+        let mut w = Workload {
+            origin,
+            county_code: county_code.to_string(),
+            date: cst_date(now_ms),
+            next_case: 1,
+            note_bytes: 0,
+        };
+        let bare = w.encoded_len(now_ms);
+        // +2: the note's length prefix grows from one to two varint bytes.
+        w.note_bytes = target_bytes.saturating_sub(bare + 2);
+        w
+    }
+
+    /// One new case application.
+    pub fn item(&mut self, now_ms: u64) -> (EntityId, OpBody) {
+        let n = self.next_case;
+        self.next_case += 1;
+        let case = CaseId::new(&self.county_code, &self.origin, &self.date, n);
+        let body = OpBody::Case(CaseEvent::Submitted {
+            matter: format!("M{:03}", 1 + n % 40),
+            applicant: Applicant {
+                name: Personal::new(name(n)),
+                id_number: Personal::new(id_number(n)),
+            },
+            at_ms: now_ms,
+            note: note(n, self.note_bytes),
+        });
+        (EntityId::Case(case), body)
+    }
+
+    pub fn chunk(&mut self, n: usize, now_ms: u64) -> Vec<(EntityId, OpBody)> {
+        (0..n).map(|_| self.item(now_ms)).collect()
+    }
+
+    /// Encoded size of the next operation (as the store will hold it).
+    pub fn encoded_len(&self, now_ms: u64) -> usize {
+        let mut probe = Workload {
+            origin: self.origin.clone(),
+            county_code: self.county_code.clone(),
+            date: self.date.clone(),
+            next_case: self.next_case + 99_999,
+            note_bytes: self.note_bytes,
+        };
+        let (entity, body) = probe.item(now_ms);
+        Operation {
+            id: OpId {
+                origin: self.origin.clone(),
+                seq: probe.next_case,
+            },
+            hlc: Hlc {
+                wall_ms: now_ms,
+                logical: 0,
+            },
+            entity,
+            body,
+        }
+        .encode()
+        .bytes
+        .len()
+    }
+}
+
+fn name(n: u64) -> String {
+    let s = SURNAMES[(n % SURNAMES.len() as u64) as usize];
+    let g = GIVEN[((n / SURNAMES.len() as u64) % GIVEN.len() as u64) as usize];
+    format!("{s}{g}")
+}
+
+/// A GB 11643 style ID number with a correct check character.
+fn id_number(n: u64) -> String {
+    let year = 1950 + n % 55;
+    let month = 1 + (n / 55) % 12;
+    let day = 1 + (n / 660) % 28;
+    let body = format!("410102{year}{month:02}{day:02}{:03}", n % 1000);
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    let sum: u32 = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    let mut id = body;
+    id.push(CHECK[(sum % 11) as usize] as char);
+    id
+}
+
+/// A note of exactly `bytes` bytes (UTF-8), different for every case.
+fn note(n: u64, bytes: usize) -> String {
+    let mut out = format!("第{n}号：");
+    while out.len() < bytes {
+        let room = bytes - out.len();
+        match FILLER.char_indices().map(|(i, c)| i + c.len_utf8()).take_while(|&end| end <= room).last() {
+            Some(end) => out.push_str(&FILLER[..end]),
+            None => out.push_str(&".".repeat(room)),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ops_are_about_the_target_size_and_ids_are_well_formed() {
+        let town = NodeId::township("T01").unwrap();
+        let w = Workload::new(town, "410000", 1_764_000_000_000, 1024);
+        let len = w.encoded_len(1_764_000_000_000);
+        assert!((1000..=1048).contains(&len), "{len}");
+        assert_eq!(id_number(7).len(), 18);
+        assert_eq!(note(3, 900).len(), 900);
+    }
+}
