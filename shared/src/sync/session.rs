@@ -337,6 +337,7 @@ impl Session {
             b.first_seq = self.expected_next;
         }
         self.expected_next = b.last_seq + 1;
+        self.stats.peer_outbox_head = self.stats.peer_outbox_head.max(b.last_seq);
         self.queue.push_back(b);
         if self.queue.len() > self.cfg.max_receive_queue {
             return Err(SessionError::WindowExceeded {
