@@ -53,12 +53,14 @@ pub async fn start(cfg: CountyConfig, shutdown: Shutdown) -> anyhow::Result<Coun
         store: store.clone(),
         board: LinkBoard::default(),
         county_code: cfg.county_code.clone(),
+        cert_not_after_ms: material.not_after().timestamp_millis(),
     };
     let ctx = LinkContext {
         store,
         board: core.board.clone(),
         config: SessionConfig::default(),
         shutdown: shutdown.token(),
+        reporter: None,
     };
 
     let listener = TcpListener::bind(cfg.listen)

@@ -61,32 +61,36 @@ pub fn cases_table(cases: &[CaseSummary]) -> String {
 
 pub fn status_text(s: &NodeStatus) -> String {
     let mut out = format!(
-        "node {}  version {}  operations {}  digest {}  cases {}  disk {} KiB\n",
+        "node {}  version {}  operations {}  digest {}  cases {}  disk {} KiB  certificate expires {}\n",
         s.node,
         s.version,
         s.ops_held,
         s.digest,
         s.cases,
-        s.disk_bytes / 1024
+        s.disk_bytes / 1024,
+        fmt_time(u64::try_from(s.cert_not_after_ms).ok()),
     );
     let rows: Vec<Vec<String>> = s
         .peers
         .iter()
         .map(|p| {
+            let r = p.report.as_ref();
             vec![
                 p.node.clone(),
-                if p.connected {
-                    "up".into()
-                } else {
-                    "down".into()
-                },
+                p.state.clone(),
                 fmt_time(p.last_contact_ms),
                 p.ops_sent.to_string(),
                 p.ops_received.to_string(),
-                p.lag_out_ops.to_string(),
+                format!("{} ops / {} s", p.lag_out_ops, p.lag_seconds),
                 p.lag_in_ops.to_string(),
                 p.scope_digest.clone(),
                 p.rejections.values().sum::<u64>().to_string(),
+                r.map(|r| r.version.clone()).unwrap_or_default(),
+                r.map(|r| format!("{} KiB", r.disk_bytes / 1024))
+                    .unwrap_or_default(),
+                p.clock_skew_ms
+                    .map(|ms| format!("{ms} ms"))
+                    .unwrap_or_default(),
                 p.last_error.clone().unwrap_or_default(),
             ]
         })
@@ -98,10 +102,13 @@ pub fn status_text(s: &NodeStatus) -> String {
             "last contact",
             "sent",
             "received",
-            "lag out",
+            "behind (to peer)",
             "lag in",
             "scope digest",
             "rejected",
+            "version",
+            "disk",
+            "clock skew",
             "last error",
         ],
         &rows,

@@ -19,7 +19,7 @@ use crate::model::{
 };
 use crate::store::{Store, StoreError};
 use crate::sync::driver::now_ms;
-use crate::sync::{LinkBoard, LinkState};
+use crate::sync::{LinkBoard, LinkState, NodeReport};
 
 /// China Standard Time: all dates and day boundaries (DOMAIN.md §4).
 pub fn cst() -> FixedOffset {
@@ -85,6 +85,13 @@ pub struct PeerStatus {
     pub clock_skew_ms: Option<i64>,
     pub rejections: std::collections::BTreeMap<String, u64>,
     pub last_error: Option<String>,
+    /// "up", "silent", "down" or "never".
+    pub state: String,
+    /// Seconds the peer has been behind us.
+    pub lag_seconds: u64,
+    /// The peer's own report (townships report to the county).
+    pub report: Option<NodeReport>,
+    pub reported_at_ms: Option<u64>,
 }
 
 /// This node's status.
@@ -97,6 +104,7 @@ pub struct NodeStatus {
     pub digest: String,
     pub disk_bytes: u64,
     pub cases: u64,
+    pub cert_not_after_ms: i64,
     pub peers: Vec<PeerStatus>,
 }
 
@@ -106,6 +114,8 @@ pub struct NodeCore {
     pub store: Arc<Store>,
     pub board: LinkBoard,
     pub county_code: String,
+    /// When this node's certificate expires (Unix ms).
+    pub cert_not_after_ms: i64,
 }
 
 impl NodeCore {
@@ -195,6 +205,36 @@ impl NodeCore {
         Ok(format!("matter {code} saved"))
     }
 
+    /// A reporter for heartbeats (see [`NodeCore::report`]).
+    pub fn reporter(&self) -> crate::sync::driver::Reporter {
+        let core = self.clone();
+        Arc::new(move || core.report())
+    }
+
+    /// This node's health for its parent: cheap (no scans of cases).
+    pub fn report(&self) -> NodeReport {
+        let mut report = NodeReport {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            cert_not_after_ms: self.cert_not_after_ms,
+            ..NodeReport::default()
+        };
+        match self.store.stats() {
+            Ok(stats) => {
+                report.ops_held = stats.ops_held;
+                report.disk_bytes = stats.disk_bytes;
+                report.cases = stats.cases;
+            }
+            Err(e) => report.store_problem = e.to_string(),
+        }
+        for link in self.board.snapshot().values() {
+            report.outbox_pending += link.lag_out_ops;
+            for (reason, n) in &link.rejections {
+                *report.rejections.entry(reason.clone()).or_insert(0) += n;
+            }
+        }
+        report
+    }
+
     pub fn status(&self) -> Result<NodeStatus, String> {
         let stats = self.store.stats().map_err(|e| store_message(&e))?;
         let links = self.board.snapshot();
@@ -212,22 +252,27 @@ impl NodeCore {
                 digest.short(),
             ));
         }
-        let cases = self.store.cases(None).map_err(|e| store_message(&e))?.len() as u64;
         Ok(NodeStatus {
+            cert_not_after_ms: self.cert_not_after_ms,
             node: self.me().to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
             now_ms: now_ms(),
             ops_held: stats.ops_held,
             digest: stats.digest_all.short(),
             disk_bytes: stats.disk_bytes,
-            cases,
+            cases: stats.cases,
             peers,
         })
     }
 }
 
 fn peer_status(node: &NodeId, link: &LinkState, outbox_head: u64, digest: String) -> PeerStatus {
+    let now = now_ms();
     PeerStatus {
+        state: link.state(now).to_string(),
+        lag_seconds: link.lag_seconds(now),
+        report: link.report.clone(),
+        reported_at_ms: link.reported_at_ms,
         node: node.to_string(),
         connected: link.connected,
         last_contact_ms: link.last_contact_ms,

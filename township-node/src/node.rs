@@ -57,6 +57,7 @@ pub async fn start(
         store: store.clone(),
         board: LinkBoard::default(),
         county_code: cfg.county_code.clone(),
+        cert_not_after_ms: material.not_after().timestamp_millis(),
     };
     let socket = shared::control::serve(&data, Arc::new(core.clone()), &shutdown)
         .with_context(|| format!("control socket in {}", data.display()))?;
@@ -67,6 +68,7 @@ pub async fn start(
         board: core.board.clone(),
         config: SessionConfig::default(),
         shutdown: shutdown.token(),
+        reporter: Some(core.reporter()),
     };
     let uplink = Uplink {
         parent: cfg.county_id()?,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::pb;
 use crate::model::{NodeId, NodeIdError};
 use crate::store::{Cursor, Incarnation};
-use crate::sync::{Ack, Batch, Heartbeat, Hello, Message};
+use crate::sync::{Ack, Batch, Heartbeat, Hello, Message, NodeReport};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConvertError {
@@ -74,6 +74,7 @@ impl TryFrom<pb::SyncFrame> for Message {
             Kind::Heartbeat(h) => Ok(Message::Heartbeat(Heartbeat {
                 outbox_head: h.outbox_head,
                 sent_at_ms: h.sent_at_ms,
+                report: h.report.map(NodeReport::from),
             })),
         }
     }
@@ -145,9 +146,62 @@ impl From<Message> for pb::SyncFrame {
             Message::Heartbeat(h) => Kind::Heartbeat(pb::Heartbeat {
                 outbox_head: h.outbox_head,
                 sent_at_ms: h.sent_at_ms,
+                report: h.report.map(pb::NodeReport::from),
             }),
         };
         pb::SyncFrame { kind: Some(kind) }
+    }
+}
+
+impl From<pb::NodeReport> for NodeReport {
+    fn from(r: pb::NodeReport) -> Self {
+        let pb::NodeReport {
+            version,
+            ops_held,
+            disk_bytes,
+            cert_not_after_ms,
+            cases,
+            cases_yellow,
+            cases_red,
+            cases_overdue,
+            outbox_pending,
+            rejections,
+            write_refusals,
+            store_problem,
+        } = r;
+        NodeReport {
+            version,
+            ops_held,
+            disk_bytes,
+            cert_not_after_ms,
+            cases,
+            cases_yellow,
+            cases_red,
+            cases_overdue,
+            outbox_pending,
+            rejections: rejections.into_iter().collect(),
+            write_refusals,
+            store_problem,
+        }
+    }
+}
+
+impl From<NodeReport> for pb::NodeReport {
+    fn from(r: NodeReport) -> Self {
+        pb::NodeReport {
+            version: r.version,
+            ops_held: r.ops_held,
+            disk_bytes: r.disk_bytes,
+            cert_not_after_ms: r.cert_not_after_ms,
+            cases: r.cases,
+            cases_yellow: r.cases_yellow,
+            cases_red: r.cases_red,
+            cases_overdue: r.cases_overdue,
+            outbox_pending: r.outbox_pending,
+            rejections: r.rejections.into_iter().collect(),
+            write_refusals: r.write_refusals,
+            store_problem: r.store_problem,
+        }
     }
 }
 
@@ -188,6 +242,12 @@ mod tests {
             Message::Heartbeat(Heartbeat {
                 outbox_head: 3,
                 sent_at_ms: 4,
+                report: Some(NodeReport {
+                    version: "0.1.0".into(),
+                    ops_held: 5,
+                    rejections: [("malformed".to_string(), 2)].into(),
+                    ..NodeReport::default()
+                }),
             }),
         ];
         for m in msgs {

@@ -22,6 +22,7 @@ pub const META_STORE_ID: &[u8] = b"m\0store_id";
 pub const META_LOCAL_SEQ: &[u8] = b"m\0local_seq";
 pub const META_FEED_HEAD: &[u8] = b"m\0feed_head";
 pub const META_HLC: &[u8] = b"m\0hlc";
+pub const META_CASES: &[u8] = b"m\0cases";
 
 fn with_str(prefix: u8, s: &str) -> Vec<u8> {
     let mut k = Vec::with_capacity(s.len() + 10);

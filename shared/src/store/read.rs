@@ -26,6 +26,7 @@ pub struct StoreStats {
     pub peers: Vec<PeerRecord>,
     pub origin_counts: BTreeMap<NodeId, u64>,
     pub disk_bytes: u64,
+    pub cases: u64,
 }
 
 impl Store {
@@ -154,7 +155,12 @@ impl Store {
             origin_counts.insert(origin, decode("origin count", &v)?);
         }
         let digest_all = self.digest_all()?;
+        let cases = match self.db.get(keys::META_CASES)? {
+            Some(v) => decode("case count", &v)?,
+            None => 0,
+        };
         Ok(StoreStats {
+            cases,
             ops_held: digest_all.count(),
             feed_head,
             digest_all,

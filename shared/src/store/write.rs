@@ -46,6 +46,7 @@ struct Pending<'a> {
     views: BTreeMap<String, View>,
     digests: BTreeMap<String, Digest>,
     origin_counts: BTreeMap<NodeId, u64>,
+    new_cases: u64,
     report: ApplyReport,
 }
 
@@ -111,6 +112,7 @@ impl Store {
             views: BTreeMap::new(),
             digests: BTreeMap::new(),
             origin_counts: BTreeMap::new(),
+            new_cases: 0,
             report: ApplyReport::default(),
         };
         let from = match &source {
@@ -282,7 +284,10 @@ impl Pending<'_> {
             let stored = self.store.db.get(keys::view(entity_key))?;
             let view = match (op.entity(), stored) {
                 (EntityId::Case(_), Some(v)) => View::Case(decode("case view", &v)?),
-                (EntityId::Case(id), None) => View::Case(CaseView::empty(id.clone())),
+                (EntityId::Case(id), None) => {
+                    self.new_cases += 1;
+                    View::Case(CaseView::empty(id.clone()))
+                }
                 (EntityId::Matter(_), Some(v)) => View::Matter(decode("matter view", &v)?),
                 (EntityId::Matter(_), None) => View::Matter(MatterView::empty()),
             };
@@ -326,6 +331,14 @@ impl Pending<'_> {
                 None => 0,
             };
             self.batch.insert(key, encode(&(old + n)));
+        }
+        if self.new_cases > 0 {
+            let old: u64 = match self.store.db.get(keys::META_CASES)? {
+                Some(v) => decode("case count", &v)?,
+                None => 0,
+            };
+            self.batch
+                .insert(keys::META_CASES, encode(&(old + self.new_cases)));
         }
         for rec in self.state.peers.values() {
             self.batch.insert(keys::peer(&rec.node), encode(rec));

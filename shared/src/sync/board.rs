@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
+use super::message::NodeReport;
 use super::session::SessionStats;
 use crate::model::NodeId;
 
@@ -29,6 +30,32 @@ pub struct LinkState {
     /// Peer's wall clock minus ours at its last heartbeat (ms).
     pub clock_skew_ms: Option<i64>,
     pub rejections: BTreeMap<String, u64>,
+    /// The peer's own health report, from its last heartbeat.
+    pub report: Option<NodeReport>,
+    pub reported_at_ms: Option<u64>,
+    /// Since when we hold operations the peer has not acknowledged.
+    pub behind_since_ms: Option<u64>,
+}
+
+/// A heartbeat older than this makes a connected link count as silent.
+pub const SILENT_AFTER_MS: u64 = 5_000;
+
+impl LinkState {
+    /// "up", "silent" (connected but no word for a while), "down" or "never".
+    pub fn state(&self, now_ms: u64) -> &'static str {
+        match (self.connected, self.last_contact_ms) {
+            (_, None) => "never",
+            (true, Some(t)) if now_ms.saturating_sub(t) <= SILENT_AFTER_MS => "up",
+            (true, Some(_)) => "silent",
+            (false, Some(_)) => "down",
+        }
+    }
+
+    /// Seconds the peer has been behind us (0 when caught up).
+    pub fn lag_seconds(&self, now_ms: u64) -> u64 {
+        self.behind_since_ms
+            .map_or(0, |since| now_ms.saturating_sub(since) / 1000)
+    }
 }
 
 /// Shared, cheap to clone.
@@ -84,9 +111,21 @@ impl LinkBoard {
         });
     }
 
-    /// Folds a session's counters in; `base` is what earlier sessions added.
-    pub fn session_stats(&self, peer: &NodeId, base: (u64, u64), s: &SessionStats) {
+    pub fn report(&self, peer: &NodeId, report: NodeReport, now_ms: u64) {
         self.with(peer, |l| {
+            l.report = Some(report);
+            l.reported_at_ms = Some(now_ms);
+        });
+    }
+
+    /// Folds a session's counters in; `base` is what earlier sessions added.
+    pub fn session_stats(&self, peer: &NodeId, base: (u64, u64), s: &SessionStats, now_ms: u64) {
+        self.with(peer, |l| {
+            l.behind_since_ms = match (s.lag_out(), l.behind_since_ms) {
+                (0, _) => None,
+                (_, Some(since)) => Some(since),
+                (_, None) => Some(now_ms),
+            };
             l.ops_sent = base.0 + s.ops_sent;
             l.ops_received = base.1 + s.ops_received;
             l.lag_out_ops = s.lag_out();

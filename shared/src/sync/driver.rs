@@ -23,7 +23,7 @@ use tokio_stream::{Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
 
 use super::board::LinkBoard;
-use super::message::{Hello, Message, PROTOCOL_VERSION};
+use super::message::{Hello, Message, NodeReport, PROTOCOL_VERSION};
 use super::session::{Action, LocalState, Session, SessionConfig, SessionError};
 use crate::model::{authorise, EncodedOp, NodeId};
 use crate::store::{Cursor, OutboxChunk, Source, Store, StoreError};
@@ -71,6 +71,9 @@ impl SessionEnd {
     }
 }
 
+/// Produces this node's health report for heartbeats (cheap: no scans).
+pub type Reporter = Arc<dyn Fn() -> NodeReport + Send + Sync>;
+
 /// Everything a driver needs from its node.
 #[derive(Clone)]
 pub struct LinkContext {
@@ -78,6 +81,8 @@ pub struct LinkContext {
     pub board: LinkBoard,
     pub config: SessionConfig,
     pub shutdown: CancellationToken,
+    /// Attached to outgoing heartbeats when set (children report upward).
+    pub reporter: Option<Reporter>,
 }
 
 enum Done {
@@ -167,7 +172,8 @@ where
         if let Err(end) = execute(&ctx, &peer, &outgoing, &mut work, actions) {
             return finish(&ctx, &peer, &mut work, end).await;
         }
-        ctx.board.session_stats(&peer, base, &session.stats());
+        ctx.board
+            .session_stats(&peer, base, &session.stats(), now_ms());
         actions = tokio::select! {
             _ = ctx.shutdown.cancelled() => {
                 return finish(&ctx, &peer, &mut work, SessionEnd::Shutdown).await;
@@ -187,6 +193,9 @@ where
                     ctx.board.contact(&peer, now);
                     if let Message::Heartbeat(h) = &msg {
                         ctx.board.skew(&peer, h.sent_at_ms as i64 - now as i64);
+                        if let Some(report) = &h.report {
+                            ctx.board.report(&peer, report.clone(), now);
+                        }
                     }
                     match session.on_message(msg) {
                         Ok(a) => a,
@@ -243,8 +252,11 @@ fn execute(
     for action in actions {
         tracing::trace!(%peer, action = ?ActionSummary(&action), "session action");
         match action {
-            Action::Send(msg) => {
+            Action::Send(mut msg) => {
                 let is_heartbeat = matches!(msg, Message::Heartbeat(_));
+                if let (Message::Heartbeat(h), Some(reporter)) = (&mut msg, &ctx.reporter) {
+                    h.report = Some(reporter());
+                }
                 match outgoing.try_send(msg) {
                     Ok(()) => {}
                     Err(mpsc::error::TrySendError::Full(_)) if is_heartbeat => {}

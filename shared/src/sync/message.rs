@@ -54,8 +54,28 @@ pub struct Ack {
 }
 
 /// Periodic liveness and lag report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Heartbeat {
     pub outbox_head: u64,
     pub sent_at_ms: u64,
+    /// The sender's health; filled in by the driver, not the session.
+    pub report: Option<NodeReport>,
+}
+
+/// A node's health as it reports it to its parent. Carries no personal data.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NodeReport {
+    pub version: String,
+    pub ops_held: u64,
+    pub disk_bytes: u64,
+    pub cert_not_after_ms: i64,
+    pub cases: u64,
+    pub cases_yellow: u64,
+    pub cases_red: u64,
+    pub cases_overdue: u64,
+    pub outbox_pending: u64,
+    pub rejections: BTreeMap<String, u64>,
+    pub write_refusals: u64,
+    /// Empty when the store is healthy.
+    pub store_problem: String,
 }

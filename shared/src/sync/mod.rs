@@ -9,5 +9,5 @@ pub mod session;
 
 pub use board::{LinkBoard, LinkState};
 pub use driver::{run_session, FrameError, LinkContext, SessionEnd};
-pub use message::{Ack, Batch, Heartbeat, Hello, Message, PROTOCOL_VERSION};
+pub use message::{Ack, Batch, Heartbeat, Hello, Message, NodeReport, PROTOCOL_VERSION};
 pub use session::{Action, LocalState, Session, SessionConfig, SessionError, SessionStats};

@@ -241,6 +241,7 @@ impl Session {
             (Message::Batch(b), true) => self.on_batch(b),
             (Message::Ack(a), true) => Ok(self.on_ack(a)),
             (Message::Heartbeat(h), true) => {
+                // The report is the driver's business (it goes to the board).
                 self.stats.peer_outbox_head = h.outbox_head;
                 self.stats.last_peer_heartbeat_ms = h.sent_at_ms;
                 Ok(vec![])
@@ -462,6 +463,7 @@ impl Session {
         vec![Action::Send(Message::Heartbeat(Heartbeat {
             outbox_head: self.local.hello.outbox_head,
             sent_at_ms: now_ms,
+            report: None,
         }))]
     }
 }
