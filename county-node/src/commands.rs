@@ -44,6 +44,26 @@ pub enum Command {
     Matter(MatterCommand),
     /// Every peer of the running county: connected?, last contact, ops each way, lag.
     Status(StatusArgs),
+    /// Online, consistent backup of the running county's operations.
+    Backup {
+        /// Backup file to write.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        node: NodeDir,
+    },
+    /// Restore a backup into an empty data directory (node stopped).
+    Restore {
+        /// Backup file to read.
+        #[arg(long)]
+        from: PathBuf,
+        /// Data directory to restore into (must be empty or absent).
+        #[arg(long)]
+        data: PathBuf,
+        /// County node name, as in its certificate.
+        #[arg(long, default_value = "HQ")]
+        name: String,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -173,6 +193,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Case(cmd) => case(cmd).await,
         Command::Matter(cmd) => matter(cmd).await,
         Command::Status(args) => status(args).await,
+        Command::Backup { out, node } => {
+            let message = shared::cli::backup(&node.data, START_HINT, &out).await?;
+            println!("{message}");
+            Ok(())
+        }
+        Command::Restore { from, data, name } => {
+            let me = NodeId::county(&name)?;
+            let message = shared::cli::restore(&from, &data, &me)?;
+            println!("{message}");
+            Ok(())
+        }
     }
 }
 

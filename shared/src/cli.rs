@@ -17,6 +17,58 @@ pub async fn ask(data_dir: &Path, start_hint: &str, req: Request) -> Result<Repl
     }
 }
 
+/// Asks the running node at `data_dir` for an online backup to `out`.
+pub async fn backup(data_dir: &Path, start_hint: &str, out: &Path) -> anyhow::Result<String> {
+    let out = absolute(out)?;
+    match ask(
+        data_dir,
+        start_hint,
+        Request::Backup {
+            path: out.display().to_string(),
+        },
+    )
+    .await
+    {
+        Ok(Reply::Done { message }) => Ok(message),
+        Ok(_) => anyhow::bail!("unexpected reply from the node"),
+        Err(e) => anyhow::bail!(e),
+    }
+}
+
+/// Restores `from` into the (stopped) node's empty data directory.
+pub fn restore(from: &Path, data_dir: &Path, me: &crate::model::NodeId) -> anyhow::Result<String> {
+    use anyhow::Context;
+    if socket_alive(data_dir) {
+        anyhow::bail!(
+            "a node is running on {}; stop it before restoring",
+            data_dir.display()
+        );
+    }
+    let file =
+        std::fs::File::open(from).with_context(|| format!("opening backup {}", from.display()))?;
+    let store = crate::store::Store::open(data_dir, me, &Default::default())
+        .with_context(|| format!("opening the store at {}", data_dir.display()))?;
+    let summary = store
+        .restore(file, 1000)
+        .with_context(|| format!("restoring {} into {}", from.display(), data_dir.display()))?;
+    Ok(format!(
+        "restored {} operations into {}; start the node and it will catch up with its peers",
+        summary.operations,
+        data_dir.display()
+    ))
+}
+
+fn socket_alive(data_dir: &Path) -> bool {
+    std::os::unix::net::UnixStream::connect(crate::control::socket_path(data_dir)).is_ok()
+}
+
+fn absolute(path: &Path) -> anyhow::Result<std::path::PathBuf> {
+    if path.is_absolute() {
+        return Ok(path.to_path_buf());
+    }
+    Ok(std::env::current_dir()?.join(path))
+}
+
 pub fn fmt_time(ms: Option<u64>) -> String {
     match ms {
         None => "never".into(),

@@ -43,6 +43,10 @@ pub enum Request {
         department: String,
     },
     Status,
+    /// Online backup to a file on the node's machine (absolute path).
+    Backup {
+        path: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

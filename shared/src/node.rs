@@ -205,6 +205,34 @@ impl NodeCore {
         Ok(format!("matter {code} saved"))
     }
 
+    /// Online, consistent backup to `path` (written beside it, then renamed).
+    pub fn backup(&self, path: &std::path::Path) -> Result<String, String> {
+        let tmp = path.with_extension("partial");
+        let write = || -> Result<crate::store::BackupSummary, String> {
+            let file = std::fs::File::create(&tmp)
+                .map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+            let summary = self.store.backup(&file).map_err(|e| store_message(&e))?;
+            file.sync_all()
+                .map_err(|e| format!("cannot sync {}: {e}", tmp.display()))?;
+            std::fs::rename(&tmp, path)
+                .map_err(|e| format!("cannot rename to {}: {e}", path.display()))?;
+            Ok(summary)
+        };
+        match write() {
+            Ok(s) => Ok(format!(
+                "backed up {} operations ({} bytes) of {} to {}",
+                s.operations,
+                s.bytes,
+                self.me(),
+                path.display()
+            )),
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                Err(e)
+            }
+        }
+    }
+
     /// A reporter for heartbeats (see [`NodeCore::report`]).
     pub fn reporter(&self) -> crate::sync::driver::Reporter {
         let core = self.clone();
@@ -344,6 +372,9 @@ impl NodeCore {
                 }
             }
             Request::Status => self.status().map(|s| Reply::Status(Box::new(s))),
+            Request::Backup { path } => self
+                .backup(std::path::Path::new(&path))
+                .map(|message| Reply::Done { message }),
         };
         result.unwrap_or_else(|message| Reply::Error { message })
     }

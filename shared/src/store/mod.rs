@@ -22,6 +22,7 @@
 //! Not yet: `verify` of every index, online backup/restore, disk-full
 //! handling (later slices).
 
+mod backup;
 mod digest;
 mod keys;
 mod read;
@@ -36,6 +37,7 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::model::{HybridClock, NodeId};
 
+pub use backup::{BackupSummary, RESTORE_SEQ_EPOCH};
 pub use digest::Digest;
 pub use read::{OutboxChunk, StoreStats};
 pub use write::{ApplyReport, Source};

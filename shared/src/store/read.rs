@@ -59,7 +59,7 @@ impl Store {
         Ok(OutboxChunk { ops, head })
     }
 
-    fn stored_op(&self, op_key: &[u8]) -> Result<StoredOp, StoreError> {
+    pub(super) fn stored_op(&self, op_key: &[u8]) -> Result<StoredOp, StoreError> {
         let what = || format!("operation {}", String::from_utf8_lossy(op_key));
         let raw = self
             .db
