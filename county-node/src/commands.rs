@@ -83,6 +83,10 @@ pub struct ServeArgs {
     /// PKI directory [default: ./data/pki].
     #[arg(long)]
     pub pki: Option<PathBuf>,
+    /// Print the effective configuration (defaults, file, LIANDONG_COUNTY_*
+    /// environment, flags) as TOML and exit.
+    #[arg(long)]
+    pub print_config: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -185,6 +189,9 @@ pub struct StatusArgs {
 
 const START_HINT: &str = "county-node serve";
 
+/// Environment variables that set configuration keys.
+pub const ENV_PREFIX: &str = "LIANDONG_COUNTY_";
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
@@ -208,7 +215,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let mut cfg: CountyConfig = shared::config::load_file(args.config.as_deref())?;
+    let mut cfg: CountyConfig =
+        shared::config::load(args.config.as_deref(), ENV_PREFIX, std::env::vars())?;
     if let Some(v) = args.data {
         cfg.data = v;
     }
@@ -220,6 +228,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     if let Some(v) = args.pki {
         cfg.pki = v;
+    }
+    cfg.validate()?;
+    if args.print_config {
+        print!("{}", shared::config::to_toml(&cfg));
+        return Ok(());
     }
     let shutdown = Shutdown::new();
     shutdown.on_signals();

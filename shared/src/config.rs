@@ -4,11 +4,16 @@
 //! this module only reads and explains errors. Everything is validated
 //! before any socket is bound.
 //!
-//! Not yet: `LIANDONG_*` environment variables and `--print-config`.
+//! Environment: every key can also be set as `<PREFIX><KEY>` in upper case,
+//! e.g. `LIANDONG_COUNTY_LISTEN=0.0.0.0:7443`; values are read as TOML
+//! values when they parse as such (numbers, lists), else as strings. An
+//! unknown variable under the prefix is refused by name, like an unknown
+//! key in the file.
 
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -21,6 +26,8 @@ pub enum ConfigError {
     Parse { path: PathBuf, detail: String },
     #[error("setting `{key}`: {detail}")]
     Invalid { key: &'static str, detail: String },
+    #[error("environment variable {var}: {detail}")]
+    Env { var: String, detail: String },
 }
 
 /// Reads a TOML config file, or the defaults when there is none.
@@ -36,6 +43,63 @@ pub fn load_file<T: DeserializeOwned + Default>(path: Option<&Path>) -> Result<T
         path: path.to_path_buf(),
         detail: e.to_string().trim().replace('\n', " "),
     })
+}
+
+/// Reads the file (or defaults), then overlays `prefix`-named environment
+/// variables from `env`. Flags are applied by the caller afterwards.
+pub fn load<T: Serialize + DeserializeOwned + Default>(
+    path: Option<&Path>,
+    prefix: &str,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<T, ConfigError> {
+    let base: T = load_file(path)?;
+    let mut table = match toml::Value::try_from(&base) {
+        Ok(toml::Value::Table(t)) => t,
+        _ => return Ok(base),
+    };
+    let mut changed = false;
+    for (name, value) in env {
+        let Some(key) = name.strip_prefix(prefix) else {
+            continue;
+        };
+        let key = key.to_ascii_lowercase();
+        let known = toml::Value::try_from(T::default())
+            .ok()
+            .and_then(|v| v.as_table().map(|t| t.contains_key(&key)))
+            .unwrap_or(false)
+            || table.contains_key(&key);
+        if !known {
+            return Err(ConfigError::Env {
+                var: name.clone(),
+                detail: "no such setting".into(),
+            });
+        }
+        let parsed = toml::from_str::<toml::Table>(&format!("v = {value}"))
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or(toml::Value::String(value));
+        table.insert(key, parsed);
+        changed = true;
+    }
+    if !changed {
+        return Ok(base);
+    }
+    toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| ConfigError::Env {
+            var: format!("{prefix}*"),
+            detail: e.to_string().trim().replace('\n', " "),
+        })
+}
+
+/// The effective configuration as TOML, for `--print-config`.
+pub fn to_toml<T: Serialize>(config: &T) -> String {
+    let mut text =
+        toml::to_string_pretty(config).unwrap_or_else(|e| format!("# cannot print config: {e}"));
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
 }
 
 /// Splits `https://host:port` (or `host:port`) into the address to dial and
@@ -71,11 +135,29 @@ pub fn parse_endpoint(key: &'static str, url: &str) -> Result<(String, String), 
 mod tests {
     use super::*;
 
-    #[derive(Debug, Default, serde::Deserialize)]
+    #[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
     #[serde(deny_unknown_fields, default)]
     struct Sample {
-        #[allow(dead_code)]
         listen: String,
+        cache_mb: u64,
+    }
+
+    #[test]
+    fn environment_overrides_the_file_and_unknown_variables_are_refused_by_name() {
+        let env = vec![
+            ("LIANDONG_X_CACHE_MB".to_string(), "32".to_string()),
+            ("LIANDONG_X_LISTEN".to_string(), "0.0.0.0:1".to_string()),
+            ("PATH".to_string(), "/bin".to_string()),
+        ];
+        let cfg: Sample = load(None, "LIANDONG_X_", env).unwrap();
+        assert_eq!((cfg.listen.as_str(), cfg.cache_mb), ("0.0.0.0:1", 32));
+        let bad = vec![("LIANDONG_X_LISEN".to_string(), "x".to_string())];
+        let err = load::<Sample>(None, "LIANDONG_X_", bad)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("LIANDONG_X_LISEN"), "{err}");
+        let wrong_type = vec![("LIANDONG_X_CACHE_MB".to_string(), "lots".to_string())];
+        assert!(load::<Sample>(None, "LIANDONG_X_", wrong_type).is_err());
     }
 
     #[test]
