@@ -121,6 +121,22 @@ pub enum PkiCommand {
         #[arg(long, default_value = "./data/pki")]
         dir: PathBuf,
     },
+    /// Revoke every certificate of a node issued until now: the running
+    /// county records it, every node learns it, and the node is refused at
+    /// its next handshake. Issue a new certificate to re-enrol the node.
+    Revoke {
+        /// township, county or bridge.
+        #[arg(long)]
+        role: Role,
+        /// Node name, e.g. T01.
+        #[arg(long)]
+        id: String,
+        /// Why (kept with the revocation).
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[command(flatten)]
+        node: NodeDir,
+    },
 }
 
 #[derive(Args, Debug, Clone)]
@@ -196,6 +212,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Demo(args) => crate::demo::run(args).await,
+        Command::Pki(PkiCommand::Revoke {
+            role,
+            id,
+            reason,
+            node,
+        }) => {
+            let target = NodeId::new(role, &id)?;
+            let req = Request::Revoke {
+                node: target.to_string(),
+                reason,
+            };
+            match ask(&node.data, START_HINT, req).await {
+                Ok(Reply::Done { message }) => {
+                    println!("{message}");
+                    Ok(())
+                }
+                Ok(_) => bail!("unexpected reply from the node"),
+                Err(e) => bail!(e),
+            }
+        }
         Command::Pki(cmd) => pki(cmd),
         Command::Case(cmd) => case(cmd).await,
         Command::Matter(cmd) => matter(cmd).await,
@@ -283,6 +319,7 @@ fn pki(cmd: PkiCommand) -> anyhow::Result<()> {
                 files.ca.display()
             );
         }
+        PkiCommand::Revoke { .. } => bail!("revoke needs the running county"),
         PkiCommand::List { dir } => {
             for c in tls::list_certs(&dir)? {
                 println!("{c}");

@@ -36,7 +36,8 @@ pub async fn start(cfg: CountyConfig, shutdown: Shutdown) -> anyhow::Result<Coun
     }
     let files = tls::ensure_dev_node_cert(&cfg.pki, &me, &cfg.hosts)?;
     let material = tls::TlsMaterial::load(&files)?;
-    let server_tls = tls::server_config(&material)?;
+    let revocations = tls::Revocations::new();
+    let server_tls = tls::server_config_with(&material, &revocations)?;
     tracing::info!(node = %me, cert = %files.cert.display(), expires = %material.not_after(), "certificate loaded");
 
     let opts = StoreOptions {
@@ -54,7 +55,9 @@ pub async fn start(cfg: CountyConfig, shutdown: Shutdown) -> anyhow::Result<Coun
         board: LinkBoard::default(),
         county_code: cfg.county_code.clone(),
         cert_not_after_ms: material.not_after().timestamp_millis(),
+        revocations,
     };
+    core.watch_revocations(&shutdown);
     let ctx = LinkContext {
         store,
         board: core.board.clone(),
@@ -72,7 +75,13 @@ pub async fn start(cfg: CountyConfig, shutdown: Shutdown) -> anyhow::Result<Coun
         .with_context(|| format!("binding the admin address {} (setting `admin`)", cfg.admin))?;
     let admin_addr = admin_listener.local_addr()?;
 
-    serve_grpc(listener, server_tls, ctx, &shutdown)?;
+    serve_grpc(
+        listener,
+        server_tls,
+        ctx,
+        core.revocations.clone(),
+        &shutdown,
+    )?;
     tracing::info!(addr = %grpc_addr, "replication service listening (mutual TLS)");
 
     let socket = shared::control::serve(&cfg.data, Arc::new(core.clone()), &shutdown)
@@ -94,6 +103,7 @@ fn serve_grpc(
     listener: TcpListener,
     server_tls: Arc<rustls::ServerConfig>,
     ctx: LinkContext,
+    revocations: tls::Revocations,
     shutdown: &Shutdown,
 ) -> anyhow::Result<()> {
     let (health_reporter, health) = tonic_health::server::health_reporter();
@@ -101,7 +111,7 @@ fn serve_grpc(
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1()?;
-    let service = ReplicationService::new(ctx, shutdown.tracker());
+    let service = ReplicationService::new(ctx, shutdown.tracker(), revocations);
     let token = shutdown.token();
     let incoming = tls::tls_incoming(listener, server_tls, token.clone());
     shutdown.spawn("grpc-server", async move {

@@ -43,6 +43,11 @@ pub enum Request {
         department: String,
     },
     Status,
+    /// Revoke every certificate of a node issued until now (county only).
+    Revoke {
+        node: String,
+        reason: String,
+    },
     /// Online backup to a file on the node's machine (absolute path).
     Backup {
         path: String,

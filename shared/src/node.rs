@@ -116,6 +116,8 @@ pub struct NodeCore {
     pub county_code: String,
     /// When this node's certificate expires (Unix ms).
     pub cert_not_after_ms: i64,
+    /// The live revocation list the TLS verifiers consult.
+    pub revocations: crate::tls::Revocations,
 }
 
 impl NodeCore {
@@ -233,6 +235,56 @@ impl NodeCore {
         }
     }
 
+    /// Revokes every certificate of `node` issued until now (county only);
+    /// the node is refused at its next handshake, everywhere.
+    pub fn revoke(&self, node: &str, reason: &str) -> Result<String, String> {
+        if self.me().role() != crate::model::Role::County {
+            return Err("only the county revokes certificates".into());
+        }
+        let node: NodeId = node.parse().map_err(|e| format!("--role/--id: {e}"))?;
+        if &node == self.me() {
+            return Err(
+                "the county cannot revoke its own certificate; issue a new one and restart".into(),
+            );
+        }
+        let now = now_ms();
+        let body = OpBody::Revoke {
+            node: node.clone(),
+            before_ms: now as i64,
+            reason: reason.to_string(),
+        };
+        self.store
+            .append_local(vec![(EntityId::Revocation(node.clone()), body)], now)
+            .map_err(|e| store_message(&e))?;
+        self.reload_revocations()?;
+        Ok(format!("revoked every certificate of {node} issued until now; it is refused at its next handshake"))
+    }
+
+    /// Loads the replicated revocations into the live TLS list.
+    pub fn reload_revocations(&self) -> Result<(), String> {
+        let list = self.store.revocations().map_err(|e| store_message(&e))?;
+        self.revocations.replace(list);
+        Ok(())
+    }
+
+    /// Keeps the live revocation list in step with the store until shutdown.
+    pub fn watch_revocations(&self, shutdown: &crate::shutdown::Shutdown) {
+        let core = self.clone();
+        let mut changes = self.store.subscribe();
+        let sd = shutdown.clone();
+        shutdown.spawn("revocation-watch", async move {
+            loop {
+                let c = core.clone();
+                let _ = tokio::task::spawn_blocking(move || c.reload_revocations()).await;
+                tokio::select! {
+                    _ = sd.triggered() => break,
+                    r = changes.changed() => if r.is_err() { break },
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        });
+    }
+
     /// A reporter for heartbeats (see [`NodeCore::report`]).
     pub fn reporter(&self) -> crate::sync::driver::Reporter {
         let core = self.clone();
@@ -273,6 +325,17 @@ impl NodeCore {
                 .store
                 .digest_for_peer(&rec.node)
                 .map_err(|e| store_message(&e))?;
+            let refused = self.revocations.refusals().get(&rec.node).copied();
+            let link = match refused {
+                Some(at) => LinkState {
+                    last_error: Some(format!(
+                        "certificate revoked: refused at handshake ({})",
+                        crate::cli::fmt_time(u64::try_from(at).ok())
+                    )),
+                    ..link
+                },
+                None => link,
+            };
             peers.push(peer_status(
                 &rec.node,
                 &link,
@@ -372,6 +435,9 @@ impl NodeCore {
                 }
             }
             Request::Status => self.status().map(|s| Reply::Status(Box::new(s))),
+            Request::Revoke { node, reason } => self
+                .revoke(&node, &reason)
+                .map(|message| Reply::Done { message }),
             Request::Backup { path } => self
                 .backup(std::path::Path::new(&path))
                 .map(|message| Reply::Done { message }),

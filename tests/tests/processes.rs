@@ -168,6 +168,7 @@ impl Scene {
         let mut cmd = Command::new(bin("township-node"));
         cmd.args(["serve", "--id", id]);
         cmd.args(["--county", &format!("https://localhost:{}", self.grpc)]);
+        cmd.args(["--admin", "127.0.0.1:0"]);
         cmd.arg("--data").arg(self.net.dir(id));
         cmd.arg("--pki").arg(self.net.pki());
         self.ready(self.spawn(id, cmd), Some(id)).await
@@ -526,4 +527,60 @@ async fn a_config_file_with_an_unknown_key_is_refused_naming_the_key() {
         stderr.contains("lisen"),
         "stderr does not name `lisen`: {stderr}"
     );
+}
+
+/// Sends SIGTERM to a node process.
+fn sigterm(node: &NodeProcess) {
+    let pid = node.child.id().expect("process still running");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -TERM {pid}");
+}
+
+/// The county's view of township `id`: its link state.
+async fn link_state(scene: &Scene, id: &str) -> Option<String> {
+    let status = scene.county_json(&["status"]).await.ok()?;
+    peer(&status, id).and_then(|p| p["state"].as_str().map(str::to_string))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_drains_and_exits_zero_and_the_store_reopens_with_every_case() {
+    let scene = Scene::new();
+    let _county = scene.start_county().await;
+    let mut town = scene.start_township("T01").await;
+    let ids: BTreeSet<String> = scene.accept_n("T01", 5).await.into_iter().collect();
+    sigterm(&town);
+    let status = tokio::time::timeout(Duration::from_secs(30), town.child.wait())
+        .await
+        .expect("the township stops within the drain deadline")
+        .expect("exit status");
+    assert!(status.success(), "SIGTERM exits 0, got {status}");
+    let _town = scene.start_township("T01").await;
+    scene.assert_converges("T01", &ids).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_shows_a_killed_township_down_within_seconds_and_up_after_restart() {
+    let scene = Scene::new();
+    let _county = scene.start_county().await;
+    let town = scene.start_township("T01").await;
+    let deadline = Deadline::start("the county to show T01 up");
+    while link_state(&scene, "T01").await.as_deref() != Some("up") {
+        deadline.tick().await;
+    }
+    town.sigkill().await;
+    let deadline = Deadline::start("the county to show the killed T01 down");
+    loop {
+        match link_state(&scene, "T01").await.as_deref() {
+            Some("down") | Some("silent") => break,
+            _ => deadline.tick().await,
+        }
+    }
+    let _town = scene.start_township("T01").await;
+    let deadline = Deadline::start("the county to show the restarted T01 up");
+    while link_state(&scene, "T01").await.as_deref() != Some("up") {
+        deadline.tick().await;
+    }
 }

@@ -1,7 +1,8 @@
 //! Starting a township node: config → certificate → store → control socket
-//! → uplink to the county, one `info!` per step. The clerk's commands work
+//! → admin HTTP → uplink to the county, one `info!` per step. The clerk's commands work
 //! from the moment the store is open, whether or not the county answers.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -11,11 +12,14 @@ use shared::shutdown::Shutdown;
 use shared::store::{Store, StoreOptions};
 use shared::sync::{LinkBoard, LinkContext, SessionConfig};
 use shared::tls;
+use tokio::net::TcpListener;
 
 use crate::config::TownshipConfig;
 
 /// A running township node.
 pub struct Township {
+    /// Where `/healthz`, `/metrics` and `/api/status` answer.
+    pub admin_addr: SocketAddr,
     pub core: NodeCore,
     pub shutdown: Shutdown,
 }
@@ -35,7 +39,8 @@ pub async fn start(
     tls::install_crypto_provider();
     let files = tls::ensure_dev_node_cert(&cfg.pki, &me, &[])?;
     let material = tls::TlsMaterial::load(&files)?;
-    let client_tls = tls::client_config(&material)?;
+    let revocations = tls::Revocations::new();
+    let client_tls = tls::client_config_with(&material, &revocations)?;
     tracing::info!(node = %me, cert = %files.cert.display(), expires = %material.not_after(), "certificate loaded");
 
     let data = cfg.data_dir();
@@ -58,10 +63,19 @@ pub async fn start(
         board: LinkBoard::default(),
         county_code: cfg.county_code.clone(),
         cert_not_after_ms: material.not_after().timestamp_millis(),
+        revocations,
     };
+    core.watch_revocations(&shutdown);
     let socket = shared::control::serve(&data, Arc::new(core.clone()), &shutdown)
         .with_context(|| format!("control socket in {}", data.display()))?;
     tracing::info!(path = %socket.display(), "control socket ready");
+
+    let admin_listener = TcpListener::bind(cfg.admin)
+        .await
+        .with_context(|| format!("binding the admin address {} (setting `admin`)", cfg.admin))?;
+    let admin_addr = admin_listener.local_addr()?;
+    crate::admin::serve(admin_listener, core.clone(), &shutdown);
+    tracing::info!(addr = %admin_addr, "admin HTTP listening");
 
     let ctx = LinkContext {
         store,
@@ -78,5 +92,9 @@ pub async fn start(
     };
     shutdown.spawn("uplink", run_uplink(ctx, uplink));
     tracing::info!(county = %dial, "uplink started");
-    Ok(Township { core, shutdown })
+    Ok(Township {
+        admin_addr,
+        core,
+        shutdown,
+    })
 }

@@ -45,6 +45,8 @@ pub enum EntityId {
     Case(CaseId),
     /// A catalogue matter (事项) by its code.
     Matter(String),
+    /// The revocation record of one node's certificates (county data).
+    Revocation(NodeId),
 }
 
 impl EntityId {
@@ -53,6 +55,7 @@ impl EntityId {
         match self {
             EntityId::Case(id) => format!("case/{id}"),
             EntityId::Matter(code) => format!("matter/{code}"),
+            EntityId::Revocation(node) => format!("revocation/{node}"),
         }
     }
 }
@@ -70,6 +73,13 @@ pub enum OpBody {
     Case(CaseEvent),
     /// A new version of a catalogue matter (county only).
     MatterPut(Matter),
+    /// Certificates of `node` issued at or before `before_ms` are refused
+    /// (county only).
+    Revoke {
+        node: NodeId,
+        before_ms: i64,
+        reason: String,
+    },
 }
 
 /// A decoded operation.

@@ -23,7 +23,7 @@ impl Scope {
     pub fn of(entity: &EntityId) -> Scope {
         match entity {
             EntityId::Case(case) => Scope::CountyAnd(vec![case.origin().clone()]),
-            EntityId::Matter(_) => Scope::Everyone,
+            EntityId::Matter(_) | EntityId::Revocation(_) => Scope::Everyone,
         }
     }
 
@@ -40,7 +40,7 @@ impl Scope {
 pub enum Rejection {
     #[error("{sender} may not relay an operation originated by {origin}")]
     NotOrigin { sender: NodeId, origin: NodeId },
-    #[error("only the county writes the catalogue; {origin} tried to")]
+    #[error("only the county writes the catalogue and revocations; {origin} tried to")]
     CatalogueNotCounty { origin: NodeId },
     #[error("{origin} may not write on case {case}, which belongs to {owner}")]
     ForeignCase {
@@ -86,8 +86,8 @@ pub fn authorise(sender: &NodeId, receiver: &NodeId, op: &Envelope) -> Result<()
         _ => {}
     }
     match (&op.entity, origin.role()) {
-        (EntityId::Matter(_), Role::County) => {}
-        (EntityId::Matter(_), _) => {
+        (EntityId::Matter(_) | EntityId::Revocation(_), Role::County) => {}
+        (EntityId::Matter(_) | EntityId::Revocation(_), _) => {
             return Err(Rejection::CatalogueNotCounty {
                 origin: origin.clone(),
             })

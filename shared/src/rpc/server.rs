@@ -41,15 +41,42 @@ pub struct ReplicationService {
     ctx: LinkContext,
     tracker: TaskTracker,
     sessions: Arc<Mutex<HashMap<NodeId, CancellationToken>>>,
+    revocations: crate::tls::Revocations,
 }
 
 impl ReplicationService {
-    pub fn new(ctx: LinkContext, tracker: TaskTracker) -> Self {
+    pub fn new(
+        ctx: LinkContext,
+        tracker: TaskTracker,
+        revocations: crate::tls::Revocations,
+    ) -> Self {
         ReplicationService {
             ctx,
             tracker,
             sessions: Arc::default(),
+            revocations,
         }
+    }
+
+    /// Ends the session (cancels `token`) as soon as the certificate it was
+    /// opened with is revoked.
+    fn end_on_revocation(&self, peer: &NodeId, leaf: Vec<u8>, token: CancellationToken) {
+        let revocations = self.revocations.clone();
+        let mut changes = revocations.subscribe();
+        let peer = peer.clone();
+        self.tracker.spawn(async move {
+            loop {
+                if revocations.revokes(&leaf) {
+                    tracing::warn!(%peer, "certificate revoked: ending its session");
+                    token.cancel();
+                    return;
+                }
+                tokio::select! {
+                    _ = token.cancelled() => return,
+                    r = changes.changed() => if r.is_err() { return },
+                }
+            }
+        });
     }
 
     /// The tonic server with explicit message limits.
@@ -192,6 +219,7 @@ impl ReplicationService {
     async fn serve_peer(
         &self,
         peer: NodeId,
+        leaf: Vec<u8>,
         mut inbound: Streaming<pb::SyncFrame>,
         tx: mpsc::Sender<Message>,
     ) -> Option<Status> {
@@ -219,6 +247,7 @@ impl ReplicationService {
             )));
         }
         let token = self.claim(&peer);
+        self.end_on_revocation(&peer, leaf, token.clone());
         let ctx = LinkContext {
             shutdown: token,
             ..self.ctx.clone()
@@ -247,6 +276,10 @@ impl Replication for ReplicationService {
         req: Request<Streaming<pb::SyncFrame>>,
     ) -> Result<Response<Self::SyncStream>, Status> {
         let peer = peer_identity(&req)?;
+        let leaf = req
+            .peer_certs()
+            .and_then(|c| c.first().map(|l| l.as_ref().to_vec()))
+            .unwrap_or_default();
         if peer.role() != Role::Township {
             return Err(Status::permission_denied(format!(
                 "{peer} may not replicate with this node (only townships for now)"
@@ -259,7 +292,7 @@ impl Replication for ReplicationService {
         // The response must return before the hello arrives: the child's
         // hello only flows once its call has been answered.
         self.tracker.spawn(async move {
-            if let Some(status) = this.serve_peer(peer, inbound, tx).await {
+            if let Some(status) = this.serve_peer(peer, leaf, inbound, tx).await {
                 let _ = end_tx.send(status);
             }
         });

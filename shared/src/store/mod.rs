@@ -40,7 +40,7 @@ use crate::model::{HybridClock, NodeId};
 pub use backup::{BackupSummary, RESTORE_SEQ_EPOCH};
 pub use digest::Digest;
 pub use read::{OutboxChunk, StoreStats};
-pub use write::{ApplyReport, Source};
+pub use write::{ApplyReport, RevocationView, Source};
 
 /// Format byte that opens every stored value.
 pub const FORMAT_V1: u8 = 1;

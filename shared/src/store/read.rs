@@ -143,6 +143,22 @@ impl Store {
         }
     }
 
+    /// Every node with revoked certificates: node → revoked before (Unix ms).
+    pub fn revocations(&self) -> Result<BTreeMap<NodeId, i64>, StoreError> {
+        let prefix = keys::view_prefix("revocation");
+        let mut out = BTreeMap::new();
+        for item in self.db.scan_prefix(&prefix) {
+            let (k, v) = item?;
+            let view: super::RevocationView = decode("revocation", &v)?;
+            let node = std::str::from_utf8(&k[prefix.len()..])
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| StoreError::corrupt("revocation key", "unparsable node"))?;
+            out.insert(node, view.before_ms);
+        }
+        Ok(out)
+    }
+
     pub fn stats(&self) -> Result<StoreStats, StoreError> {
         let feed_head = *self.changes.borrow();
         let peers = self.peers();

@@ -35,6 +35,14 @@ pub struct ApplyReport {
 enum View {
     Case(CaseView),
     Matter(MatterView),
+    Revocation(RevocationView),
+}
+
+/// Revocations of one node: the latest instant named wins (grow-only max).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RevocationView {
+    pub before_ms: i64,
+    pub reasons: Vec<String>,
 }
 
 /// Scratch state of one batch; merged into the writer state on commit.
@@ -290,6 +298,8 @@ impl Pending<'_> {
                 }
                 (EntityId::Matter(_), Some(v)) => View::Matter(decode("matter view", &v)?),
                 (EntityId::Matter(_), None) => View::Matter(MatterView::empty()),
+                (EntityId::Revocation(_), Some(v)) => View::Revocation(decode("revocation", &v)?),
+                (EntityId::Revocation(_), None) => View::Revocation(RevocationView::default()),
             };
             self.views.insert(entity_key.to_string(), view);
         }
@@ -301,6 +311,17 @@ impl Pending<'_> {
                 v.absorb(op.envelope.hlc, op.id(), Some(&m))
             }
             (Some(View::Matter(v)), _) => v.absorb(op.envelope.hlc, op.id(), None),
+            (
+                Some(View::Revocation(v)),
+                Some(OpBody::Revoke {
+                    before_ms, reason, ..
+                }),
+            ) => {
+                v.before_ms = v.before_ms.max(before_ms);
+                v.reasons.push(reason);
+                v.reasons.sort();
+            }
+            (Some(View::Revocation(_)), _) => {}
             (None, _) => {}
         }
         Ok(())
@@ -318,6 +339,7 @@ impl Pending<'_> {
             let bytes = match view {
                 View::Case(v) => encode(v),
                 View::Matter(v) => encode(v),
+                View::Revocation(v) => encode(v),
             };
             self.batch.insert(keys::view(key), bytes);
         }

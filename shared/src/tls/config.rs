@@ -21,7 +21,7 @@ use rustls::{ClientConfig, RootCertStore, ServerConfig};
 
 use super::pki::NodeTlsFiles;
 use super::verify::{peer_identity, LiandongClientVerifier, LiandongServerVerifier};
-use super::TlsError;
+use super::{Revocations, TlsError};
 use crate::model::NodeId;
 
 /// ALPN protocol spoken on every connection: HTTP/2 for gRPC.
@@ -79,6 +79,15 @@ impl TlsMaterial {
 /// Server configuration: client certificates are required, must chain to the
 /// CA and must carry a liandong identity. ALPN `h2`.
 pub fn server_config(m: &TlsMaterial) -> Result<Arc<ServerConfig>, TlsError> {
+    server_config_with(m, &Revocations::new())
+}
+
+/// [`server_config`] whose verifier also refuses revoked certificates,
+/// consulting the live list on every handshake.
+pub fn server_config_with(
+    m: &TlsMaterial,
+    revocations: &Revocations,
+) -> Result<Arc<ServerConfig>, TlsError> {
     let provider = ring_provider();
     let config_error = |reason: String| TlsError::Config {
         side: "server",
@@ -87,7 +96,12 @@ pub fn server_config(m: &TlsMaterial) -> Result<Arc<ServerConfig>, TlsError> {
     let webpki = WebPkiClientVerifier::builder_with_provider(m.roots.clone(), provider.clone())
         .build()
         .map_err(|e| config_error(e.to_string()))?;
-    let verifier = Arc::new(LiandongClientVerifier { inner: webpki });
+    let verifier = Arc::new(LiandongClientVerifier {
+        inner: webpki,
+        revocations: revocations.clone(),
+    });
+    // No session resumption: a resumed session skips certificate
+    // verification, which would let a revoked node back in.
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| config_error(e.to_string()))?
@@ -95,6 +109,8 @@ pub fn server_config(m: &TlsMaterial) -> Result<Arc<ServerConfig>, TlsError> {
         .with_single_cert(m.chain.clone(), m.key.clone_key())
         .map_err(|e| config_error(e.to_string()))?;
     config.alpn_protocols = vec![ALPN_H2.to_vec()];
+    config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
+    config.send_tls13_tickets = 0;
     Ok(Arc::new(config))
 }
 
@@ -102,6 +118,14 @@ pub fn server_config(m: &TlsMaterial) -> Result<Arc<ServerConfig>, TlsError> {
 /// the dialled name and carry a liandong identity; presents this node's
 /// certificate. ALPN `h2`.
 pub fn client_config(m: &TlsMaterial) -> Result<Arc<ClientConfig>, TlsError> {
+    client_config_with(m, &Revocations::new())
+}
+
+/// [`client_config`] whose verifier also refuses a revoked server certificate.
+pub fn client_config_with(
+    m: &TlsMaterial,
+    revocations: &Revocations,
+) -> Result<Arc<ClientConfig>, TlsError> {
     let provider = ring_provider();
     let config_error = |reason: String| TlsError::Config {
         side: "client",
@@ -110,7 +134,10 @@ pub fn client_config(m: &TlsMaterial) -> Result<Arc<ClientConfig>, TlsError> {
     let webpki = WebPkiServerVerifier::builder_with_provider(m.roots.clone(), provider.clone())
         .build()
         .map_err(|e| config_error(e.to_string()))?;
-    let verifier = Arc::new(LiandongServerVerifier { inner: webpki });
+    let verifier = Arc::new(LiandongServerVerifier {
+        inner: webpki,
+        revocations: revocations.clone(),
+    });
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| config_error(e.to_string()))?
@@ -119,6 +146,8 @@ pub fn client_config(m: &TlsMaterial) -> Result<Arc<ClientConfig>, TlsError> {
         .with_client_auth_cert(m.chain.clone(), m.key.clone_key())
         .map_err(|e| config_error(e.to_string()))?;
     config.alpn_protocols = vec![ALPN_H2.to_vec()];
+    // Full handshakes only (see server_config_with).
+    config.resumption = rustls::client::Resumption::disabled();
     Ok(Arc::new(config))
 }
 

@@ -24,18 +24,22 @@
 pub mod config;
 mod error;
 pub mod pki;
+pub mod revocation;
 pub mod transport;
 pub mod verify;
 
 #[cfg(test)]
 mod tests;
 
-pub use config::{client_config, server_config, TlsMaterial};
+pub use config::{
+    client_config, client_config_with, server_config, server_config_with, TlsMaterial,
+};
 pub use error::{PkiError, TlsError};
 pub use pki::{
     ensure_dev_node_cert, init_ca, list_certs, write_node_cert, Ca, CaCreated, CertInfo,
     IssuedCert, NodeTlsFiles,
 };
+pub use revocation::Revocations;
 pub use transport::{
     connect_channel, connect_channel_lazy, server_builder, tls_incoming, tls_incoming_with,
     ChannelOptions, IncomingOptions, NodeConnector, TlsIncoming,

@@ -83,6 +83,7 @@ fn identity_error(e: TlsError) -> rustls::Error {
 #[derive(Debug)]
 pub(super) struct LiandongClientVerifier {
     pub(super) inner: Arc<dyn ClientCertVerifier>,
+    pub(super) revocations: super::Revocations,
 }
 
 impl ClientCertVerifier for LiandongClientVerifier {
@@ -108,6 +109,12 @@ impl ClientCertVerifier for LiandongClientVerifier {
             .inner
             .verify_client_cert(end_entity, intermediates, now)?;
         peer_identity(end_entity).map_err(identity_error)?;
+        if self
+            .revocations
+            .is_revoked(end_entity, (now.as_secs() as i64).saturating_mul(1000))
+        {
+            return Err(rustls::Error::InvalidCertificate(CertificateError::Revoked));
+        }
         Ok(verified)
     }
 
@@ -138,6 +145,7 @@ impl ClientCertVerifier for LiandongClientVerifier {
 #[derive(Debug)]
 pub(super) struct LiandongServerVerifier {
     pub(super) inner: Arc<WebPkiServerVerifier>,
+    pub(super) revocations: super::Revocations,
 }
 
 impl ServerCertVerifier for LiandongServerVerifier {
@@ -157,6 +165,12 @@ impl ServerCertVerifier for LiandongServerVerifier {
             now,
         )?;
         peer_identity(end_entity).map_err(identity_error)?;
+        if self
+            .revocations
+            .is_revoked(end_entity, (now.as_secs() as i64).saturating_mul(1000))
+        {
+            return Err(rustls::Error::InvalidCertificate(CertificateError::Revoked));
+        }
         Ok(verified)
     }
 
@@ -220,6 +234,7 @@ fn describe_rustls_error(err: &rustls::Error) -> String {
                     "our certificate was not accepted (is it a liandong node certificate?)"
                 }
                 Alert::CertificateExpired => "our certificate has expired",
+                Alert::CertificateRevoked => "our certificate has been revoked by the county",
                 Alert::DecryptError => {
                     "our certificate's signature did not verify (issued by another CA?)"
                 }

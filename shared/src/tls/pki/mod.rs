@@ -47,6 +47,24 @@ pub const CA_VALID_DAYS: u32 = 3650;
 pub const DEV_CERT_VALID_DAYS: u32 = 365;
 /// Certificates start this long before issuance, to tolerate clock skew.
 const BACKDATE: Duration = Duration::from_secs(3600);
+
+/// First byte of a serial number that records its issuance time.
+pub const SERIAL_MARK: u8 = 0x4c;
+
+/// A node certificate's serial: [`SERIAL_MARK`], the issuance time in Unix
+/// milliseconds (8 bytes, big-endian), 7 random bytes. notBefore is
+/// backdated for clock skew, so revocation ("every certificate issued until
+/// now") reads the exact issuance time from here instead.
+fn issuance_serial(now: SystemTime) -> rcgen::SerialNumber {
+    let ms = now
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    let mut bytes = vec![SERIAL_MARK];
+    bytes.extend_from_slice(&ms.to_be_bytes());
+    bytes.extend_from_slice(&rand::random::<[u8; 7]>());
+    rcgen::SerialNumber::from_slice(&bytes)
+}
 const DAY: Duration = Duration::from_secs(86_400);
 
 /// Result of [`init_ca`]: where the CA lives and whether it was made now.
@@ -223,6 +241,7 @@ impl Ca {
         params.use_authority_key_identifier_extension = true;
         params.not_before = (now - BACKDATE).into();
         params.not_after = not_after.into();
+        params.serial_number = Some(issuance_serial(now));
         let key = generate_key("the node key")?;
         let issuer = Issuer::from_ca_cert_pem(&self.cert_pem, &self.key).map_err(|source| {
             PkiError::Generate {
