@@ -82,7 +82,9 @@ impl CalendarError {
     pub fn message(&self, lang: Lang) -> String {
         match (self, lang) {
             (CalendarError::UntilBeforeFrom { from, until }, Lang::Zh) => {
-                format!("--until（截止日期）{until} 早于起始日期 {from}，请填写不早于起始日期的日期")
+                format!(
+                    "--until（截止日期）{until} 早于起始日期 {from}，请填写不早于起始日期的日期"
+                )
             }
             (CalendarError::RangeTooLong { from, until }, Lang::Zh) => {
                 format!("日期范围 {from} 至 {until} 超过 {MAX_RANGE_DAYS} 天，请分段设置")
@@ -94,7 +96,10 @@ impl CalendarError {
 
 /// Every date from `from` to `until`, both included: what one
 /// `set-holiday DATE --until DATE` writes.
-pub fn dates_from_until(from: NaiveDate, until: NaiveDate) -> Result<Vec<NaiveDate>, CalendarError> {
+pub fn dates_from_until(
+    from: NaiveDate,
+    until: NaiveDate,
+) -> Result<Vec<NaiveDate>, CalendarError> {
     if until < from {
         return Err(CalendarError::UntilBeforeFrom { from, until });
     }

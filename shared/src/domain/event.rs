@@ -128,11 +128,18 @@ pub enum EventKind {
         materials: Vec<SubmittedMaterial>,
     },
     /// 补正告知: one written notice listing everything missing.
-    CorrectionRequested { missing: Vec<String> },
+    CorrectionRequested {
+        missing: Vec<String>,
+    },
     /// 补齐: answers one notice.
-    CorrectionSupplied { request: OpId, supplied: Vec<String> },
+    CorrectionSupplied {
+        request: OpId,
+        supplied: Vec<String>,
+    },
     /// 受理: starts the clock.
-    Accepted { tolerated: Option<Tolerance> },
+    Accepted {
+        tolerated: Option<Tolerance>,
+    },
     /// 不予受理.
     Rejected {
         reason: String,
@@ -152,8 +159,14 @@ pub enum EventKind {
         text: String,
     },
     /// 补齐补正 asked by a department after acceptance: pauses the clock.
-    SupplementRequested { department: String, items: Vec<String> },
-    SupplementSupplied { request: OpId, items: Vec<String> },
+    SupplementRequested {
+        department: String,
+        items: Vec<String>,
+    },
+    SupplementSupplied {
+        request: OpId,
+        items: Vec<String>,
+    },
     /// 特别程序.
     SpecialProcedureStarted {
         code: SpecialCode,
@@ -162,7 +175,9 @@ pub enum EventKind {
         approver: String,
         days: u16,
     },
-    SpecialProcedureEnded { started: OpId },
+    SpecialProcedureEnded {
+        started: OpId,
+    },
     /// 准予 / 不予: one department's part.
     Decided {
         department: String,
@@ -173,13 +188,20 @@ pub enum EventKind {
         reason: String,
     },
     /// 收费, in fen.
-    FeeCharged { item: String, amount_fen: u64 },
+    FeeCharged {
+        item: String,
+        amount_fen: u64,
+    },
     /// 办结: stops the clock.
     Concluded,
     /// 送达.
-    Delivered { recipient: Option<Personal<String>> },
+    Delivered {
+        recipient: Option<Personal<String>>,
+    },
     /// 撤回, on the applicant's request.
-    Withdrawn { reason: String },
+    Withdrawn {
+        reason: String,
+    },
     /// 好差评: 1 非常满意 … 5 非常不满意.
     Evaluated {
         level: u8,
@@ -187,17 +209,28 @@ pub enum EventKind {
         evaluator: Personal<String>,
     },
     /// 差评整改: answers one bad evaluation.
-    BadReviewHandled { evaluation: OpId, note: String },
+    BadReviewHandled {
+        evaluation: OpId,
+        note: String,
+    },
     /// 电子监察督办, written by the county per crossing.
     SupervisionFlagged {
         item: SupervisionId,
         rule: Rule,
         note: String,
     },
-    SupervisionResolved { item: SupervisionId, note: String },
-    SupervisionAnnotated { item: SupervisionId, note: String },
+    SupervisionResolved {
+        item: SupervisionId,
+        note: String,
+    },
+    SupervisionAnnotated {
+        item: SupervisionId,
+        note: String,
+    },
     /// Voids the event it supersedes and nothing else.
-    Retracted { reason: String },
+    Retracted {
+        reason: String,
+    },
 }
 
 impl EventKind {

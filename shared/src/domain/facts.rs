@@ -12,13 +12,12 @@ use super::event::{EventKind, SpecialCode};
 use super::fold::Status;
 use super::record::{CaseRecord, RecordedEvent};
 use super::supervision::SupervisionId;
-use crate::model::{Hlc, OpId};
+use crate::model::OpId;
 
 /// One live event, borrowed.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ev<'a> {
     pub op: &'a OpId,
-    pub hlc: Hlc,
     pub at_ms: u64,
     pub kind: &'a EventKind,
 }
@@ -27,7 +26,6 @@ impl<'a> Ev<'a> {
     pub fn of(op: &'a OpId, e: &'a RecordedEvent) -> Self {
         Ev {
             op,
-            hlc: e.hlc,
             at_ms: e.event.at_ms,
             kind: &e.event.kind,
         }
@@ -67,7 +65,9 @@ pub(crate) struct Facts<'a> {
 
 /// The earliest business time of a bucket (ties: smallest op id).
 fn earliest<'a>(evs: &[Ev<'a>]) -> Option<Ev<'a>> {
-    evs.iter().copied().min_by(|a, b| (a.at_ms, a.op).cmp(&(b.at_ms, b.op)))
+    evs.iter()
+        .copied()
+        .min_by(|a, b| (a.at_ms, a.op).cmp(&(b.at_ms, b.op)))
 }
 
 impl<'a> Facts<'a> {

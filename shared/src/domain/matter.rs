@@ -143,7 +143,9 @@ pub enum MatterError {
     CoDepartment(String),
     #[error("statutory days {0}: use 1 to {MAX_LIMIT_DAYS} working days")]
     StatutoryDays(u16),
-    #[error("promised days {promised}: a promised matter needs 1 to {statutory} (the statutory days)")]
+    #[error(
+        "promised days {promised}: a promised matter needs 1 to {statutory} (the statutory days)"
+    )]
     PromisedDays { promised: u16, statutory: u16 },
     #[error("material `{0}`: names must be non-empty and distinct")]
     Material(String),
@@ -182,7 +184,9 @@ impl MatterError {
             MatterError::PromisedDays {
                 promised,
                 statutory,
-            } => format!("承诺时限 {promised} 无效：承诺件应为 1 至 {statutory}（不超过法定时限）个工作日"),
+            } => format!(
+                "承诺时限 {promised} 无效：承诺件应为 1 至 {statutory}（不超过法定时限）个工作日"
+            ),
             MatterError::Material(v) => format!("申请材料“{v}”无效：名称不能为空且不能重复"),
             MatterError::ToleratedOptional(v) => {
                 format!("申请材料“{v}”：只有必需材料才能设为可容缺")
@@ -190,7 +194,9 @@ impl MatterError {
             MatterError::Stage(v) => {
                 format!("办理环节“{v}”无效：名称不能为空或重复，环节时限应为 1 至法定时限")
             }
-            MatterError::Fee(v) => format!("收费项目“{v}”无效：名称不能为空或重复，金额应大于 0 分"),
+            MatterError::Fee(v) => {
+                format!("收费项目“{v}”无效：名称不能为空或重复，金额应大于 0 分")
+            }
             MatterError::SpecialStep(v) => {
                 format!("特别程序“{v}”无效：每类只能一项，最长天数应为 1 至 {MAX_LIMIT_DAYS}")
             }
@@ -228,7 +234,9 @@ impl Matter {
             return Err(MatterError::Code(self.code.clone()));
         }
         if !self.implementation_code.is_empty() && !alnum(&self.implementation_code, 24) {
-            return Err(MatterError::ImplementationCode(self.implementation_code.clone()));
+            return Err(MatterError::ImplementationCode(
+                self.implementation_code.clone(),
+            ));
         }
         if let Some(c) = self.category.filter(|c| !(1..=20).contains(c)) {
             return Err(MatterError::Category(c));
@@ -285,7 +293,8 @@ impl Matter {
         if let Some(m) = self.materials.iter().find(|m| m.tolerable && !m.mandatory) {
             return Err(MatterError::ToleratedOptional(m.name.clone()));
         }
-        distinct_non_empty(self.stages.iter().map(|s| s.name.as_str())).map_err(MatterError::Stage)?;
+        distinct_non_empty(self.stages.iter().map(|s| s.name.as_str()))
+            .map_err(MatterError::Stage)?;
         let bad_stage = self.stages.iter().find(|s| {
             s.limit_days
                 .is_some_and(|d| d == 0 || d > self.statutory_days)
@@ -300,7 +309,9 @@ impl Matter {
         let mut kinds = std::collections::BTreeSet::new();
         for step in &self.special_steps {
             if !kinds.insert(step.kind.clone()) || !(1..=MAX_LIMIT_DAYS).contains(&step.max_days) {
-                return Err(MatterError::SpecialStep(step.kind.label(Lang::Zh).to_string()));
+                return Err(MatterError::SpecialStep(
+                    step.kind.label(Lang::Zh).to_string(),
+                ));
             }
         }
         Ok(())

@@ -14,11 +14,17 @@
 //!   passed in): arrival order and duplication never change it, and
 //!   contradictions are shown as conflicts, never resolved by timestamp.
 //!
+//! The numbers DOMAIN.md marks local or unverified are [`Thresholds`]
+//! (defaults as DOMAIN.md gives them).
+//!
 //! Not yet here: joint-meeting (联审) scheduling, the assessment quota and
-//! incentive points of DOMAIN.md §6, per-visit evaluations, and the rule
-//! that fees due are paid before conclusion (which fees are due depends on
-//! the case, and the catalogue does not say so yet).
+//! incentive points of DOMAIN.md §6, per-visit evaluations (one per case),
+//! termination of a 容缺 case whose promise lapses, the late-forwarding
+//! flag of lower-level reviews, and the rule that fees due are paid before
+//! conclusion (which fees are due depends on the case, and the catalogue
+//! does not say so yet).
 
+pub mod authorisation;
 pub mod calendar;
 pub mod catalogue;
 pub mod check;
@@ -30,6 +36,7 @@ pub mod matter;
 pub mod record;
 pub mod refusal;
 pub mod staff;
+pub mod status;
 pub mod supervision;
 pub mod warning;
 
@@ -40,7 +47,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Hlc, OpId};
 
-pub use calendar::{cst_date, cst_time_ms, Calendar, CalendarError, DaySetting};
+pub use authorisation::{
+    authorised, AuthError, AuthScope, Authorisation, AuthorisationError, Power,
+};
+pub use calendar::{cst_date, cst_time_ms, dates_from_until, Calendar, CalendarError, DaySetting};
 pub use catalogue::{Catalogue, CatalogueEntry};
 pub use check::check;
 pub use clock::{Clock, ClockState, Pause, PauseReason};
@@ -48,20 +58,17 @@ pub use event::{
     Applicant, CaseEvent, EventKind, Seal, SpecialCode, SpecialKind, SubmittedMaterial, Tolerance,
 };
 pub use fold::{
-    fold, Anomaly, CaseState, Conflict, ConflictKind, FoldContext, PartDecision, Status,
-    Thresholds,
+    fold, Anomaly, CaseState, EvaluationLine, FeeLine, FoldContext, PartDecision, Thresholds,
 };
 pub use matter::{
     FeeItem, Level, Material, MaterialForm, Matter, MatterError, MatterKind, SpecialStep, Stage,
 };
 pub use record::{CaseRecord, RecordedEvent};
 pub use refusal::{Refusal, RequiredField};
-pub use staff::{
-    authorised, AuthError, AuthScope, Authorisation, AuthorisationError, Power, Staff, StaffError,
-    StaffRole,
-};
-pub use supervision::{supervision_items, Rule, SupervisionId, SupervisionItem};
-pub use warning::Warning;
+pub use staff::{validate_staff, Staff, StaffError, StaffRole};
+pub use status::{Conflict, ConflictKind, Status};
+pub use supervision::{supervision_items, ItemNote, Rule, SupervisionId, SupervisionItem};
+pub use warning::{OverrunStage, Warning};
 
 /// The order of replicated writes: HLC first, then the operation id, so
 /// `(wall_ms, logical, origin, seq)`. Unique per operation, hence a valid

@@ -23,7 +23,10 @@ pub struct RecordedEvent {
 
 impl RecordedEvent {
     fn tiebreak_key(&self) -> (Hlc, Vec<u8>) {
-        (self.hlc, postcard::to_stdvec(&self.event).unwrap_or_default())
+        (
+            self.hlc,
+            postcard::to_stdvec(&self.event).unwrap_or_default(),
+        )
     }
 }
 

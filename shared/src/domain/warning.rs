@@ -34,19 +34,52 @@ pub enum OverrunStage {
 /// One warning.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Warning {
-    Conflict { kind: ConflictKind, ops: Vec<OpId> },
-    Red { due: NaiveDate },
-    StatutoryOverdue { due: NaiveDate },
-    Yellow { due: NaiveDate, days_left: i64 },
-    StageOverrun { stage: OverrunStage, deadline: NaiveDate },
-    DeemedAccepted { notice_due: NaiveDate },
-    RejectionWithoutReasons { op: OpId },
-    DecisionWithoutReasons { op: OpId },
-    FeeNotInCatalogue { op: OpId, item: String, amount_fen: u64 },
-    DeliveryOverdue { due: NaiveDate },
-    BadReviewOverdue { evaluation: OpId, due: NaiveDate },
-    ClockSkew { op: OpId, skew_ms: u64 },
-    CalendarYearUnknown { year: i32 },
+    Conflict {
+        kind: ConflictKind,
+        ops: Vec<OpId>,
+    },
+    Red {
+        due: NaiveDate,
+    },
+    StatutoryOverdue {
+        due: NaiveDate,
+    },
+    Yellow {
+        due: NaiveDate,
+        days_left: i64,
+    },
+    StageOverrun {
+        stage: OverrunStage,
+        deadline: NaiveDate,
+    },
+    DeemedAccepted {
+        notice_due: NaiveDate,
+    },
+    RejectionWithoutReasons {
+        op: OpId,
+    },
+    DecisionWithoutReasons {
+        op: OpId,
+    },
+    FeeNotInCatalogue {
+        op: OpId,
+        item: String,
+        amount_fen: u64,
+    },
+    DeliveryOverdue {
+        due: NaiveDate,
+    },
+    BadReviewOverdue {
+        evaluation: OpId,
+        due: NaiveDate,
+    },
+    ClockSkew {
+        op: OpId,
+        skew_ms: u64,
+    },
+    CalendarYearUnknown {
+        year: i32,
+    },
 }
 
 impl Warning {
@@ -134,16 +167,22 @@ impl Warning {
             Warning::DeemedAccepted { notice_due } => {
                 format!("deemed accepted: no notice, acceptance or rejection by {notice_due}")
             }
-            Warning::RejectionWithoutReasons { op } if zh => format!("不予受理未说明理由或依据（{op}）"),
+            Warning::RejectionWithoutReasons { op } if zh => {
+                format!("不予受理未说明理由或依据（{op}）")
+            }
             Warning::RejectionWithoutReasons { op } => {
                 format!("rejection without reason or legal basis ({op})")
             }
             Warning::DecisionWithoutReasons { op } if zh => format!("不予许可未说明理由（{op}）"),
             Warning::DecisionWithoutReasons { op } => format!("denial without reasons ({op})"),
-            Warning::FeeNotInCatalogue { item, amount_fen, .. } if zh => {
+            Warning::FeeNotInCatalogue {
+                item, amount_fen, ..
+            } if zh => {
                 format!("收费不在目录内：{item} {amount_fen} 分")
             }
-            Warning::FeeNotInCatalogue { item, amount_fen, .. } => {
+            Warning::FeeNotInCatalogue {
+                item, amount_fen, ..
+            } => {
                 format!("fee not in the catalogue: {item} {amount_fen} fen")
             }
             Warning::DeliveryOverdue { due } if zh => format!("送达超时（应于 {due} 前送达）"),
@@ -308,7 +347,10 @@ fn content_warnings(facts: &Facts<'_>, ctx: &FoldContext<'_>, out: &mut Vec<Warn
     let Some(matter) = ctx.matter else { return };
     for f in &facts.fees {
         if let EventKind::FeeCharged { item, amount_fen } = f.kind {
-            if matter.fee(item).is_none_or(|line| line.amount_fen != *amount_fen) {
+            if matter
+                .fee(item)
+                .is_none_or(|line| line.amount_fen != *amount_fen)
+            {
                 out.push(Warning::FeeNotInCatalogue {
                     op: f.op.clone(),
                     item: item.clone(),
@@ -327,9 +369,11 @@ fn after_conclusion_warnings(facts: &Facts<'_>, ctx: &FoldContext<'_>, out: &mut
             .decisions
             .iter()
             .any(|d| matches!(d.kind, EventKind::Decided { approve: true, .. }));
-    if let (Some(concluded), true, true) =
-        (facts.first_concluded(), approved, facts.withdrawn.is_empty())
-    {
+    if let (Some(concluded), true, true) = (
+        facts.first_concluded(),
+        approved,
+        facts.withdrawn.is_empty(),
+    ) {
         let due = cal.add_working_days(concluded.date(), ctx.thresholds.delivery_days);
         let delivered = facts.delivered.iter().map(|d| d.date()).min();
         if delivered.unwrap_or(today) > due {
