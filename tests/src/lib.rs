@@ -13,6 +13,8 @@ use shared::node::NodeCore;
 use shared::shutdown::Shutdown;
 use township_node::{Township, TownshipConfig};
 
+pub mod bench;
+
 /// One test's network: a temp root with a shared PKI directory.
 pub struct Net {
     pub root: tempfile::TempDir,
@@ -61,6 +63,7 @@ impl Net {
             county: format!("https://localhost:{county_port}"),
             data: Some(self.dir(id)),
             pki: self.pki(),
+            admin: "127.0.0.1:0".parse().expect("addr"),
             ..TownshipConfig::default()
         }
     }

@@ -51,6 +51,9 @@ pub struct ServeArgs {
     /// TOML config file (unknown keys are refused).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Admin HTTP address for /healthz, /metrics, /api/status [default: 127.0.0.1:7081].
+    #[arg(long, value_name = "ADDR")]
+    pub admin: Option<std::net::SocketAddr>,
 }
 
 /// Which local node a clerk command talks to.
@@ -130,6 +133,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     if let Some(v) = args.pki {
         cfg.pki = v;
+    }
+    if let Some(v) = args.admin {
+        cfg.admin = v;
     }
     let shutdown = Shutdown::new();
     shutdown.on_signals();

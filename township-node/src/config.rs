@@ -2,6 +2,7 @@
 //! file (unknown keys refused by name), then flags. Validated before any
 //! socket is bound. `deploy/township.example.toml` shows every key.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,9 @@ pub struct TownshipConfig {
     pub pki: PathBuf,
     /// sled page cache, MiB.
     pub cache_mb: u64,
+    /// Admin HTTP address: /healthz, /metrics and /api/status. No
+    /// authentication: keep it on loopback or the admin network.
+    pub admin: SocketAddr,
 }
 
 impl Default for TownshipConfig {
@@ -38,6 +42,7 @@ impl Default for TownshipConfig {
             data: None,
             pki: PathBuf::from("./data/pki"),
             cache_mb: 64,
+            admin: SocketAddr::from(([127, 0, 0, 1], 7081)),
         }
     }
 }

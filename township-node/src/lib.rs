@@ -2,6 +2,7 @@
 //! and process cases against the local store whether or not the county is
 //! reachable; an uplink replicates both ways whenever the link is up.
 
+pub mod admin;
 pub mod config;
 pub mod node;
 

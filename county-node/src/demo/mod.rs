@@ -119,6 +119,7 @@ pub async fn run_demo(args: &DemoArgs) -> anyhow::Result<ConvergenceReport> {
             county: format!("https://localhost:{}", county.grpc_addr.port()),
             data: Some(args.data.join(format!("T{i:02}"))),
             pki: pki.clone(),
+            admin: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
             ..Default::default()
         };
         let town =
