@@ -22,12 +22,15 @@ pub struct CountyConfig {
     pub pki: PathBuf,
     /// gRPC (replication) address, mutual TLS.
     pub listen: SocketAddr,
-    /// Admin HTTP address (status JSON; the admin page comes later).
+    /// Admin HTTP address: the admin page, /api/status, /metrics.
     pub admin: SocketAddr,
     /// Host names and IPs put in a development certificate issued at start.
     pub hosts: Vec<String>,
     /// sled page cache, MiB.
     pub cache_mb: u64,
+    /// Free disk space (MiB) kept for replication: below it, clerk writes
+    /// are refused with a clear error while replication goes on.
+    pub disk_reserve_mb: u64,
 }
 
 impl Default for CountyConfig {
@@ -41,6 +44,7 @@ impl Default for CountyConfig {
             admin: SocketAddr::from(([127, 0, 0, 1], 7080)),
             hosts: vec!["localhost".into(), "127.0.0.1".into()],
             cache_mb: 64,
+            disk_reserve_mb: 64,
         }
     }
 }

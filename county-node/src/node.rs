@@ -30,8 +30,13 @@ pub async fn start(cfg: CountyConfig, shutdown: Shutdown) -> anyhow::Result<Coun
     cfg.validate()?;
     let me = cfg.node_id()?;
     tls::install_crypto_provider();
-    let created = tls::init_ca(&cfg.pki)?;
-    if created.created {
+    // A development CA is created only where there is no CA at all; with
+    // the CA key kept offline (ca.pem and this node's files only), the
+    // existing files are used as they are.
+    let no_ca = !cfg.pki.join(tls::pki::CA_CERT_FILE).exists()
+        && !cfg.pki.join(tls::pki::CA_KEY_FILE).exists();
+    if no_ca {
+        tls::init_ca(&cfg.pki)?;
         tracing::warn!(dir = %cfg.pki.display(), "created a development CA; for a real deployment use deploy/pki-bootstrap.sh and keep the CA key offline");
     }
     let files = tls::ensure_dev_node_cert(&cfg.pki, &me, &cfg.hosts)?;
@@ -42,6 +47,7 @@ pub async fn start(cfg: CountyConfig, shutdown: Shutdown) -> anyhow::Result<Coun
 
     let opts = StoreOptions {
         cache_bytes: cfg.cache_mb * 1024 * 1024,
+        reserve_bytes: cfg.disk_reserve_mb.saturating_mul(1024 * 1024),
     };
     let (path, id) = (cfg.data.clone(), me.clone());
     let store = tokio::task::spawn_blocking(move || Store::open(&path, &id, &opts))

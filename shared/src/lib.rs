@@ -9,10 +9,10 @@
 pub mod cli;
 pub mod config;
 pub mod control;
+pub mod domain;
 pub mod logging;
 pub mod metrics;
 pub mod model;
-pub mod domain;
 pub mod node;
 pub mod rpc;
 pub mod shutdown;

@@ -306,6 +306,10 @@ impl NodeCore {
             }
             Err(e) => report.store_problem = e.to_string(),
         }
+        report.write_refusals = self.store.write_refusals();
+        if let Some(problem) = self.store.disk_problem() {
+            report.store_problem = problem;
+        }
         for link in self.board.snapshot().values() {
             report.outbox_pending += link.lag_out_ops;
             for (reason, n) in &link.rejections {
@@ -381,7 +385,10 @@ fn peer_status(node: &NodeId, link: &LinkState, outbox_head: u64, digest: String
 }
 
 fn store_message(e: &StoreError) -> String {
-    format!("the local store refused the write: {e}")
+    match e {
+        StoreError::DiskFull { .. } => e.to_string(),
+        other => format!("the local store refused the write: {other}"),
+    }
 }
 
 impl Handler for NodeCore {

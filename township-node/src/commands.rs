@@ -32,7 +32,32 @@ pub enum Command {
     Case(CaseCommand),
     /// This node's link to the county: connected?, last contact, ops each way, lag.
     Status(StatusArgs),
+    /// Online, consistent backup of the running node's operations.
+    Backup {
+        #[command(flatten)]
+        local: Local,
+        /// Backup file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into an empty data directory (node stopped). New
+    /// operations are then numbered in a new epoch, and the county sends
+    /// back everything it holds for this centre.
+    Restore {
+        /// This centre's id, e.g. T01.
+        #[arg(long)]
+        id: String,
+        /// Backup file to read.
+        #[arg(long)]
+        from: PathBuf,
+        /// Data directory to restore into [default: ./data/<id>].
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
 }
+
+/// Environment variables that set configuration keys.
+pub const ENV_PREFIX: &str = "LIANDONG_TOWNSHIP_";
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
@@ -54,6 +79,10 @@ pub struct ServeArgs {
     /// Admin HTTP address for /healthz, /metrics, /api/status [default: 127.0.0.1:7081].
     #[arg(long, value_name = "ADDR")]
     pub admin: Option<std::net::SocketAddr>,
+    /// Print the effective configuration (defaults, file,
+    /// LIANDONG_TOWNSHIP_* environment, flags) as TOML and exit.
+    #[arg(long)]
+    pub print_config: bool,
 }
 
 /// Which local node a clerk command talks to.
@@ -117,11 +146,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve(args).await,
         Command::Case(cmd) => case(cmd).await,
         Command::Status(args) => status(args).await,
+        Command::Backup { local, out } => {
+            let message = shared::cli::backup(&local.dir(), &local.start_hint(), &out).await?;
+            println!("{message}");
+            Ok(())
+        }
+        Command::Restore { id, from, data } => {
+            let me = shared::model::NodeId::township(&id)?;
+            let data = data.unwrap_or_else(|| PathBuf::from("./data").join(&id));
+            let message = shared::cli::restore(&from, &data, &me)?;
+            println!("{message}");
+            Ok(())
+        }
     }
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let mut cfg: TownshipConfig = shared::config::load_file(args.config.as_deref())?;
+    let mut cfg: TownshipConfig =
+        shared::config::load(args.config.as_deref(), ENV_PREFIX, std::env::vars())?;
     if let Some(v) = args.id {
         cfg.id = v;
     }
@@ -136,6 +178,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     if let Some(v) = args.admin {
         cfg.admin = v;
+    }
+    cfg.validate()?;
+    if args.print_config {
+        print!("{}", shared::config::to_toml(&cfg));
+        return Ok(());
     }
     let shutdown = Shutdown::new();
     shutdown.on_signals();

@@ -27,6 +27,9 @@ pub struct TownshipConfig {
     pub pki: PathBuf,
     /// sled page cache, MiB.
     pub cache_mb: u64,
+    /// Free disk space (MiB) kept for replication: below it, clerk writes
+    /// are refused with a clear error while replication goes on.
+    pub disk_reserve_mb: u64,
     /// Admin HTTP address: /healthz, /metrics and /api/status. No
     /// authentication: keep it on loopback or the admin network.
     pub admin: SocketAddr,
@@ -42,6 +45,7 @@ impl Default for TownshipConfig {
             data: None,
             pki: PathBuf::from("./data/pki"),
             cache_mb: 64,
+            disk_reserve_mb: 64,
             admin: SocketAddr::from(([127, 0, 0, 1], 7081)),
         }
     }

@@ -46,6 +46,7 @@ pub async fn start(
     let data = cfg.data_dir();
     let opts = StoreOptions {
         cache_bytes: cfg.cache_mb * 1024 * 1024,
+        reserve_bytes: cfg.disk_reserve_mb.saturating_mul(1024 * 1024),
     };
     let (path, id) = (data.clone(), me.clone());
     let store = tokio::task::spawn_blocking(move || -> Result<Store, shared::store::StoreError> {

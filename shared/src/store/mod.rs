@@ -104,6 +104,12 @@ pub enum StoreError {
     UnknownPeer(NodeId),
     #[error("operation too large: {0} bytes")]
     TooLarge(usize),
+    #[error("磁盘空间不足 disk nearly full at {path}: {free_mib} MiB free, below the {reserve_mib} MiB kept for replication; the write was refused. Free space on that disk (or move the data directory); replication of what is stored continues")]
+    DiskFull {
+        path: PathBuf,
+        free_mib: u64,
+        reserve_mib: u64,
+    },
 }
 
 impl StoreError {
@@ -159,12 +165,19 @@ struct WriterState {
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
     pub cache_bytes: u64,
+    /// Free space kept for replication: local (clerk) writes are refused
+    /// when the file system has less than this free.
+    pub reserve_bytes: u64,
 }
+
+/// Default free-space reserve.
+pub const DEFAULT_RESERVE_BYTES: u64 = 64 * 1024 * 1024;
 
 impl Default for StoreOptions {
     fn default() -> Self {
         StoreOptions {
             cache_bytes: DEFAULT_CACHE_BYTES,
+            reserve_bytes: DEFAULT_RESERVE_BYTES,
         }
     }
 }
@@ -176,6 +189,8 @@ pub struct Store {
     db: sled::Db,
     log_file: File,
     store_id: Incarnation,
+    reserve_bytes: u64,
+    write_refusals: std::sync::atomic::AtomicU64,
     writer: Mutex<WriterState>,
     /// Committed peer records, readable without waiting for a writer that
     /// is flushing (the sync loop reads outbox heads on every commit).
@@ -243,6 +258,8 @@ impl Store {
             db,
             log_file,
             store_id,
+            reserve_bytes: opts.reserve_bytes,
+            write_refusals: Default::default(),
             writer: Mutex::new(writer),
             committed_peers,
             changes,
@@ -296,6 +313,42 @@ impl Store {
         self.committed_peers
             .read()
             .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Refuses a local write when the disk is below the reserve.
+    fn check_reserve(&self) -> Result<(), StoreError> {
+        if self.reserve_bytes == 0 {
+            return Ok(());
+        }
+        let free = fs4::available_space(&self.path)?;
+        if free >= self.reserve_bytes {
+            return Ok(());
+        }
+        self.write_refusals
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Err(StoreError::DiskFull {
+            path: self.path.clone(),
+            free_mib: free / (1024 * 1024),
+            reserve_mib: self.reserve_bytes / (1024 * 1024),
+        })
+    }
+
+    /// Local writes refused since start (disk below the reserve).
+    pub fn write_refusals(&self) -> u64 {
+        self.write_refusals
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// A problem with the store's disk, if any, for status.
+    pub fn disk_problem(&self) -> Option<String> {
+        let free = fs4::available_space(&self.path).ok()?;
+        (free < self.reserve_bytes).then(|| {
+            format!(
+                "disk nearly full: {} MiB free, below the {} MiB reserve; clerk writes are refused",
+                free / (1024 * 1024),
+                self.reserve_bytes / (1024 * 1024)
+            )
+        })
     }
 
     /// Bytes used on disk by the store's files.

@@ -83,6 +83,7 @@ impl Store {
         now_ms: u64,
         make: impl FnOnce(u64) -> Vec<(EntityId, OpBody)>,
     ) -> Result<ApplyReport, StoreError> {
+        self.check_reserve()?;
         let mut state = self.lock();
         let items = make(state.next_local_seq);
         let mut clock = state.clock;
