@@ -199,6 +199,9 @@ pub enum MatterCommand {
 pub struct StatusArgs {
     #[arg(long)]
     pub json: bool,
+    /// Redraw every 2 seconds until Ctrl-C.
+    #[arg(long)]
+    pub watch: bool,
     #[command(flatten)]
     pub node: NodeDir,
 }
@@ -418,18 +421,29 @@ async fn matter(cmd: MatterCommand) -> anyhow::Result<()> {
 }
 
 async fn status(args: StatusArgs) -> anyhow::Result<()> {
-    let reply = ask(&args.node.data, START_HINT, Request::Status)
-        .await
-        .map_err(anyhow::Error::msg)?;
-    let Reply::Status(s) = reply else {
-        bail!("unexpected reply from the node")
-    };
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&s)?);
-    } else {
-        print!("{}", status_text(&s));
+    loop {
+        let reply = ask(&args.node.data, START_HINT, Request::Status)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        let Reply::Status(s) = reply else {
+            bail!("unexpected reply from the node")
+        };
+        let text = if args.json {
+            serde_json::to_string_pretty(&s)? + "\n"
+        } else {
+            status_text(&s)
+        };
+        if !args.watch {
+            print!("{text}");
+            return Ok(());
+        }
+        // Clear the screen and redraw.
+        print!("\x1b[2J\x1b[H{text}");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
+        }
     }
-    Ok(())
 }
 
 /// Reports an error to the user (never a panic) and picks the exit code.

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod control;
 pub mod domain;
+pub mod health;
 pub mod logging;
 pub mod metrics;
 pub mod model;

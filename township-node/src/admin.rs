@@ -20,6 +20,7 @@ pub fn router(core: NodeCore) -> Router {
         .route("/api/status", get(status))
         .route("/metrics", get(metrics))
         .with_state(core)
+        .merge(shared::health::grpc_router())
 }
 
 /// Serves the admin router on `listener` until shutdown.

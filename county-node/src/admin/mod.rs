@@ -43,6 +43,7 @@ pub fn router(core: NodeCore, history: LagHistory) -> Router {
         .route("/api/history", get(lag_history))
         .route("/metrics", get(metrics))
         .with_state(Admin { core, history })
+        .merge(shared::health::grpc_router())
 }
 
 /// Serves the admin router on `listener` and samples lag history, both
