@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 use clap::{Args, Parser, Subcommand};
-use shared::cli::{ask, cases_table, status_text};
+use shared::cli::{ask, status_text};
 use shared::control::{Reply, Request};
 use shared::logging::LogFormat;
 use shared::model::{NodeId, Role};
@@ -22,6 +22,9 @@ pub struct Cli {
     /// Log format: human or json.
     #[arg(long, global = true, default_value = "human")]
     pub log_format: LogFormat,
+    /// Language of tables and messages: zh (default) or en.
+    #[arg(long, global = true, default_value = "zh")]
+    pub lang: shared::domain::Lang,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -36,9 +39,8 @@ pub enum Command {
     /// Certificates: the development CA and node certificates.
     #[command(subcommand)]
     Pki(PkiCommand),
-    /// Cases held by the running county node.
-    #[command(subcommand)]
-    Case(CaseCommand),
+    /// Cases: every township's, and the county hall's own windows.
+    Case(CaseArgs),
     /// The catalogue of matters (county only).
     #[command(subcommand)]
     Matter(MatterCommand),
@@ -146,31 +148,14 @@ pub struct NodeDir {
     pub data: PathBuf,
 }
 
-#[derive(Subcommand, Debug)]
-pub enum CaseCommand {
-    /// List cases (personal fields masked).
-    List {
-        /// Only cases accepted at this township (e.g. T01).
-        #[arg(long)]
-        township: Option<String>,
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        node: NodeDir,
-    },
-    /// Accept a case at the county hall's window (受理).
-    Accept {
-        #[arg(long)]
-        matter: String,
-        #[arg(long)]
-        applicant_name: String,
-        #[arg(long)]
-        applicant_id: String,
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        node: NodeDir,
-    },
+/// `case ...` at the county hall's windows.
+#[derive(Args, Debug)]
+pub struct CaseArgs {
+    /// Data directory of the running county [default: ./data/county].
+    #[arg(long, global = true, default_value = "./data/county")]
+    pub data: PathBuf,
+    #[command(subcommand)]
+    pub cmd: shared::cli::case::CaseCommand,
 }
 
 #[derive(Subcommand, Debug)]
@@ -212,6 +197,7 @@ const START_HINT: &str = "county-node serve";
 pub const ENV_PREFIX: &str = "LIANDONG_COUNTY_";
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let lang = cli.lang;
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Demo(args) => crate::demo::run(args).await,
@@ -236,7 +222,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Pki(cmd) => pki(cmd),
-        Command::Case(cmd) => case(cmd).await,
+        Command::Case(args) => shared::cli::case::run(args.cmd, &args.data, START_HINT, lang).await,
         Command::Matter(cmd) => matter(cmd).await,
         Command::Status(args) => status(args).await,
         Command::Backup { out, node } => {
@@ -332,57 +318,6 @@ fn pki(cmd: PkiCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn case(cmd: CaseCommand) -> anyhow::Result<()> {
-    match cmd {
-        CaseCommand::List {
-            township,
-            json,
-            node,
-        } => {
-            let reply = ask(
-                &node.data,
-                START_HINT,
-                Request::ListCases { origin: township },
-            )
-            .await
-            .map_err(anyhow::Error::msg)?;
-            let Reply::Cases { cases } = reply else {
-                bail!("unexpected reply from the node")
-            };
-            if json {
-                println!("{}", serde_json::to_string_pretty(&cases)?);
-            } else {
-                print!("{}", cases_table(&cases));
-            }
-        }
-        CaseCommand::Accept {
-            matter,
-            applicant_name,
-            applicant_id,
-            json,
-            node,
-        } => {
-            let req = Request::AcceptCase {
-                matter,
-                applicant_name,
-                applicant_id,
-            };
-            let reply = ask(&node.data, START_HINT, req)
-                .await
-                .map_err(anyhow::Error::msg)?;
-            let Reply::Case(case) = reply else {
-                bail!("unexpected reply from the node")
-            };
-            if json {
-                println!("{}", serde_json::to_string_pretty(&case)?);
-            } else {
-                println!("已受理 accepted: {}", case.id);
-            }
-        }
-    }
-    Ok(())
-}
-
 async fn matter(cmd: MatterCommand) -> anyhow::Result<()> {
     let MatterCommand::Add {
         code,
@@ -403,13 +338,20 @@ async fn matter(cmd: MatterCommand) -> anyhow::Result<()> {
             "--promised-days ({promised_days}) must not exceed --statutory-days ({statutory_days})"
         );
     }
+    let level = if township_level {
+        shared::domain::Level::Township
+    } else {
+        shared::domain::Level::County
+    };
     let req = Request::PutMatter {
-        code,
-        name,
-        township_level,
-        promised_days,
-        statutory_days,
-        department,
+        matter: Box::new(shared::domain::Matter::basic(
+            &code,
+            &name,
+            level,
+            promised_days,
+            statutory_days,
+            &department,
+        )),
     };
     let reply = ask(&node.data, START_HINT, req)
         .await

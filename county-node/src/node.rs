@@ -62,8 +62,10 @@ pub async fn start(cfg: CountyConfig, shutdown: Shutdown) -> anyhow::Result<Coun
         county_code: cfg.county_code.clone(),
         cert_not_after_ms: material.not_after().timestamp_millis(),
         revocations,
+        warning_counts: Default::default(),
     };
     core.watch_revocations(&shutdown);
+    core.run_supervision(&shutdown, shared::node::SUPERVISION_PERIOD);
     let ctx = LinkContext {
         store,
         board: core.board.clone(),

@@ -51,6 +51,20 @@ impl Net {
         let county = county_node::start(self.county_config(port), shutdown.clone())
             .await
             .expect("county starts");
+        if county.core.store.matter("M001").ok().flatten().is_none() {
+            let m001 = shared::domain::Matter::basic(
+                "M001",
+                "个体工商户设立登记",
+                shared::domain::Level::Township,
+                3,
+                15,
+                "D01",
+            );
+            county
+                .core
+                .put_matter(shared::domain::Lang::Zh, m001)
+                .expect("catalogue entry M001");
+        }
         Node {
             inner: county,
             shutdown,

@@ -75,7 +75,10 @@ async fn a_backup_taken_during_live_writes_restores_to_a_store_that_converges_wi
             "case {id} is at the county"
         );
     }
-    let listed = town.core.list_cases(None).expect("list");
+    let listed = town
+        .core
+        .list_cases(Default::default(), None, &Default::default())
+        .expect("list");
     assert_eq!(
         listed.len(),
         accepted.len() + fresh.len(),

@@ -5,9 +5,8 @@
 
 use std::time::Duration;
 
-use shared::model::{
-    Applicant, CaseEvent, CaseId, EntityId, Hlc, NodeId, OpBody, OpId, Operation, Personal,
-};
+use shared::domain::{Applicant, CaseEvent, EventKind, Stamp};
+use shared::model::{CaseId, EntityId, Hlc, NodeId, OpBody, OpId, Operation, Personal};
 use shared::rpc::pb;
 use shared::rpc::pb::replication_client::ReplicationClient;
 use shared::store::Cursor;
@@ -62,15 +61,26 @@ fn case_op(author: &NodeId, owner: &NodeId, seq: u64) -> Vec<u8> {
             logical: 0,
         },
         entity: EntityId::Case(CaseId::new("000000", owner, "20261126", seq)),
-        body: OpBody::Case(CaseEvent::Submitted {
-            matter: "M001".into(),
-            applicant: Applicant {
-                name: Personal::new("张三".into()),
-                id_number: Personal::new("410000199001011234".into()),
+        body: OpBody::Case(CaseEvent::new(
+            1,
+            EventKind::Submitted {
+                matter: "M001".into(),
+                matter_version: Stamp {
+                    hlc: Hlc::default(),
+                    op: OpId {
+                        origin: author.clone(),
+                        seq: 0,
+                    },
+                },
+                applicant: Applicant {
+                    name: Personal::new("张三".into()),
+                    id_number: Personal::new("410000199001011234".into()),
+                    phone: Personal::new(String::new()),
+                    address: Personal::new(String::new()),
+                },
+                materials: vec![],
             },
-            at_ms: 1,
-            note: String::new(),
-        }),
+        )),
     }
     .encode()
     .bytes

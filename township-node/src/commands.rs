@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 use clap::{Args, Parser, Subcommand};
-use shared::cli::{ask, cases_table, status_text};
+use shared::cli::{ask, ask_in, status_text};
 use shared::control::{Reply, Request};
+use shared::domain::Lang;
 use shared::logging::LogFormat;
 use shared::shutdown::Shutdown;
 
@@ -19,6 +20,9 @@ pub struct Cli {
     /// Log format: human or json.
     #[arg(long, global = true, default_value = "human")]
     pub log_format: LogFormat,
+    /// Language of tables and messages: zh (default) or en.
+    #[arg(long, global = true, default_value = "zh")]
+    pub lang: Lang,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -27,9 +31,11 @@ pub struct Cli {
 pub enum Command {
     /// Run the township node.
     Serve(ServeArgs),
-    /// Cases at this centre's windows.
+    /// Cases at this centre's windows (all work with the county unreachable).
+    Case(CaseArgs),
+    /// The catalogue as this centre holds it.
     #[command(subcommand)]
-    Case(CaseCommand),
+    Matter(MatterCommand),
     /// This node's link to the county: connected?, last contact, ops each way, lag.
     Status(StatusArgs),
     /// Online, consistent backup of the running node's operations.
@@ -108,29 +114,81 @@ impl Local {
     }
 }
 
+/// `case ...`: `--id` (and `--data`) name the local node, before or after
+/// the subcommand.
+#[derive(Args, Debug)]
+pub struct CaseArgs {
+    /// This centre's id, e.g. T01.
+    #[arg(long, global = true)]
+    pub id: Option<String>,
+    /// Data directory of the running node [default: ./data/<id>].
+    #[arg(long, global = true)]
+    pub data: Option<PathBuf>,
+    #[command(subcommand)]
+    pub cmd: shared::cli::case::CaseCommand,
+}
+
+impl CaseArgs {
+    fn local(&self) -> anyhow::Result<Local> {
+        let id = self
+            .id
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("--id is required: the local centre, e.g. --id T01"))?;
+        Ok(Local {
+            id,
+            data: self.data.clone(),
+        })
+    }
+}
+
 #[derive(Subcommand, Debug)]
-pub enum CaseCommand {
-    /// Accept a case at the window (受理); works with the county unreachable.
-    Accept {
-        #[command(flatten)]
-        local: Local,
-        /// Catalogue code of the matter, e.g. M001.
-        #[arg(long)]
-        matter: String,
-        #[arg(long)]
-        applicant_name: String,
-        #[arg(long)]
-        applicant_id: String,
-        #[arg(long)]
-        json: bool,
-    },
-    /// List this centre's cases (personal fields masked).
+pub enum MatterCommand {
+    /// Matters this centre may accept (active, at this level by default).
     List {
         #[command(flatten)]
         local: Local,
+        /// township or county [default: township]; `all` for every level.
+        #[arg(long, default_value = "township")]
+        level: String,
         #[arg(long)]
         json: bool,
     },
+    /// The one-time written notice (一次性告知) of a matter: all 十公开 fields.
+    Guide {
+        #[command(flatten)]
+        local: Local,
+        code: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+async fn matter(cmd: MatterCommand, lang: Lang) -> anyhow::Result<()> {
+    match cmd {
+        MatterCommand::List { local, level, json } => {
+            let level = shared::cli::parse_level(&level, lang)?;
+            let reply = ask_in(
+                &local.dir(),
+                &local.start_hint(),
+                lang,
+                Request::ListMatters { level },
+            )
+            .await
+            .map_err(anyhow::Error::msg)?;
+            shared::cli::print_reply(reply, json, lang)
+        }
+        MatterCommand::Guide { local, code, json } => {
+            let reply = ask_in(
+                &local.dir(),
+                &local.start_hint(),
+                lang,
+                Request::MatterGuide { code },
+            )
+            .await
+            .map_err(anyhow::Error::msg)?;
+            shared::cli::print_reply(reply, json, lang)
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -142,9 +200,14 @@ pub struct StatusArgs {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let lang = cli.lang;
     match cli.command {
         Command::Serve(args) => serve(args).await,
-        Command::Case(cmd) => case(cmd).await,
+        Command::Case(args) => {
+            let local = args.local()?;
+            shared::cli::case::run(args.cmd, &local.dir(), &local.start_hint(), lang).await
+        }
+        Command::Matter(cmd) => matter(cmd, lang).await,
         Command::Status(args) => status(args).await,
         Command::Backup { local, out } => {
             let message = shared::cli::backup(&local.dir(), &local.start_hint(), &out).await?;
@@ -193,53 +256,6 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::warn!("some tasks did not stop within 10 s");
     }
     tracing::info!("township node stopped");
-    Ok(())
-}
-
-async fn case(cmd: CaseCommand) -> anyhow::Result<()> {
-    match cmd {
-        CaseCommand::Accept {
-            local,
-            matter,
-            applicant_name,
-            applicant_id,
-            json,
-        } => {
-            let req = Request::AcceptCase {
-                matter,
-                applicant_name,
-                applicant_id,
-            };
-            let reply = ask(&local.dir(), &local.start_hint(), req)
-                .await
-                .map_err(anyhow::Error::msg)?;
-            let Reply::Case(case) = reply else {
-                bail!("unexpected reply from the node")
-            };
-            if json {
-                println!("{}", serde_json::to_string_pretty(&case)?);
-            } else {
-                println!("已受理 accepted: {}", case.id);
-            }
-        }
-        CaseCommand::List { local, json } => {
-            let reply = ask(
-                &local.dir(),
-                &local.start_hint(),
-                Request::ListCases { origin: None },
-            )
-            .await
-            .map_err(anyhow::Error::msg)?;
-            let Reply::Cases { cases } = reply else {
-                bail!("unexpected reply from the node")
-            };
-            if json {
-                println!("{}", serde_json::to_string_pretty(&cases)?);
-            } else {
-                print!("{}", cases_table(&cases));
-            }
-        }
-    }
     Ok(())
 }
 

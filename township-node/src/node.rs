@@ -65,8 +65,10 @@ pub async fn start(
         county_code: cfg.county_code.clone(),
         cert_not_after_ms: material.not_after().timestamp_millis(),
         revocations,
+        warning_counts: Default::default(),
     };
     core.watch_revocations(&shutdown);
+    core.run_supervision(&shutdown, shared::node::SUPERVISION_PERIOD);
     let socket = shared::control::serve(&data, Arc::new(core.clone()), &shutdown)
         .with_context(|| format!("control socket in {}", data.display()))?;
     tracing::info!(path = %socket.display(), "control socket ready");

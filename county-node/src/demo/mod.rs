@@ -17,7 +17,7 @@ use anyhow::Context;
 use clap::Args;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use shared::model::{Level, Matter};
+use shared::domain::{Lang, Level, Matter};
 use shared::shutdown::Shutdown;
 
 use crate::config::CountyConfig;
@@ -101,15 +101,10 @@ pub async fn run_demo(args: &DemoArgs) -> anyhow::Result<ConvergenceReport> {
     );
     county
         .core
-        .put_matter(Matter {
-            code: "M001".into(),
-            name: "个体工商户设立登记".into(),
-            level: Level::Township,
-            promised_days: 3,
-            statutory_days: 15,
-            department: "D01".into(),
-            active: true,
-        })
+        .put_matter(
+            Lang::Zh,
+            Matter::basic("M001", "个体工商户设立登记", Level::Township, 3, 15, "D01"),
+        )
         .map_err(anyhow::Error::msg)?;
     let mut members = Vec::new();
     for i in 1..=args.townships {
@@ -188,15 +183,17 @@ async fn flaky_phase(
             catalogue += 1;
             county
                 .core
-                .put_matter(Matter {
-                    code: format!("M{:03}", catalogue % 5 + 1),
-                    name: format!("个体工商户设立登记 v{catalogue}"),
-                    level: Level::Township,
-                    promised_days: 3,
-                    statutory_days: 15,
-                    department: "D01".into(),
-                    active: true,
-                })
+                .put_matter(
+                    Lang::Zh,
+                    Matter::basic(
+                        &format!("M{:03}", catalogue % 5 + 1),
+                        &format!("个体工商户设立登记 v{catalogue}"),
+                        Level::Township,
+                        3,
+                        15,
+                        "D01",
+                    ),
+                )
                 .map_err(anyhow::Error::msg)?;
         }
         if tick % 10 == 9 {

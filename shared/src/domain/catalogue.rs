@@ -92,6 +92,22 @@ impl Catalogue {
         }
     }
 
+    /// Adds (merges) one matter's entry, as read from the store.
+    pub fn insert_entry(&mut self, entry: CatalogueEntry) {
+        let code = entry.current().code.clone();
+        match self.entries.get_mut(&code) {
+            Some(existing) => existing.merge_from(&entry),
+            None => {
+                self.entries.insert(code, entry);
+            }
+        }
+    }
+
+    /// Every matter's entry, by code.
+    pub fn entries(&self) -> impl Iterator<Item = &CatalogueEntry> {
+        self.entries.values()
+    }
+
     pub fn entry(&self, code: &str) -> Option<&CatalogueEntry> {
         self.entries.get(code)
     }

@@ -123,6 +123,42 @@ pub struct Matter {
     pub active: bool,
 }
 
+impl Matter {
+    /// A promised matter with the given essentials and every other field
+    /// empty (for quick starts, demos and tests; `matter add` fills more).
+    pub fn basic(
+        code: &str,
+        name: &str,
+        level: Level,
+        promised_days: u16,
+        statutory_days: u16,
+        department: &str,
+    ) -> Matter {
+        Matter {
+            code: code.to_string(),
+            implementation_code: String::new(),
+            category: None,
+            name: name.to_string(),
+            kind: MatterKind::Promised,
+            level,
+            statutory_days,
+            promised_days,
+            lead_department: department.to_string(),
+            co_departments: Vec::new(),
+            legal_basis: String::new(),
+            conditions: String::new(),
+            materials: Vec::new(),
+            stages: Vec::new(),
+            fees: Vec::new(),
+            staff_contact: String::new(),
+            phone: String::new(),
+            supervision_phone: String::new(),
+            special_steps: Vec::new(),
+            active: true,
+        }
+    }
+}
+
 /// Largest time limit accepted, in working days.
 pub const MAX_LIMIT_DAYS: u16 = 365;
 

@@ -4,15 +4,13 @@
 
 pub mod case;
 pub mod hlc;
-pub mod matter;
 pub mod node;
 pub mod op;
 pub mod personal;
 pub mod scope;
 
-pub use case::{Applicant, CaseEvent, CaseId, CaseStatus, CaseView};
+pub use case::CaseId;
 pub use hlc::{Hlc, HybridClock};
-pub use matter::{Level, Matter, MatterView};
 pub use node::{NodeId, NodeIdError, Role};
 pub use op::{DecodeError, EncodedOp, EntityId, Envelope, OpBody, OpId, Operation, MAX_OP_BYTES};
 pub use personal::Personal;

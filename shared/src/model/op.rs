@@ -13,10 +13,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::case::{CaseEvent, CaseId};
+use super::case::CaseId;
 use super::hlc::Hlc;
-use super::matter::Matter;
 use super::node::NodeId;
+use crate::domain::{Authorisation, CaseEvent, DaySetting, Matter, Staff};
 
 /// Leading byte of every encoded operation.
 pub const OP_FORMAT_V1: u8 = 1;
@@ -47,6 +47,12 @@ pub enum EntityId {
     Matter(String),
     /// The revocation record of one node's certificates (county data).
     Revocation(NodeId),
+    /// The county's working-day calendar (one entity).
+    Calendar,
+    /// A staff member of the public roster, by staff id.
+    Staff(String),
+    /// A chief-representative authorisation (授权书), by its id.
+    Authorisation(String),
 }
 
 impl EntityId {
@@ -56,6 +62,9 @@ impl EntityId {
             EntityId::Case(id) => format!("case/{id}"),
             EntityId::Matter(code) => format!("matter/{code}"),
             EntityId::Revocation(node) => format!("revocation/{node}"),
+            EntityId::Calendar => "calendar/county".to_string(),
+            EntityId::Staff(id) => format!("staff/{id}"),
+            EntityId::Authorisation(id) => format!("authorisation/{id}"),
         }
     }
 }
@@ -80,6 +89,15 @@ pub enum OpBody {
         before_ms: i64,
         reason: String,
     },
+    /// Calendar settings for these dates (county only).
+    CalendarSet {
+        dates: Vec<chrono::NaiveDate>,
+        setting: DaySetting,
+    },
+    /// A staff record's new state, merged into the roster (county only).
+    StaffPut(Staff),
+    /// An authorisation's new state, merged (county only).
+    Authorise(Authorisation),
 }
 
 /// A decoded operation.
@@ -177,12 +195,19 @@ impl Operation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::case::{Applicant, CaseEvent};
+    use crate::domain::{Applicant, EventKind, Stamp};
     use crate::model::Personal;
 
     fn sample() -> Operation {
         let origin = NodeId::township("T01").unwrap();
         let case = CaseId::new("410000", &origin, "20261126", 7);
+        let stamp = Stamp {
+            hlc: Hlc::default(),
+            op: OpId {
+                origin: NodeId::county("HQ").unwrap(),
+                seq: 1,
+            },
+        };
         Operation {
             id: OpId { origin, seq: 7 },
             hlc: Hlc {
@@ -190,15 +215,20 @@ mod tests {
                 logical: 0,
             },
             entity: EntityId::Case(case),
-            body: OpBody::Case(CaseEvent::Submitted {
-                matter: "M001".into(),
-                applicant: Applicant {
-                    name: Personal::new("张三".into()),
-                    id_number: Personal::new("410000199001011234".into()),
+            body: OpBody::Case(CaseEvent::new(
+                1,
+                EventKind::Submitted {
+                    matter: "M001".into(),
+                    matter_version: stamp,
+                    applicant: Applicant {
+                        name: Personal::new("张三".into()),
+                        id_number: Personal::new("410000199001011234".into()),
+                        phone: Personal::new(String::new()),
+                        address: Personal::new(String::new()),
+                    },
+                    materials: vec![],
                 },
-                at_ms: 1,
-                note: String::new(),
-            }),
+            )),
         }
     }
 

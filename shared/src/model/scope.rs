@@ -23,7 +23,11 @@ impl Scope {
     pub fn of(entity: &EntityId) -> Scope {
         match entity {
             EntityId::Case(case) => Scope::CountyAnd(vec![case.origin().clone()]),
-            EntityId::Matter(_) | EntityId::Revocation(_) => Scope::Everyone,
+            EntityId::Matter(_)
+            | EntityId::Revocation(_)
+            | EntityId::Calendar
+            | EntityId::Staff(_)
+            | EntityId::Authorisation(_) => Scope::Everyone,
         }
     }
 
@@ -86,12 +90,6 @@ pub fn authorise(sender: &NodeId, receiver: &NodeId, op: &Envelope) -> Result<()
         _ => {}
     }
     match (&op.entity, origin.role()) {
-        (EntityId::Matter(_) | EntityId::Revocation(_), Role::County) => {}
-        (EntityId::Matter(_) | EntityId::Revocation(_), _) => {
-            return Err(Rejection::CatalogueNotCounty {
-                origin: origin.clone(),
-            })
-        }
         (EntityId::Case(_), Role::County) => {}
         (EntityId::Case(case), _) if case.origin() == origin => {}
         (EntityId::Case(case), _) => {
@@ -99,6 +97,13 @@ pub fn authorise(sender: &NodeId, receiver: &NodeId, op: &Envelope) -> Result<()
                 origin: origin.clone(),
                 case: case.to_string(),
                 owner: case.origin().clone(),
+            })
+        }
+        // Catalogue, calendar, roster, authorisations, revocations.
+        (_, Role::County) => {}
+        (_, _) => {
+            return Err(Rejection::CatalogueNotCounty {
+                origin: origin.clone(),
             })
         }
     }

@@ -182,7 +182,8 @@ impl<W: Write> Write for HashingWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{CaseEvent, CaseId, EntityId, NodeId, OpBody};
+    use crate::domain::{CaseEvent, EventKind};
+    use crate::model::{CaseId, EntityId, NodeId, OpBody};
     use crate::store::StoreOptions;
 
     fn accepted(store: &Store, n: u64) {
@@ -191,7 +192,7 @@ mod tests {
             let case = EntityId::Case(CaseId::new("000000", &me, "20261126", i));
             store
                 .append_local(
-                    vec![(case, OpBody::Case(CaseEvent::Accepted { at_ms: i }))],
+                    vec![(case, OpBody::Case(CaseEvent::new(i, EventKind::Concluded)))],
                     i,
                 )
                 .unwrap();
@@ -217,7 +218,7 @@ mod tests {
             .append_local(
                 vec![(
                     EntityId::Matter("x".into()),
-                    OpBody::Case(CaseEvent::Accepted { at_ms: 0 }),
+                    OpBody::Case(CaseEvent::new(0, EventKind::Concluded)),
                 )],
                 1,
             )

@@ -26,6 +26,7 @@ mod backup;
 mod digest;
 mod keys;
 mod read;
+mod views;
 mod write;
 
 use std::collections::BTreeMap;
@@ -40,7 +41,8 @@ use crate::model::{HybridClock, NodeId};
 pub use backup::{BackupSummary, RESTORE_SEQ_EPOCH};
 pub use digest::Digest;
 pub use read::{OutboxChunk, StoreStats};
-pub use write::{ApplyReport, RevocationView, Source};
+pub use views::{RevocationView, StoredCase};
+pub use write::{ApplyReport, Source};
 
 /// Format byte that opens every stored value.
 pub const FORMAT_V1: u8 = 1;

@@ -5,8 +5,10 @@
 use std::collections::BTreeMap;
 
 use super::write::{peer_scope, ALL_SCOPE};
+use super::StoredCase;
 use super::{decode, keys, Cursor, Digest, PeerRecord, Store, StoreError, StoredOp};
-use crate::model::{CaseView, MatterView, NodeId};
+use crate::domain::{Authorisation, Calendar, Catalogue, CatalogueEntry, Staff};
+use crate::model::NodeId;
 
 /// A run of consecutive outbox entries for one peer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,38 +111,69 @@ impl Store {
         self.digest(&peer_scope(peer))
     }
 
-    pub fn case(&self, case_id: &str) -> Result<Option<CaseView>, StoreError> {
+    pub fn case(&self, case_id: &str) -> Result<Option<StoredCase>, StoreError> {
         match self.db.get(keys::view(&format!("case/{case_id}")))? {
-            Some(v) => Ok(Some(decode("case view", &v)?)),
+            Some(v) => Ok(Some(decode("case", &v)?)),
             None => Ok(None),
         }
     }
 
-    /// Every case view, optionally only those accepted at `origin`.
-    pub fn cases(&self, origin: Option<&NodeId>) -> Result<Vec<CaseView>, StoreError> {
+    /// Every case, optionally only those accepted at `origin`.
+    pub fn cases(&self, origin: Option<&NodeId>) -> Result<Vec<StoredCase>, StoreError> {
         let mut out = Vec::new();
         for item in self.db.scan_prefix(keys::view_prefix("case")) {
             let (_, v) = item?;
-            let view: CaseView = decode("case view", &v)?;
-            if origin.is_none_or(|o| view.id.origin() == o) {
-                out.push(view);
+            let case: StoredCase = decode("case", &v)?;
+            if origin.is_none_or(|o| case.id.origin() == o) {
+                out.push(case);
             }
         }
         Ok(out)
     }
 
-    pub fn matters(&self) -> Result<Vec<MatterView>, StoreError> {
-        self.db
-            .scan_prefix(keys::view_prefix("matter"))
-            .map(|item| decode("matter view", &item?.1))
-            .collect()
+    /// The whole catalogue (every matter with its versions).
+    pub fn catalogue(&self) -> Result<Catalogue, StoreError> {
+        let mut catalogue = Catalogue::new();
+        for item in self.db.scan_prefix(keys::view_prefix("matter")) {
+            let entry: Option<CatalogueEntry> = decode("matter", &item?.1)?;
+            if let Some(entry) = entry {
+                catalogue.insert_entry(entry);
+            }
+        }
+        Ok(catalogue)
     }
 
-    pub fn matter(&self, code: &str) -> Result<Option<MatterView>, StoreError> {
+    pub fn matter(&self, code: &str) -> Result<Option<CatalogueEntry>, StoreError> {
         match self.db.get(keys::view(&format!("matter/{code}")))? {
-            Some(v) => Ok(Some(decode("matter view", &v)?)),
+            Some(v) => decode("matter", &v),
             None => Ok(None),
         }
+    }
+
+    /// The working-day calendar (empty: Mon-Fri, flagged as unknown years).
+    pub fn calendar(&self) -> Result<Calendar, StoreError> {
+        match self.db.get(keys::view("calendar/county"))? {
+            Some(v) => decode("calendar", &v),
+            None => Ok(Calendar::new()),
+        }
+    }
+
+    pub fn staff(&self) -> Result<Vec<Staff>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.db.scan_prefix(keys::view_prefix("staff")) {
+            let s: Option<Staff> = decode("staff", &item?.1)?;
+            out.extend(s);
+        }
+        Ok(out)
+    }
+
+    pub fn authorisations(&self) -> Result<Vec<Authorisation>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.db.scan_prefix(keys::view_prefix("authorisation")) {
+            let a: Option<Authorisation> = decode("authorisation", &item?.1)?;
+            out.extend(a);
+        }
+        Ok(out)
     }
 
     /// Every node with revoked certificates: node → revoked before (Unix ms).

@@ -6,13 +6,12 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use super::views::View;
 use super::{
     decode, encode, keys, Cursor, Digest, OutboxMeta, PeerRecord, Store, StoreError, StoredOp,
     WriterState,
 };
-use crate::model::{
-    CaseView, EncodedOp, EntityId, MatterView, NodeId, OpBody, OpId, Operation, Scope, MAX_OP_BYTES,
-};
+use crate::model::{EncodedOp, EntityId, NodeId, OpBody, OpId, Operation, Scope, MAX_OP_BYTES};
 
 /// Where a batch comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,20 +28,6 @@ pub struct ApplyReport {
     pub applied: Vec<OpId>,
     pub duplicates: usize,
     pub feed_head: u64,
-}
-
-/// A materialised view being updated within one batch.
-enum View {
-    Case(CaseView),
-    Matter(MatterView),
-    Revocation(RevocationView),
-}
-
-/// Revocations of one node: the latest instant named wins (grow-only max).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct RevocationView {
-    pub before_ms: i64,
-    pub reasons: Vec<String>,
 }
 
 /// Scratch state of one batch; merged into the writer state on commit.
@@ -291,39 +276,14 @@ impl Pending<'_> {
     fn absorb(&mut self, entity_key: &str, op: &EncodedOp) -> Result<(), StoreError> {
         if !self.views.contains_key(entity_key) {
             let stored = self.store.db.get(keys::view(entity_key))?;
-            let view = match (op.entity(), stored) {
-                (EntityId::Case(_), Some(v)) => View::Case(decode("case view", &v)?),
-                (EntityId::Case(id), None) => {
-                    self.new_cases += 1;
-                    View::Case(CaseView::empty(id.clone()))
-                }
-                (EntityId::Matter(_), Some(v)) => View::Matter(decode("matter view", &v)?),
-                (EntityId::Matter(_), None) => View::Matter(MatterView::empty()),
-                (EntityId::Revocation(_), Some(v)) => View::Revocation(decode("revocation", &v)?),
-                (EntityId::Revocation(_), None) => View::Revocation(RevocationView::default()),
-            };
+            let (view, new) = View::load(op.entity(), stored.as_deref())?;
+            if new && matches!(op.entity(), EntityId::Case(_)) {
+                self.new_cases += 1;
+            }
             self.views.insert(entity_key.to_string(), view);
         }
-        let body = op.body().ok();
-        match (self.views.get_mut(entity_key), body) {
-            (Some(View::Case(v)), Some(OpBody::Case(e))) => v.absorb(op.id(), Some(&e)),
-            (Some(View::Case(v)), _) => v.absorb(op.id(), None),
-            (Some(View::Matter(v)), Some(OpBody::MatterPut(m))) => {
-                v.absorb(op.envelope.hlc, op.id(), Some(&m))
-            }
-            (Some(View::Matter(v)), _) => v.absorb(op.envelope.hlc, op.id(), None),
-            (
-                Some(View::Revocation(v)),
-                Some(OpBody::Revoke {
-                    before_ms, reason, ..
-                }),
-            ) => {
-                v.before_ms = v.before_ms.max(before_ms);
-                v.reasons.push(reason);
-                v.reasons.sort();
-            }
-            (Some(View::Revocation(_)), _) => {}
-            (None, _) => {}
+        if let Some(view) = self.views.get_mut(entity_key) {
+            view.absorb(op);
         }
         Ok(())
     }
@@ -337,12 +297,7 @@ impl Pending<'_> {
             return Ok((self.state, self.report));
         }
         for (key, view) in &self.views {
-            let bytes = match view {
-                View::Case(v) => encode(v),
-                View::Matter(v) => encode(v),
-                View::Revocation(v) => encode(v),
-            };
-            self.batch.insert(keys::view(key), bytes);
+            self.batch.insert(keys::view(key), view.encode());
         }
         for (scope, d) in &self.digests {
             self.batch.insert(keys::digest(scope), encode(d));

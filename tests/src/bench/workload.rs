@@ -5,9 +5,8 @@
 //! opens its own case, numbered by the bench (not by the store), so
 //! `Store::append_local` is used exactly as a clerk's window would.
 
-use shared::model::{
-    Applicant, CaseEvent, CaseId, EntityId, Hlc, NodeId, OpBody, OpId, Operation, Personal,
-};
+use shared::domain::{Applicant, CaseEvent, EventKind, Stamp};
+use shared::model::{CaseId, EntityId, Hlc, NodeId, OpBody, OpId, Operation, Personal};
 use shared::node::cst_date;
 
 const SURNAMES: [&str; 12] = [
@@ -38,9 +37,11 @@ impl Workload {
             next_case: 1,
             note_bytes: 0,
         };
-        let bare = w.encoded_len(now_ms);
-        // +2: the note's length prefix grows from one to two varint bytes.
-        w.note_bytes = target_bytes.saturating_sub(bare + 2);
+        // The note's length prefix and the varints vary: converge in a few steps.
+        for _ in 0..4 {
+            let len = w.encoded_len(now_ms);
+            w.note_bytes = (w.note_bytes + target_bytes).saturating_sub(len);
+        }
         w
     }
 
@@ -49,15 +50,29 @@ impl Workload {
         let n = self.next_case;
         self.next_case += 1;
         let case = CaseId::new(&self.county_code, &self.origin, &self.date, n);
-        let body = OpBody::Case(CaseEvent::Submitted {
-            matter: format!("M{:03}", 1 + n % 40),
-            applicant: Applicant {
-                name: Personal::new(name(n)),
-                id_number: Personal::new(id_number(n)),
+        let version = Stamp {
+            hlc: Hlc::default(),
+            op: OpId {
+                origin: self.origin.clone(),
+                seq: 0,
             },
-            at_ms: now_ms,
-            note: note(n, self.note_bytes),
-        });
+        };
+        let body = OpBody::Case(CaseEvent::new(
+            now_ms,
+            EventKind::Submitted {
+                matter: format!("M{:03}", 1 + n % 40),
+                matter_version: version,
+                applicant: Applicant {
+                    name: Personal::new(name(n)),
+                    id_number: Personal::new(id_number(n)),
+                    phone: Personal::new(format!("1380000{:04}", n % 10_000)),
+                    // The padding: a long address stands for the applicant
+                    // fields and material list of a real application.
+                    address: Personal::new(note(n, self.note_bytes)),
+                },
+                materials: vec![],
+            },
+        ));
         (EntityId::Case(case), body)
     }
 
@@ -122,7 +137,12 @@ fn note(n: u64, bytes: usize) -> String {
     let mut out = format!("第{n}号：");
     while out.len() < bytes {
         let room = bytes - out.len();
-        match FILLER.char_indices().map(|(i, c)| i + c.len_utf8()).take_while(|&end| end <= room).last() {
+        match FILLER
+            .char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .take_while(|&end| end <= room)
+            .last()
+        {
             Some(end) => out.push_str(&FILLER[..end]),
             None => out.push_str(&".".repeat(room)),
         }

@@ -1,6 +1,11 @@
 //! Output helpers shared by the binaries' commands: printing case lists and
 //! status either as tables or as JSON, and talking to the local node.
 
+pub mod case;
+mod render;
+
+pub use render::{guide_text, parse_level, print_reply};
+
 use std::path::Path;
 
 use crate::control::{call, Reply, Request};
@@ -10,6 +15,17 @@ use crate::table;
 /// Sends a request to the local node; an error reply becomes an `Err` with
 /// the node's message.
 pub async fn ask(data_dir: &Path, start_hint: &str, req: Request) -> Result<Reply, String> {
+    ask_in(data_dir, start_hint, crate::domain::Lang::Zh, req).await
+}
+
+/// [`ask`], with the clerk's language for messages and labels.
+pub async fn ask_in(
+    data_dir: &Path,
+    start_hint: &str,
+    lang: crate::domain::Lang,
+    request: Request,
+) -> Result<Reply, String> {
+    let req = crate::control::Call { lang, request };
     match call(data_dir, start_hint, &req).await {
         Ok(Reply::Error { message }) => Err(message),
         Ok(reply) => Ok(reply),

@@ -1,22 +1,29 @@
-//! What every node does the same way, whatever its role: accept and list
-//! cases, report status. The county adds the catalogue and serves its
-//! children; the township adds the uplink. Both answer the control socket
-//! through [`NodeCore`].
+//! What every node does the same way, whatever its role, behind the control
+//! socket: the hall's work on cases ([`cases`]), the county's registries
+//! (catalogue, roster, authorisations, calendar: [`registry`]), e-supervision
+//! ([`supervision`]), status and health reports, backups and revocations.
+//! Output shapes for commands live in [`output`]; dispatch in [`handler`].
 //!
-//! Foundation rule for acceptance (DOMAIN.md §3 is the later, fuller slice):
-//! a matter that is in the local catalogue but retired is refused; a matter
-//! not yet in the local catalogue is accepted (a fresh township may not have
-//! received the catalogue yet) and the case records that.
+//! Every write goes through the store's one write path; checks against the
+//! domain rules ([`crate::domain::check`]) happen here, at the node where an
+//! event is recorded. Events that arrive by replication are never refused
+//! for domain reasons: their problems show on the case.
 
 use std::sync::Arc;
 
 use chrono::{FixedOffset, TimeZone};
 use serde::{Deserialize, Serialize};
 
-use crate::control::{Handler, Reply, Request};
-use crate::model::{
-    Applicant, CaseEvent, CaseId, CaseView, EntityId, Level, Matter, NodeId, OpBody, Personal,
-};
+mod cases;
+mod handler;
+pub mod output;
+mod registry;
+mod supervision;
+
+pub use output::{CaseDetail, CaseSummary, HistoryLine, StaffLine, SupervisionLine};
+pub use supervision::SUPERVISION_PERIOD;
+
+use crate::model::{EntityId, NodeId, OpBody};
 use crate::store::{Store, StoreError};
 use crate::sync::driver::now_ms;
 use crate::sync::{LinkBoard, LinkState, NodeReport};
@@ -33,39 +40,6 @@ pub fn cst_date(ms: u64) -> String {
         .single()
         .map(|t| t.format("%Y%m%d").to_string())
         .unwrap_or_else(|| "19700101".into())
-}
-
-/// One line of a case list: personal fields masked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CaseSummary {
-    pub id: String,
-    pub origin: String,
-    pub matter: String,
-    pub status: String,
-    pub applicant_name: String,
-    pub applicant_id: String,
-    pub submitted_at_ms: u64,
-    pub events: u32,
-}
-
-impl From<&CaseView> for CaseSummary {
-    fn from(v: &CaseView) -> Self {
-        let (name, id) = v
-            .applicant
-            .as_ref()
-            .map(|a| (a.name.masked(), a.id_number.masked()))
-            .unwrap_or_default();
-        CaseSummary {
-            id: v.id.to_string(),
-            origin: v.id.origin().to_string(),
-            matter: v.matter.clone(),
-            status: v.status().as_str().to_string(),
-            applicant_name: name,
-            applicant_id: id,
-            submitted_at_ms: v.submitted_at_ms,
-            events: v.events,
-        }
-    }
 }
 
 /// A peer as this node sees it.
@@ -118,93 +92,26 @@ pub struct NodeCore {
     pub cert_not_after_ms: i64,
     /// The live revocation list the TLS verifiers consult.
     pub revocations: crate::tls::Revocations,
+    /// Cases with yellow/red warnings and overdue, recounted at most every
+    /// [`WARNING_RECOUNT_MS`] (folding every case is not free).
+    pub warning_counts: Arc<std::sync::Mutex<WarningCounts>>,
+}
+
+/// How stale the warning counts in a health report may be.
+pub const WARNING_RECOUNT_MS: u64 = 30_000;
+
+/// Cases with warnings, as last counted.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WarningCounts {
+    pub counted_at_ms: u64,
+    pub yellow: u64,
+    pub red: u64,
+    pub overdue: u64,
 }
 
 impl NodeCore {
     pub fn me(&self) -> &NodeId {
         self.store.me()
-    }
-
-    /// 受理 at this node's window: Submitted and Accepted, one durable write.
-    pub fn accept_case(
-        &self,
-        matter: &str,
-        name: &str,
-        id_number: &str,
-    ) -> Result<CaseSummary, String> {
-        if matter.trim().is_empty() {
-            return Err("--matter is required (a catalogue code such as M001)".into());
-        }
-        if name.trim().is_empty() || id_number.trim().is_empty() {
-            return Err("--applicant-name and --applicant-id are required".into());
-        }
-        if let Some(view) = self.store.matter(matter).map_err(|e| e.to_string())? {
-            if view.matter.as_ref().is_some_and(|m| !m.active) {
-                return Err(format!(
-                    "matter {matter} is retired in the catalogue; it cannot be accepted"
-                ));
-            }
-        }
-        let now = now_ms();
-        let date = cst_date(now);
-        let applicant = Applicant {
-            name: Personal::new(name.trim().to_string()),
-            id_number: Personal::new(id_number.trim().to_string()),
-        };
-        let me = self.me().clone();
-        let code = self.county_code.clone();
-        let matter = matter.to_string();
-        let mut case_id = None;
-        self.store
-            .append_local_with(now, |first_seq| {
-                let id = CaseId::new(&code, &me, &date, first_seq);
-                case_id = Some(id.clone());
-                let entity = EntityId::Case(id);
-                vec![
-                    (
-                        entity.clone(),
-                        OpBody::Case(CaseEvent::Submitted {
-                            matter,
-                            applicant,
-                            at_ms: now,
-                            note: String::new(),
-                        }),
-                    ),
-                    (entity, OpBody::Case(CaseEvent::Accepted { at_ms: now })),
-                ]
-            })
-            .map_err(|e| store_message(&e))?;
-        let id = case_id.ok_or("case id was not assigned")?;
-        match self.store.case(id.as_str()) {
-            Ok(Some(view)) => Ok(CaseSummary::from(&view)),
-            Ok(None) => Err(format!("case {id} was written but cannot be read back")),
-            Err(e) => Err(store_message(&e)),
-        }
-    }
-
-    pub fn list_cases(&self, origin: Option<&str>) -> Result<Vec<CaseSummary>, String> {
-        let origin: Option<NodeId> = match origin {
-            None => None,
-            Some(s) if s.contains('/') => Some(s.parse().map_err(|e| format!("--township: {e}"))?),
-            Some(s) => Some(NodeId::township(s).map_err(|e| format!("--township: {e}"))?),
-        };
-        let cases = self
-            .store
-            .cases(origin.as_ref())
-            .map_err(|e| store_message(&e))?;
-        Ok(cases.iter().map(CaseSummary::from).collect())
-    }
-
-    /// Writes a catalogue matter (the county only; checked by the caller).
-    pub fn put_matter(&self, matter: Matter) -> Result<String, String> {
-        let code = matter.code.clone();
-        self.store
-            .append_local(
-                vec![(EntityId::Matter(code.clone()), OpBody::MatterPut(matter))],
-                now_ms(),
-            )
-            .map_err(|e| store_message(&e))?;
-        Ok(format!("matter {code} saved"))
     }
 
     /// Online, consistent backup to `path` (written beside it, then renamed).
@@ -285,6 +192,38 @@ impl NodeCore {
         });
     }
 
+    /// Cases with warnings, recounted when the last count is stale.
+    pub fn warning_counts(&self) -> WarningCounts {
+        let now = now_ms();
+        let cached = *self
+            .warning_counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if cached.counted_at_ms != 0
+            && now.saturating_sub(cached.counted_at_ms) < WARNING_RECOUNT_MS
+        {
+            return cached;
+        }
+        let mut counts = WarningCounts {
+            counted_at_ms: now,
+            ..WarningCounts::default()
+        };
+        if let Ok(all) = self.fold_all() {
+            for (_, state) in all {
+                let has = |f: fn(&crate::domain::Warning) -> bool| state.warnings.iter().any(f);
+                counts.yellow +=
+                    u64::from(has(|w| matches!(w, crate::domain::Warning::Yellow { .. })));
+                counts.red += u64::from(has(|w| matches!(w, crate::domain::Warning::Red { .. })));
+                counts.overdue += u64::from(state.clock.overdue);
+            }
+        }
+        *self
+            .warning_counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = counts;
+        counts
+    }
+
     /// A reporter for heartbeats (see [`NodeCore::report`]).
     pub fn reporter(&self) -> crate::sync::driver::Reporter {
         let core = self.clone();
@@ -307,6 +246,10 @@ impl NodeCore {
             Err(e) => report.store_problem = e.to_string(),
         }
         report.write_refusals = self.store.write_refusals();
+        let counts = self.warning_counts();
+        report.cases_yellow = counts.yellow;
+        report.cases_red = counts.red;
+        report.cases_overdue = counts.overdue;
         if let Some(problem) = self.store.disk_problem() {
             report.store_problem = problem;
         }
@@ -388,67 +331,5 @@ fn store_message(e: &StoreError) -> String {
     match e {
         StoreError::DiskFull { .. } => e.to_string(),
         other => format!("the local store refused the write: {other}"),
-    }
-}
-
-impl Handler for NodeCore {
-    async fn handle(&self, req: Request) -> Reply {
-        let core = self.clone();
-        let res = tokio::task::spawn_blocking(move || core.handle_blocking(req)).await;
-        res.unwrap_or_else(|e| Reply::Error {
-            message: format!("internal error: {e}"),
-        })
-    }
-}
-
-impl NodeCore {
-    fn handle_blocking(&self, req: Request) -> Reply {
-        let result = match req {
-            Request::AcceptCase {
-                matter,
-                applicant_name,
-                applicant_id,
-            } => self
-                .accept_case(&matter, &applicant_name, &applicant_id)
-                .map(Reply::Case),
-            Request::ListCases { origin } => self
-                .list_cases(origin.as_deref())
-                .map(|cases| Reply::Cases { cases }),
-            Request::PutMatter {
-                code,
-                name,
-                township_level,
-                promised_days,
-                statutory_days,
-                department,
-            } => {
-                if self.me().role() != crate::model::Role::County {
-                    Err("only the county writes the catalogue".to_string())
-                } else {
-                    self.put_matter(Matter {
-                        code,
-                        name,
-                        level: if township_level {
-                            Level::Township
-                        } else {
-                            Level::County
-                        },
-                        promised_days,
-                        statutory_days,
-                        department,
-                        active: true,
-                    })
-                    .map(|message| Reply::Done { message })
-                }
-            }
-            Request::Status => self.status().map(|s| Reply::Status(Box::new(s))),
-            Request::Revoke { node, reason } => self
-                .revoke(&node, &reason)
-                .map(|message| Reply::Done { message }),
-            Request::Backup { path } => self
-                .backup(std::path::Path::new(&path))
-                .map(|message| Reply::Done { message }),
-        };
-        result.unwrap_or_else(|message| Reply::Error { message })
     }
 }

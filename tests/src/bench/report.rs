@@ -1,0 +1,546 @@
+//! The benchmark's report: one JSON object (`--json`) or a table.
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::probe::Commit;
+use super::profile::ApplyProfile;
+use super::sys::{machine, Machine, Rss};
+use super::{ms, round3, BulkWrite, ReplicationArgs, Summary};
+
+const SETUP: &str = "county and township run in this one process (test harness), \
+    replicating over a gRPC bidirectional stream with mutual TLS on 127.0.0.1; \
+    sled stores on disk in a temporary directory; every commit is flushed + sync_data'd \
+    before it is acknowledged or observed";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Initial {
+    pub ops: u64,
+    /// Writing the operations at the township (county down).
+    pub township_write_s: f64,
+    pub township_write_ops_per_s: f64,
+    /// One `append_local` of a chunk at the township (durable on return).
+    pub township_chunk_ms: Summary,
+    /// `county_node::start` (PKI, store open, listeners).
+    pub county_startup_s: f64,
+    /// County start until the county's board shows the session connected
+    /// (includes the township's reconnect backoff, up to 2 s + jitter).
+    pub link_wait_s: f64,
+    pub from_county_start_s: f64,
+    pub from_link_up_s: f64,
+    pub ops_per_s_from_link_up: f64,
+    pub ops_per_s_from_county_start: f64,
+    /// Process CPU seconds per wall second from link up to all durable
+    /// (the machine has `cores`; near it means CPU-bound).
+    pub cpu_cores_busy: f64,
+    /// Durable commits of the county's store seen through its change watch.
+    pub county_commits_seen: usize,
+    pub ops_per_commit: f64,
+    pub commit_interval_ms: Summary,
+}
+
+impl Initial {
+    pub fn new(
+        ops: u64,
+        bulk: &BulkWrite,
+        county_start: Instant,
+        county_ready: Instant,
+        link_up: Instant,
+        held: Instant,
+        commits: &[Commit],
+    ) -> Initial {
+        let from_start = held.duration_since(county_start).as_secs_f64();
+        let from_link = held.duration_since(link_up).as_secs_f64();
+        let (seen, intervals) = commit_intervals(link_up, commits);
+        Initial {
+            ops,
+            township_write_s: round3(bulk.secs),
+            township_write_ops_per_s: (bulk.ops as f64 / bulk.secs).round(),
+            township_chunk_ms: Summary::of(bulk.chunk_ms.clone()),
+            county_startup_s: round3(county_ready.duration_since(county_start).as_secs_f64()),
+            link_wait_s: round3(link_up.duration_since(county_start).as_secs_f64()),
+            from_county_start_s: round3(from_start),
+            from_link_up_s: round3(from_link),
+            ops_per_s_from_link_up: (ops as f64 / from_link.max(1e-9)).round(),
+            ops_per_s_from_county_start: (ops as f64 / from_start.max(1e-9)).round(),
+            cpu_cores_busy: 0.0,
+            county_commits_seen: seen,
+            ops_per_commit: round3(ops as f64 / seen.max(1) as f64),
+            commit_interval_ms: intervals,
+        }
+    }
+}
+
+/// (commits that added operations, intervals between them starting at `from`).
+fn commit_intervals(from: Instant, commits: &[Commit]) -> (usize, Summary) {
+    let mut last_head = None;
+    let mut last_at = from;
+    let mut intervals = Vec::new();
+    for c in commits {
+        if last_head.is_some_and(|h| c.feed_head <= h) {
+            continue;
+        }
+        intervals.push(ms(c.at.saturating_duration_since(last_at)));
+        last_at = c.at;
+        last_head = Some(c.feed_head);
+    }
+    (intervals.len(), Summary::of(intervals))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Catchup {
+    pub ops: u64,
+    pub township_write_s: f64,
+    /// Link restored (proxy up) until the county durably holds every operation.
+    pub from_restore_s: f64,
+    /// Restore until the county's board shows the new session (the
+    /// township's reconnect backoff dominates).
+    pub reconnect_s: f64,
+    /// New session until the county durably holds every operation.
+    pub transfer_s: f64,
+    pub transfer_ops_per_s: f64,
+    /// Process CPU seconds per wall second during the transfer.
+    pub cpu_cores_busy: f64,
+    pub county_commits_seen: usize,
+    pub commit_interval_ms: Summary,
+}
+
+impl Catchup {
+    pub fn new(
+        ops: u64,
+        bulk: &BulkWrite,
+        restored: Instant,
+        link_up: Instant,
+        held: Instant,
+        commits: &[Commit],
+    ) -> Catchup {
+        let transfer = held.duration_since(link_up).as_secs_f64();
+        let (seen, intervals) = commit_intervals(link_up, commits);
+        Catchup {
+            ops,
+            township_write_s: round3(bulk.secs),
+            from_restore_s: round3(held.duration_since(restored).as_secs_f64()),
+            reconnect_s: round3(link_up.duration_since(restored).as_secs_f64()),
+            transfer_s: round3(transfer),
+            transfer_ops_per_s: (ops as f64 / transfer.max(1e-9)).round(),
+            cpu_cores_busy: 0.0,
+            county_commits_seen: seen,
+            commit_interval_ms: intervals,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Live {
+    pub writes: u64,
+    pub interval_ms: u64,
+    /// Write call returned (durable at the township) until the county durably holds the op.
+    pub latency_ms: Summary,
+    /// The township's own `append_local` of one operation.
+    pub local_write_ms: Summary,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Memory {
+    pub baseline_mib: f64,
+    /// After the township wrote the initial operations, before the county started.
+    pub township_only: Rss,
+    pub after_initial: Rss,
+    pub after_live: Rss,
+    pub after_catchup: Rss,
+    /// Highest VmRSS sampled every 50 ms until the end of catch-up.
+    pub sampled_peak_mib: f64,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Disk {
+    pub county_mib: f64,
+    pub township_mib: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Target {
+    pub metric: &'static str,
+    pub measured: f64,
+    pub target: &'static str,
+    pub met: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub bench: &'static str,
+    pub initial_ops_per_s: f64,
+    pub initial_ops_per_s_from_county_start: f64,
+    pub initial_timed_from: &'static str,
+    pub catchup_10k_s: f64,
+    pub catchup_timed_from: &'static str,
+    pub live_p50_ms: f64,
+    pub live_p99_ms: f64,
+    pub county_peak_rss_mib: f64,
+    pub township_peak_rss_mib: f64,
+    pub rss_scope: &'static str,
+    pub ops: u64,
+    pub catchup_ops: u64,
+    pub live_writes: u64,
+    pub chunk: usize,
+    pub op_bytes: usize,
+    /// sled page cache of each node.
+    pub sled_cache_mb: u64,
+    pub cores: usize,
+    pub machine: Machine,
+    /// /proc/loadavg at start and end: other work on the machine skews results.
+    pub load_avg_at_start: String,
+    pub load_avg_at_end: String,
+    pub setup: &'static str,
+    pub data_dir: String,
+    pub converged: bool,
+    pub initial: Initial,
+    pub live: Live,
+    pub catchup: Catchup,
+    pub memory: Memory,
+    pub disk_mib: Disk,
+    pub apply_profile: Option<ApplyProfile>,
+    pub targets: Vec<Target>,
+}
+
+impl Report {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        args: &ReplicationArgs,
+        op_bytes: usize,
+        data_dir: String,
+        initial: Initial,
+        live: Live,
+        catchup: Catchup,
+        memory: Memory,
+        disk: Disk,
+        converged: bool,
+        apply_profile: Option<ApplyProfile>,
+    ) -> Report {
+        let machine = machine();
+        let peak = round3(
+            [
+                memory.township_only,
+                memory.after_initial,
+                memory.after_live,
+                memory.after_catchup,
+            ]
+            .iter()
+            .flat_map(|r| [r.now_mib, r.peak_mib])
+            .fold(memory.sampled_peak_mib, f64::max),
+        );
+        let targets = vec![
+            Target {
+                metric: "initial ops/s (from link up)",
+                measured: initial.ops_per_s_from_link_up,
+                target: ">= 20000",
+                met: initial.ops_per_s_from_link_up >= 20_000.0,
+            },
+            Target {
+                metric: "initial ops/s (from county start)",
+                measured: initial.ops_per_s_from_county_start,
+                target: ">= 20000",
+                met: initial.ops_per_s_from_county_start >= 20_000.0,
+            },
+            Target {
+                metric: "catch-up s (from restore)",
+                measured: catchup.from_restore_s,
+                target: "< 1",
+                met: catchup.from_restore_s < 1.0,
+            },
+            Target {
+                metric: "live p50 ms",
+                measured: live.latency_ms.p50,
+                target: "< 2",
+                met: live.latency_ms.p50 < 2.0,
+            },
+            Target {
+                metric: "live p99 ms",
+                measured: live.latency_ms.p99,
+                target: "< 15",
+                met: live.latency_ms.p99 < 15.0,
+            },
+            Target {
+                metric: "peak RSS MiB (whole process)",
+                measured: peak,
+                target: "< 150 (county alone)",
+                met: peak < 150.0,
+            },
+        ];
+        Report {
+            bench: "replication",
+            initial_ops_per_s: initial.ops_per_s_from_link_up,
+            initial_ops_per_s_from_county_start: initial.ops_per_s_from_county_start,
+            initial_timed_from: "link up (county's board shows the session) until the county durably holds every operation",
+            catchup_10k_s: catchup.from_restore_s,
+            catchup_timed_from: "link restored (proxy up) until the county durably holds every operation",
+            live_p50_ms: live.latency_ms.p50,
+            live_p99_ms: live.latency_ms.p99,
+            county_peak_rss_mib: peak,
+            township_peak_rss_mib: peak,
+            rss_scope: "one process: county+township",
+            ops: args.ops,
+            catchup_ops: args.catchup_ops,
+            live_writes: args.live_writes,
+            chunk: args.chunk,
+            op_bytes,
+            sled_cache_mb: args
+                .cache_mb
+                .unwrap_or(county_node::CountyConfig::default().cache_mb),
+            cores: machine.cores,
+            machine,
+            load_avg_at_start: String::new(),
+            load_avg_at_end: super::sys::loadavg(),
+            setup: SETUP,
+            data_dir,
+            converged,
+            initial,
+            live,
+            catchup,
+            memory,
+            disk_mib: disk,
+            apply_profile,
+            targets,
+        }
+    }
+
+    /// The human table.
+    pub fn table(&self) -> String {
+        let mut s = String::new();
+        let m = &self.machine;
+        let _ = writeln!(s, "Liandong replication benchmark");
+        let _ = writeln!(s, "  setup:    {SETUP}");
+        let _ = writeln!(
+            s,
+            "  machine:  {} cores, {}, {} MiB RAM, Linux {}",
+            m.cores, m.cpu_model, m.mem_total_mib, m.kernel
+        );
+        let _ = writeln!(
+            s,
+            "  load:     {} at start, {} at end (1/5/15 min)",
+            self.load_avg_at_start, self.load_avg_at_end
+        );
+        let _ = writeln!(
+            s,
+            "  data:     {} (sled cache {} MiB per node)",
+            self.data_dir, self.sled_cache_mb
+        );
+        let _ = writeln!(
+            s,
+            "  workload: {} ops of {} bytes (CaseEvent::Submitted) in chunks of {}; catch-up {} ops; {} live writes {} ms apart",
+            self.ops, self.op_bytes, self.chunk, self.catchup_ops, self.live_writes, self.live.interval_ms
+        );
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "  {:<40} {:>12}  {:<22} met",
+            "target", "measured", "target"
+        );
+        for t in &self.targets {
+            let met = if t.met { "yes" } else { "NO" };
+            let _ = writeln!(
+                s,
+                "  {:<40} {:>12.3}  {:<22} {met}",
+                t.metric, t.measured, t.target
+            );
+        }
+        let i = &self.initial;
+        let _ = writeln!(s);
+        let _ = writeln!(s, "  initial replication ({} ops)", i.ops);
+        row(
+            &mut s,
+            "township write (county down)",
+            format!(
+                "{:.3} s, {:.0} ops/s",
+                i.township_write_s, i.township_write_ops_per_s
+            ),
+        );
+        row(
+            &mut s,
+            "  append_local per chunk",
+            summary(&i.township_chunk_ms),
+        );
+        row(
+            &mut s,
+            "county startup",
+            format!("{:.3} s", i.county_startup_s),
+        );
+        row(
+            &mut s,
+            "county start -> link up",
+            format!("{:.3} s (township reconnect backoff)", i.link_wait_s),
+        );
+        row(
+            &mut s,
+            "link up -> all durable at county",
+            format!(
+                "{:.3} s, {:.0} ops/s",
+                i.from_link_up_s, i.ops_per_s_from_link_up
+            ),
+        );
+        row(
+            &mut s,
+            "  CPU busy meanwhile",
+            format!(
+                "{:.2} of {} cores (whole process)",
+                i.cpu_cores_busy, m.cores
+            ),
+        );
+        row(
+            &mut s,
+            "county start -> all durable",
+            format!(
+                "{:.3} s, {:.0} ops/s",
+                i.from_county_start_s, i.ops_per_s_from_county_start
+            ),
+        );
+        row(
+            &mut s,
+            "county commits seen",
+            format!(
+                "{} ({:.0} ops each)",
+                i.county_commits_seen, i.ops_per_commit
+            ),
+        );
+        row(
+            &mut s,
+            "  interval between commits",
+            summary(&i.commit_interval_ms),
+        );
+        let c = &self.catchup;
+        let _ = writeln!(s, "  catch-up ({} ops written while cut)", c.ops);
+        row(
+            &mut s,
+            "restore -> all durable at county",
+            format!("{:.3} s", c.from_restore_s),
+        );
+        row(
+            &mut s,
+            "  restore -> link up",
+            format!("{:.3} s (township reconnect backoff)", c.reconnect_s),
+        );
+        row(
+            &mut s,
+            "  link up -> all durable",
+            format!("{:.3} s, {:.0} ops/s", c.transfer_s, c.transfer_ops_per_s),
+        );
+        row(
+            &mut s,
+            "  CPU busy meanwhile",
+            format!(
+                "{:.2} of {} cores (whole process)",
+                c.cpu_cores_busy, m.cores
+            ),
+        );
+        row(
+            &mut s,
+            "  interval between commits",
+            summary(&c.commit_interval_ms),
+        );
+        let l = &self.live;
+        let _ = writeln!(
+            s,
+            "  live ({} single-op writes, {} ms apart)",
+            l.writes, l.interval_ms
+        );
+        row(
+            &mut s,
+            "write returned -> durable at county",
+            summary(&l.latency_ms),
+        );
+        row(
+            &mut s,
+            "township append_local (1 op)",
+            summary(&l.local_write_ms),
+        );
+        let mem = &self.memory;
+        let _ = writeln!(s, "  memory ({})", self.rss_scope);
+        row(
+            &mut s,
+            "RSS before nodes started",
+            format!("{:.1} MiB", mem.baseline_mib),
+        );
+        for (name, r) in [
+            ("township only (before county start)", mem.township_only),
+            ("after initial", mem.after_initial),
+            ("after live", mem.after_live),
+            ("after catch-up", mem.after_catchup),
+        ] {
+            row(
+                &mut s,
+                name,
+                format!(
+                    "RSS {:.1} MiB, peak (VmHWM) {:.1} MiB",
+                    r.now_mib, r.peak_mib
+                ),
+            );
+        }
+        row(
+            &mut s,
+            "peak (VmHWM and 50 ms VmRSS samples)",
+            format!("{:.1} MiB", self.county_peak_rss_mib),
+        );
+        row(
+            &mut s,
+            "disk",
+            format!(
+                "county {:.1} MiB, township {:.1} MiB",
+                self.disk_mib.county_mib, self.disk_mib.township_mib
+            ),
+        );
+        row(&mut s, "converged at the end", self.converged.to_string());
+        if let Some(p) = &self.apply_profile {
+            let _ = writeln!(
+                s,
+                "  apply profile ({} ops in {} batches of ~{:.0}, replayed into a fresh county store)",
+                p.ops, p.batches, p.ops_per_batch
+            );
+            row(
+                &mut s,
+                "township read_outbox per batch",
+                summary(&p.read_outbox_ms),
+            );
+            row(&mut s, "decode per batch", summary(&p.decode_ms));
+            row(
+                &mut s,
+                "county Store::apply per batch",
+                summary(&p.apply_ms),
+            );
+            row(
+                &mut s,
+                "  mean by quarter of the replay",
+                format!("{:?} ms", p.apply_ms_mean_by_quarter),
+            );
+            row(
+                &mut s,
+                "durability floor (cursor-only apply)",
+                summary(&p.durable_only_ms),
+            );
+            row(
+                &mut s,
+                "apply-only throughput",
+                format!("{:.0} ops/s", p.apply_ops_per_s),
+            );
+            row(
+                &mut s,
+                "read+decode+apply, serial",
+                format!("{:.0} ops/s", p.serial_pipeline_ops_per_s),
+            );
+        }
+        s
+    }
+}
+
+fn row(s: &mut String, name: &str, value: String) {
+    let _ = writeln!(s, "    {name:<38} {value}");
+}
+
+fn summary(x: &Summary) -> String {
+    format!(
+        "p50 {:.3}  p90 {:.3}  p99 {:.3}  max {:.3}  mean {:.3} ms (n={})",
+        x.p50, x.p90, x.p99, x.max, x.mean, x.n
+    )
+}

@@ -1,0 +1,45 @@
+//! Benchmarks of a Liandong county and township started in this process
+//! (see `tests::bench`). Progress goes to stderr; the result (a table, or
+//! one JSON object with `--json`) to stdout. Set RUST_LOG to see the
+//! nodes' own logs on stderr.
+
+use clap::{Parser, Subcommand};
+use tests::bench::{progress, run_replication, ReplicationArgs};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "bench",
+    about = "Liandong benchmarks: a county and a township in this process, loopback, mutual TLS, sled on disk"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Initial replication throughput, catch-up after a cut, live latency, peak RSS.
+    Replication(ReplicationArgs),
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if std::env::var_os("RUST_LOG").is_some() {
+        shared::logging::init(shared::logging::LogFormat::Human);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    match cli.command {
+        Command::Replication(args) => {
+            let report = runtime.block_on(run_replication(&args))?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.table());
+            }
+            progress("done");
+        }
+    }
+    Ok(())
+}
