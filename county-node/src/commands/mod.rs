@@ -1,12 +1,20 @@
 //! The county node's command line: every command has `--help`; clerk and
 //! admin commands talk to the running node through its control socket.
+//! The registry commands (catalogue, staff, calendar, e-supervision) live
+//! in [`matter`] (flags in [`matter_fields`]) and [`registry`], their flag
+//! parsing in [`parse`].
+
+mod matter;
+mod matter_fields;
+mod parse;
+mod registry;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 use clap::{Args, Parser, Subcommand};
-use shared::cli::{ask, status_text};
+use shared::cli::{ask, ask_in, print_reply, status_text};
 use shared::control::{Reply, Request};
 use shared::logging::LogFormat;
 use shared::model::{NodeId, Role};
@@ -41,9 +49,15 @@ pub enum Command {
     Pki(PkiCommand),
     /// Cases: every township's, and the county hall's own windows.
     Case(CaseArgs),
-    /// The catalogue of matters (county only).
-    #[command(subcommand)]
-    Matter(MatterCommand),
+    /// The catalogue of matters (事项目录, county only): add, edit, retire,
+    /// list, and the one-time written notice.
+    Matter(Box<matter::MatterArgs>),
+    /// The staff roster: roles, windows, chief-representative authorisations.
+    Staff(registry::StaffArgs),
+    /// The working-day calendar: statutory holidays and adjusted working days.
+    Calendar(registry::CalendarArgs),
+    /// E-supervision (电子监察): every warning and overdue case.
+    Supervision(registry::SupervisionArgs),
     /// Every peer of the running county: connected?, last contact, ops each way, lag.
     Status(StatusArgs),
     /// Online, consistent backup of the running county's operations.
@@ -158,28 +172,6 @@ pub struct CaseArgs {
     pub cmd: shared::cli::case::CaseCommand,
 }
 
-#[derive(Subcommand, Debug)]
-pub enum MatterCommand {
-    /// Add (or replace) a catalogue matter; it replicates to every township.
-    Add {
-        #[arg(long)]
-        code: String,
-        #[arg(long)]
-        name: String,
-        /// township or county.
-        #[arg(long, default_value = "township")]
-        level: String,
-        #[arg(long, default_value_t = 20)]
-        statutory_days: u16,
-        #[arg(long, default_value_t = 5)]
-        promised_days: u16,
-        #[arg(long, default_value = "")]
-        department: String,
-        #[command(flatten)]
-        node: NodeDir,
-    },
-}
-
 #[derive(Args, Debug)]
 pub struct StatusArgs {
     #[arg(long)]
@@ -223,7 +215,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Pki(cmd) => pki(cmd),
         Command::Case(args) => shared::cli::case::run(args.cmd, &args.data, START_HINT, lang).await,
-        Command::Matter(cmd) => matter(cmd).await,
+        Command::Matter(args) => matter::run(*args, lang).await,
+        Command::Staff(args) => registry::run_staff(args, lang).await,
+        Command::Calendar(args) => registry::run_calendar(args, lang).await,
+        Command::Supervision(args) => registry::run_supervision(args, lang).await,
         Command::Status(args) => status(args).await,
         Command::Backup { out, node } => {
             let message = shared::cli::backup(&node.data, START_HINT, &out).await?;
@@ -318,50 +313,6 @@ fn pki(cmd: PkiCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn matter(cmd: MatterCommand) -> anyhow::Result<()> {
-    let MatterCommand::Add {
-        code,
-        name,
-        level,
-        statutory_days,
-        promised_days,
-        department,
-        node,
-    } = cmd;
-    let township_level = match level.as_str() {
-        "township" => true,
-        "county" => false,
-        other => bail!("--level `{other}`: use township or county"),
-    };
-    if promised_days > statutory_days {
-        bail!(
-            "--promised-days ({promised_days}) must not exceed --statutory-days ({statutory_days})"
-        );
-    }
-    let level = if township_level {
-        shared::domain::Level::Township
-    } else {
-        shared::domain::Level::County
-    };
-    let req = Request::PutMatter {
-        matter: Box::new(shared::domain::Matter::basic(
-            &code,
-            &name,
-            level,
-            promised_days,
-            statutory_days,
-            &department,
-        )),
-    };
-    let reply = ask(&node.data, START_HINT, req)
-        .await
-        .map_err(anyhow::Error::msg)?;
-    if let Reply::Done { message } = reply {
-        println!("{message}");
-    }
-    Ok(())
-}
-
 async fn status(args: StatusArgs) -> anyhow::Result<()> {
     loop {
         let reply = ask(&args.node.data, START_HINT, Request::Status)
@@ -386,6 +337,20 @@ async fn status(args: StatusArgs) -> anyhow::Result<()> {
             _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
         }
     }
+}
+
+/// Sends one request to the running county and prints the reply (a table
+/// or text in `lang`, or JSON).
+async fn send(
+    data: &Path,
+    lang: shared::domain::Lang,
+    req: Request,
+    json: bool,
+) -> anyhow::Result<()> {
+    let reply = ask_in(data, START_HINT, lang, req)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    print_reply(reply, json, lang)
 }
 
 /// Reports an error to the user (never a panic) and picks the exit code.

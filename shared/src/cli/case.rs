@@ -236,40 +236,6 @@ pub struct AcceptArgs {
     pub json: bool,
 }
 
-fn yuan_to_fen(s: &str) -> anyhow::Result<u64> {
-    let bad = || anyhow::anyhow!("--amount `{s}`: write yuan, e.g. 12 or 12.50");
-    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
-    if frac.len() > 2 || whole.is_empty() {
-        return Err(bad());
-    }
-    let whole: u64 = whole.parse().map_err(|_| bad())?;
-    let frac: u64 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<2}").parse().map_err(|_| bad())?
-    };
-    whole
-        .checked_mul(100)
-        .and_then(|w| w.checked_add(frac))
-        .ok_or_else(bad)
-}
-
-fn special_kind(s: &str) -> SpecialKind {
-    match s {
-        "expert-review" => SpecialKind::ExpertReview,
-        "site-inspection" => SpecialKind::SiteInspection,
-        "hearing" => SpecialKind::Hearing,
-        "inspection" => SpecialKind::Inspection,
-        "testing" => SpecialKind::Testing,
-        "quarantine" => SpecialKind::Quarantine,
-        "appraisal" => SpecialKind::Appraisal,
-        "expert-assessment" => SpecialKind::ExpertAssessment,
-        "tender" => SpecialKind::Tender,
-        "auction" => SpecialKind::Auction,
-        other => SpecialKind::Other(other.to_string()),
-    }
-}
-
 /// The request a command sends, and whether it wants JSON.
 fn request(cmd: CaseCommand, lang: Lang) -> anyhow::Result<(Request, bool)> {
     let on = |case: String, action: CaseAction| Request::Case { case, action };
@@ -346,7 +312,7 @@ fn request(cmd: CaseCommand, lang: Lang) -> anyhow::Result<(Request, bool)> {
             let (code, kind) = if extension {
                 (SpecialCode::Extension, SpecialKind::Extension)
             } else {
-                (SpecialCode::Other, special_kind(&kind))
+                (SpecialCode::Other, SpecialKind::from_word(&kind))
             };
             let action = CaseAction::StartSpecial {
                 code,
@@ -384,7 +350,18 @@ fn request(cmd: CaseCommand, lang: Lang) -> anyhow::Result<(Request, bool)> {
             amount,
             json,
         } => {
-            let amount_fen = amount.as_deref().map(yuan_to_fen).transpose()?;
+            let amount_fen = match amount.as_deref() {
+                None => None,
+                Some(a) => Some(super::yuan_to_fen(a).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--amount `{a}`: {}",
+                        lang.pick(
+                            "请写金额（元），如 12 或 12.50",
+                            "write yuan, e.g. 12 or 12.50"
+                        )
+                    )
+                })?),
+            };
             (on(case, CaseAction::Fee { item, amount_fen }), json)
         }
         CaseCommand::Conclude { case, json } => (on(case, CaseAction::Conclude), json),
@@ -565,18 +542,4 @@ pub fn detail_text(d: &CaseDetail, lang: Lang) -> String {
         &rows,
     ));
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::yuan_to_fen;
-
-    #[test]
-    fn yuan_amounts_become_fen_and_bad_ones_are_refused() {
-        assert_eq!(yuan_to_fen("12").unwrap(), 1200);
-        assert_eq!(yuan_to_fen("12.5").unwrap(), 1250);
-        assert_eq!(yuan_to_fen("0.05").unwrap(), 5);
-        assert!(yuan_to_fen("1.234").is_err());
-        assert!(yuan_to_fen("abc").is_err());
-    }
 }

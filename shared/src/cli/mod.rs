@@ -85,6 +85,22 @@ fn absolute(path: &Path) -> anyhow::Result<std::path::PathBuf> {
     Ok(std::env::current_dir()?.join(path))
 }
 
+/// `12`, `12.5` or `12.50` yuan as fen; `None` for anything else.
+pub fn yuan_to_fen(s: &str) -> Option<u64> {
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || frac.len() > 2 || !digits(whole) || !digits(frac) {
+        return None;
+    }
+    let whole: u64 = whole.parse().ok()?;
+    let frac: u64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<2}").parse().ok()?
+    };
+    whole.checked_mul(100)?.checked_add(frac)
+}
+
 pub fn fmt_time(ms: Option<u64>) -> String {
     match ms {
         None => "never".into(),

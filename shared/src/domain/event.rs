@@ -89,7 +89,32 @@ pub enum SpecialKind {
     Other(String),
 }
 
+/// The kinds by their command-line spelling.
+const SPECIAL_WORDS: [(&str, SpecialKind); 11] = [
+    ("expert-review", SpecialKind::ExpertReview),
+    ("site-inspection", SpecialKind::SiteInspection),
+    ("hearing", SpecialKind::Hearing),
+    ("inspection", SpecialKind::Inspection),
+    ("testing", SpecialKind::Testing),
+    ("quarantine", SpecialKind::Quarantine),
+    ("appraisal", SpecialKind::Appraisal),
+    ("expert-assessment", SpecialKind::ExpertAssessment),
+    ("tender", SpecialKind::Tender),
+    ("auction", SpecialKind::Auction),
+    ("extension", SpecialKind::Extension),
+];
+
 impl SpecialKind {
+    /// A kind by its command-line spelling (`site-inspection`) or Chinese
+    /// name (现场勘查); any other name is kept as it is.
+    pub fn from_word(s: &str) -> SpecialKind {
+        SPECIAL_WORDS
+            .into_iter()
+            .find(|(word, kind)| *word == s || kind.label(Lang::Zh) == s)
+            .map(|(_, kind)| kind)
+            .unwrap_or_else(|| SpecialKind::Other(s.to_string()))
+    }
+
     pub fn label(&self, lang: Lang) -> &str {
         match self {
             SpecialKind::ExpertReview => lang.pick("专家论证", "expert review"),

@@ -30,7 +30,11 @@ use crate::sync::{LinkBoard, LinkState, NodeReport};
 
 /// China Standard Time: all dates and day boundaries (DOMAIN.md §4).
 pub fn cst() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"))
+    const CST: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
+        Some(offset) => offset,
+        None => panic!("UTC+8 is a valid offset"),
+    };
+    CST
 }
 
 /// `YYYYMMDD` of a Unix-ms instant in CST.

@@ -179,10 +179,13 @@ pub fn staff_line(staff: &Staff, auths: &[crate::domain::Authorisation]) -> Staf
             .filter(|a| a.staff == staff.id)
             .map(|a| {
                 let powers: Vec<&str> = a.powers.iter().map(|p| p.as_str()).collect();
+                let scope = match &a.scope {
+                    crate::domain::AuthScope::Matter(code) => format!("matter {code}"),
+                    crate::domain::AuthScope::Department(d) => format!("department {d}"),
+                };
                 format!(
-                    "{} {:?} [{}] {}..{}{}",
+                    "{} {scope} [{}] {}..{}{}",
                     a.id,
-                    a.scope,
                     powers.join(","),
                     a.valid_from,
                     a.valid_to,
