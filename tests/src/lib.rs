@@ -215,3 +215,43 @@ pub fn binary(name: &str) -> PathBuf {
     }
     dir.join(name)
 }
+
+/// Whether `core` holds a live link to `peer`.
+pub fn connected(core: &NodeCore, peer: &NodeId) -> bool {
+    core.board.get(peer).is_some_and(|l| l.connected)
+}
+
+/// The state of a case `record` as `core`'s replicated registries
+/// (calendar, catalogue, authorisations) show it at `now_ms`: the real
+/// events of a real node, folded at a chosen time (a node's own clock is
+/// the wall clock, so this is how a test sees a case days later).
+pub fn fold_at(
+    core: &NodeCore,
+    record: &shared::domain::CaseRecord,
+    now_ms: u64,
+) -> shared::domain::CaseState {
+    use shared::domain::{fold, EventKind, FoldContext, Thresholds};
+    let calendar = core.store.calendar().expect("calendar");
+    let catalogue = core.store.catalogue().expect("catalogue");
+    let authorisations = core.store.authorisations().expect("authorisations");
+    // The matter version the case pinned at submission, as a node reads it.
+    let matter = record.iter().find_map(|(_, e)| match &e.event.kind {
+        EventKind::Submitted {
+            matter,
+            matter_version,
+            ..
+        } => catalogue
+            .pinned(matter, matter_version)
+            .or_else(|| catalogue.current(matter)),
+        _ => None,
+    });
+    let ctx = FoldContext {
+        calendar: &calendar,
+        matter,
+        authorisations: &authorisations,
+        now_ms,
+        thresholds: Thresholds::default(),
+        recorder_level: None,
+    };
+    fold(record, &ctx)
+}

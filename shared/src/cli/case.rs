@@ -467,7 +467,7 @@ pub async fn run(
         Reply::Case(detail) if json => println!("{}", serde_json::to_string_pretty(&detail)?),
         Reply::Case(detail) => print!("{}", detail_text(&detail, lang)),
         Reply::Cases { cases } if json => println!("{}", serde_json::to_string_pretty(&cases)?),
-        Reply::Cases { cases } => print!("{}", cases_table(&cases)),
+        Reply::Cases { cases } => print!("{}", cases_table(&cases, lang)),
         Reply::Done { message } => println!("{message}"),
         _ => bail!("unexpected reply from the node"),
     }

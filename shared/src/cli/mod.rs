@@ -114,32 +114,36 @@ pub fn fmt_time(ms: Option<u64>) -> String {
 
 use chrono::TimeZone;
 
-pub fn cases_table(cases: &[CaseSummary]) -> String {
+pub fn cases_table(cases: &[CaseSummary], lang: crate::domain::Lang) -> String {
     let rows: Vec<Vec<String>> = cases
         .iter()
         .map(|c| {
             vec![
                 c.id.clone(),
                 c.matter.clone(),
-                c.status.clone(),
+                c.status_label.clone(),
                 c.applicant_name.clone(),
                 c.applicant_id.clone(),
-                fmt_time(Some(c.submitted_at_ms)),
+                c.due.clone().unwrap_or_default(),
+                c.left_days.map(|d| d.to_string()).unwrap_or_default(),
+                c.warnings.join("; "),
             ]
         })
         .collect();
     let mut out = table::render(
         &[
-            "办件编号 case",
-            "事项 matter",
-            "状态 status",
-            "申请人 applicant",
-            "证件号 ID",
-            "申请时间 submitted",
+            lang.pick("办件编号", "case"),
+            lang.pick("事项", "matter"),
+            lang.pick("状态", "status"),
+            lang.pick("申请人", "applicant"),
+            lang.pick("证件号", "ID number"),
+            lang.pick("承诺期限", "due"),
+            lang.pick("剩余工作日", "days left"),
+            lang.pick("预警", "warnings"),
         ],
         &rows,
     );
-    out.push_str(&format!("{} cases\n", cases.len()));
+    out.push_str(&format!("{} {}\n", cases.len(), lang.pick("件", "cases")));
     out
 }
 

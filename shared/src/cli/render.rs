@@ -124,7 +124,7 @@ pub fn print_reply(reply: Reply, json: bool, lang: Lang) -> anyhow::Result<()> {
             out.push_str(&format!("{} {}\n", items.len(), lang.pick("项", "items")));
             out
         }
-        Reply::Cases { cases } => cases_table(&cases),
+        Reply::Cases { cases } => cases_table(&cases, lang),
         Reply::Case(detail) => super::case::detail_text(&detail, lang),
         Reply::Status(s) => status_text(&s),
     };

@@ -191,6 +191,10 @@ pub enum Refusal {
     UnknownSupersededEvent {
         op: OpId,
     },
+    /// Supervision records cannot be retracted or superseded.
+    SupervisionIsPermanent {
+        op: OpId,
+    },
 }
 
 fn list(items: &[String], lang: Lang) -> String {
@@ -293,6 +297,9 @@ impl Refusal {
             Refusal::SupervisionAlreadyResolved { item } => format!("督办事项 {item} 已办结"),
             Refusal::NothingToRetract => "作废须指明被作废的记录".into(),
             Refusal::UnknownSupersededEvent { op } => format!("该办件没有记录 {op}"),
+            Refusal::SupervisionIsPermanent { op } => {
+                format!("{op} 是电子监察督办记录，任何人不能撤销或删除；可以批注或标记已解决")
+            }
         }
     }
 
@@ -389,6 +396,9 @@ impl Refusal {
             Refusal::SupervisionAlreadyResolved { item } => format!("item {item} is already resolved"),
             Refusal::NothingToRetract => "name the event to retract".into(),
             Refusal::UnknownSupersededEvent { op } => format!("this case has no event {op}"),
+            Refusal::SupervisionIsPermanent { op } => format!(
+                "{op} is an e-supervision record: nobody can retract or delete it; annotate or resolve it instead"
+            ),
         }
     }
 }

@@ -24,8 +24,17 @@ use crate::model::OpId;
 pub fn check(record: &CaseRecord, event: &CaseEvent, ctx: &FoldContext<'_>) -> Result<(), Refusal> {
     let mut superseded = record.superseded();
     if let Some(target) = &event.supersedes {
-        if !record.contains(target) {
+        let Some(recorded) = record.get(target) else {
             return Err(Refusal::UnknownSupersededEvent { op: target.clone() });
+        };
+        // Supervision items are never deleted, by anyone (DOMAIN.md §3).
+        if matches!(
+            recorded.event.kind,
+            EventKind::SupervisionFlagged { .. }
+                | EventKind::SupervisionResolved { .. }
+                | EventKind::SupervisionAnnotated { .. }
+        ) {
+            return Err(Refusal::SupervisionIsPermanent { op: target.clone() });
         }
         superseded.insert(target.clone());
     }
