@@ -295,6 +295,13 @@ pub async fn run_replication(args: &ReplicationArgs) -> anyhow::Result<Report> {
         county_mib: county_store.disk_bytes() as f64 / 1048576.0,
         township_mib: town.core().store.disk_bytes() as f64 / 1048576.0,
     };
+    let case_scan = if args.profile_ops > 0 {
+        progress("profile: scanning every case at the county (Store::cases)");
+        let store = county_store.clone();
+        Some(tokio::task::spawn_blocking(move || profile::scan_cases(&store)).await??)
+    } else {
+        None
+    };
     let apply_profile = if args.profile_ops > 0 {
         progress(&format!(
             "profile: replaying {} operations into a fresh store, timing each step",
@@ -340,6 +347,7 @@ pub async fn run_replication(args: &ReplicationArgs) -> anyhow::Result<Report> {
         apply_profile,
     );
     report.load_avg_at_start = load_at_start;
+    report.case_scan = case_scan;
     Ok(report)
 }
 

@@ -116,3 +116,30 @@ fn quarters(v: &[f64]) -> Vec<f64> {
         .map(|part| super::round3(part.iter().sum::<f64>() / part.len() as f64))
         .collect()
 }
+
+/// Diagnostic: `Store::cases(None)`, the scan under `NodeCore::fold_all`,
+/// which the heartbeat's health report (`NodeCore::report` →
+/// `warning_counts`) runs on the session's async loop whenever its 30 s
+/// cache is stale.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseScan {
+    pub cases: usize,
+    pub scan_ms: f64,
+    pub rss_before_mib: f64,
+    /// VmRSS while the scanned cases are held.
+    pub rss_holding_mib: f64,
+}
+
+pub fn scan_cases(store: &Store) -> anyhow::Result<CaseScan> {
+    let before = super::sys::rss().now_mib;
+    let t = Instant::now();
+    let cases = store.cases(None)?;
+    let scan_ms = ms(t.elapsed());
+    let holding = super::sys::rss().now_mib;
+    Ok(CaseScan {
+        cases: cases.len(),
+        scan_ms: super::round3(scan_ms),
+        rss_before_mib: super::round3(before),
+        rss_holding_mib: super::round3(holding),
+    })
+}

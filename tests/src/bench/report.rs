@@ -6,7 +6,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::probe::Commit;
-use super::profile::ApplyProfile;
+use super::profile::{ApplyProfile, CaseScan};
 use super::sys::{machine, Machine, Rss};
 use super::{ms, round3, BulkWrite, ReplicationArgs, Summary};
 
@@ -203,6 +203,7 @@ pub struct Report {
     pub memory: Memory,
     pub disk_mib: Disk,
     pub apply_profile: Option<ApplyProfile>,
+    pub case_scan: Option<CaseScan>,
     pub targets: Vec<Target>,
 }
 
@@ -303,6 +304,7 @@ impl Report {
             memory,
             disk_mib: disk,
             apply_profile,
+            case_scan: None,
             targets,
         }
     }
@@ -330,7 +332,7 @@ impl Report {
         );
         let _ = writeln!(
             s,
-            "  workload: {} ops of {} bytes (CaseEvent::Submitted) in chunks of {}; catch-up {} ops; {} live writes {} ms apart",
+            "  workload: {} ops of {} bytes (case Submitted events) in chunks of {}; catch-up {} ops; {} live writes {} ms apart",
             self.ops, self.op_bytes, self.chunk, self.catchup_ops, self.live_writes, self.live.interval_ms
         );
         let _ = writeln!(s);
@@ -528,6 +530,20 @@ impl Report {
                 &mut s,
                 "read+decode+apply, serial",
                 format!("{:.0} ops/s", p.serial_pipeline_ops_per_s),
+            );
+        }
+        if let Some(c) = &self.case_scan {
+            let _ = writeln!(
+                s,
+                "  case scan at the county (Store::cases, under NodeCore::fold_all)"
+            );
+            row(
+                &mut s,
+                "all cases",
+                format!(
+                    "{} cases in {:.1} ms; RSS {:.1} -> {:.1} MiB while held",
+                    c.cases, c.scan_ms, c.rss_before_mib, c.rss_holding_mib
+                ),
             );
         }
         s

@@ -1,9 +1,11 @@
 //! The benchmark's operations: realistic case applications
-//! (`CaseEvent::Submitted`) with an applicant name and a valid-looking
-//! 18-digit ID number, and a Chinese note padded so that each encoded
-//! operation is about `target_bytes` (1 KiB by default). Every operation
-//! opens its own case, numbered by the bench (not by the store), so
-//! `Store::append_local` is used exactly as a clerk's window would.
+//! (`EventKind::Submitted`) with an applicant's name, a valid-looking
+//! 18-digit ID number and a phone number, all `Personal` fields. The event
+//! has no free-text note any more, so the applicant's address carries the
+//! padding (Chinese text) that makes each encoded operation about
+//! `target_bytes` (1 KiB by default). Every operation opens its own case,
+//! numbered by the bench (not by the store), so `Store::append_local` is
+//! used exactly as a clerk's window would.
 
 use shared::domain::{Applicant, CaseEvent, EventKind, Stamp};
 use shared::model::{CaseId, EntityId, Hlc, NodeId, OpBody, OpId, Operation, Personal};
