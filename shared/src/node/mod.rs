@@ -96,13 +96,10 @@ pub struct NodeCore {
     pub cert_not_after_ms: i64,
     /// The live revocation list the TLS verifiers consult.
     pub revocations: crate::tls::Revocations,
-    /// Cases with yellow/red warnings and overdue, recounted at most every
-    /// [`WARNING_RECOUNT_MS`] (folding every case is not free).
+    /// Cases with yellow/red warnings and overdue, as last counted by the
+    /// background pass (folding every case is not free).
     pub warning_counts: Arc<std::sync::Mutex<WarningCounts>>,
 }
-
-/// How stale the warning counts in a health report may be.
-pub const WARNING_RECOUNT_MS: u64 = 30_000;
 
 /// Cases with warnings, as last counted.
 #[derive(Debug, Clone, Copy, Default)]
@@ -196,36 +193,32 @@ impl NodeCore {
         });
     }
 
-    /// Cases with warnings, recounted when the last count is stale.
+    /// Cases with warnings as last counted (cheap: the count is kept
+    /// fresh by the background pass in [`supervision`]).
     pub fn warning_counts(&self) -> WarningCounts {
-        let now = now_ms();
-        let cached = *self
+        *self
             .warning_counts
             .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if cached.counted_at_ms != 0
-            && now.saturating_sub(cached.counted_at_ms) < WARNING_RECOUNT_MS
-        {
-            return cached;
-        }
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Recounts cases with warnings (folds every case: not for hot paths).
+    pub fn recount_warnings(&self) -> Result<WarningCounts, String> {
         let mut counts = WarningCounts {
-            counted_at_ms: now,
+            counted_at_ms: now_ms(),
             ..WarningCounts::default()
         };
-        if let Ok(all) = self.fold_all() {
-            for (_, state) in all {
-                let has = |f: fn(&crate::domain::Warning) -> bool| state.warnings.iter().any(f);
-                counts.yellow +=
-                    u64::from(has(|w| matches!(w, crate::domain::Warning::Yellow { .. })));
-                counts.red += u64::from(has(|w| matches!(w, crate::domain::Warning::Red { .. })));
-                counts.overdue += u64::from(state.clock.overdue);
-            }
+        for (_, state) in self.fold_all()? {
+            let has = |f: fn(&crate::domain::Warning) -> bool| state.warnings.iter().any(f);
+            counts.yellow += u64::from(has(|w| matches!(w, crate::domain::Warning::Yellow { .. })));
+            counts.red += u64::from(has(|w| matches!(w, crate::domain::Warning::Red { .. })));
+            counts.overdue += u64::from(state.clock.overdue);
         }
         *self
             .warning_counts
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = counts;
-        counts
+        Ok(counts)
     }
 
     /// A reporter for heartbeats (see [`NodeCore::report`]).

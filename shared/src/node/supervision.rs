@@ -141,26 +141,38 @@ impl NodeCore {
         Ok(n)
     }
 
-    /// The county runs the rule engine periodically until shutdown.
+    /// The background pass every node runs until shutdown: recount cases
+    /// with warnings (for health reports) and, at the county, flag new
+    /// crossings. It folds every case, so it runs on the blocking pool,
+    /// never in a session loop, and waits at least ten times as long as
+    /// the last pass took before the next (and at least `period`).
     pub fn run_supervision(&self, shutdown: &Shutdown, period: Duration) {
-        if self.me().role() != Role::County {
-            return;
-        }
         let core = self.clone();
         let sd = shutdown.clone();
-        shutdown.spawn("supervision-engine", async move {
+        shutdown.spawn("supervision-pass", async move {
             loop {
                 let c = core.clone();
-                match tokio::task::spawn_blocking(move || c.flag_crossings()).await {
+                let started = std::time::Instant::now();
+                let pass = tokio::task::spawn_blocking(move || -> Result<usize, String> {
+                    c.recount_warnings()?;
+                    if c.me().role() == Role::County {
+                        c.flag_crossings()
+                    } else {
+                        Ok(0)
+                    }
+                })
+                .await;
+                match pass {
                     Ok(Ok(n)) if n > 0 => {
                         tracing::info!(flagged = n, "e-supervision items flagged")
                     }
                     Ok(Err(e)) => tracing::warn!(error = %e, "e-supervision pass failed"),
                     _ => {}
                 }
+                let wait = period.max(started.elapsed() * 10);
                 tokio::select! {
                     _ = sd.triggered() => break,
-                    _ = tokio::time::sleep(period) => {}
+                    _ = tokio::time::sleep(wait) => {}
                 }
             }
         });

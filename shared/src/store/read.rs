@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use super::write::{peer_scope, ALL_SCOPE};
 use super::StoredCase;
 use super::{decode, keys, Cursor, Digest, PeerRecord, Store, StoreError, StoredOp};
-use crate::domain::{Authorisation, Calendar, Catalogue, CatalogueEntry, Staff};
-use crate::model::NodeId;
+use crate::domain::{Authorisation, Calendar, CaseRecord, Catalogue, CatalogueEntry, Staff};
+use crate::model::{EncodedOp, EntityId, NodeId, OpBody};
 
 /// A run of consecutive outbox entries for one peer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +67,7 @@ impl Store {
             .db
             .get(op_key)?
             .ok_or_else(|| StoreError::corrupt(what(), "indexed but missing"))?;
-        let stored: StoredOp = decode("operation", &raw)?;
+        let stored = StoredOp::from_bytes(&raw)?;
         if *blake3::hash(&stored.bytes).as_bytes() != stored.hash {
             return Err(StoreError::corrupt(what(), "hash mismatch"));
         }
@@ -112,23 +112,70 @@ impl Store {
     }
 
     pub fn case(&self, case_id: &str) -> Result<Option<StoredCase>, StoreError> {
-        match self.db.get(keys::view(&format!("case/{case_id}")))? {
-            Some(v) => Ok(Some(decode("case", &v)?)),
-            None => Ok(None),
+        let prefix = keys::entity_index_prefix(&format!("case/{case_id}"));
+        let mut case = None;
+        for item in self.db.scan_prefix(&prefix) {
+            let (k, _) = item?;
+            self.absorb_case_op(&k[prefix.len()..], &mut case)?;
         }
+        Ok(case)
     }
 
-    /// Every case, optionally only those accepted at `origin`.
+    /// Every case, optionally only those accepted at `origin`: one scan of
+    /// the entity index, one read per operation.
     pub fn cases(&self, origin: Option<&NodeId>) -> Result<Vec<StoredCase>, StoreError> {
-        let mut out = Vec::new();
-        for item in self.db.scan_prefix(keys::view_prefix("case")) {
-            let (_, v) = item?;
-            let case: StoredCase = decode("case", &v)?;
-            if origin.is_none_or(|o| case.id.origin() == o) {
-                out.push(case);
+        let prefix = keys::entity_index_prefix("case/");
+        // The index key is `i case/<id> 0 <op key>`; scan every case entity.
+        let scan_prefix = &prefix[..prefix.len() - 1];
+        let mut out: Vec<StoredCase> = Vec::new();
+        let mut current: Option<StoredCase> = None;
+        let mut current_entity: Vec<u8> = Vec::new();
+        for item in self.db.scan_prefix(scan_prefix) {
+            let (k, _) = item?;
+            let split = k
+                .iter()
+                .position(|&b| b == 0)
+                .ok_or_else(|| StoreError::corrupt("entity index", "no separator"))?;
+            if k[..split] != current_entity[..] {
+                out.extend(current.take());
+                current_entity = k[..split].to_vec();
             }
+            self.absorb_case_op(&k[split + 1..], &mut current)?;
+        }
+        out.extend(current);
+        if let Some(origin) = origin {
+            out.retain(|c| c.id.origin() == origin);
         }
         Ok(out)
+    }
+
+    /// Adds the operation at `op_key` to the case being read.
+    fn absorb_case_op(
+        &self,
+        op_key: &[u8],
+        case: &mut Option<StoredCase>,
+    ) -> Result<(), StoreError> {
+        let stored = self.stored_op(op_key)?;
+        let op =
+            EncodedOp::decode(stored.bytes).map_err(|e| StoreError::corrupt("operation", e))?;
+        let EntityId::Case(id) = op.entity() else {
+            return Err(StoreError::corrupt(
+                "entity index",
+                "a case entry names another entity",
+            ));
+        };
+        let case = case.get_or_insert_with(|| StoredCase {
+            id: id.clone(),
+            record: CaseRecord::new(),
+            unknown_events: 0,
+        });
+        match op.body() {
+            Ok(OpBody::Case(event)) => {
+                case.record.insert(op.id().clone(), op.envelope.hlc, event);
+            }
+            _ => case.unknown_events += 1,
+        }
+        Ok(())
     }
 
     /// The whole catalogue (every matter with its versions).

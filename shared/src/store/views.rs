@@ -6,7 +6,7 @@
 //!
 //! | entity        | view                                                  |
 //! |---------------|-------------------------------------------------------|
-//! | case          | [`StoredCase`]: the grow-only event set; status, clock and warnings are folded at read time (they depend on the calendar, the catalogue and now) |
+//! | case          | none kept: [`StoredCase`] (the grow-only event set) is read from the entity index and the operations, so a case event's bytes are stored once; status, clock and warnings are folded at read time (they depend on the calendar, the catalogue and now) |
 //! | matter        | [`CatalogueEntry`]: every version, current by (HLC, op id) |
 //! | calendar      | [`Calendar`]: one LWW register per date                |
 //! | staff         | [`Staff`]: merged roster record                        |
@@ -37,7 +37,6 @@ pub struct RevocationView {
 
 /// One entity's view while a batch is applied.
 pub(super) enum View {
-    Case(StoredCase),
     Matter(Option<CatalogueEntry>),
     Revocation(RevocationView),
     Calendar(Calendar),
@@ -46,40 +45,31 @@ pub(super) enum View {
 }
 
 impl View {
-    /// The stored view of `entity`, or an empty one; `true` when new.
-    pub(super) fn load(
-        entity: &EntityId,
-        stored: Option<&[u8]>,
-    ) -> Result<(View, bool), StoreError> {
+    /// The stored view of `entity`, or an empty one. Cases have no view
+    /// (the write path never asks for one).
+    pub(super) fn load(entity: &EntityId, stored: Option<&[u8]>) -> Result<View, StoreError> {
         let Some(bytes) = stored else {
             let view = match entity {
-                EntityId::Case(id) => View::Case(StoredCase {
-                    id: id.clone(),
-                    record: CaseRecord::new(),
-                    unknown_events: 0,
-                }),
-                EntityId::Matter(_) => View::Matter(None),
+                EntityId::Case(_) | EntityId::Matter(_) => View::Matter(None),
                 EntityId::Revocation(_) => View::Revocation(RevocationView::default()),
                 EntityId::Calendar => View::Calendar(Calendar::new()),
                 EntityId::Staff(_) => View::Staff(None),
                 EntityId::Authorisation(_) => View::Authorisation(None),
             };
-            return Ok((view, true));
+            return Ok(view);
         };
         let view = match entity {
-            EntityId::Case(_) => View::Case(decode("case", bytes)?),
-            EntityId::Matter(_) => View::Matter(decode("matter", bytes)?),
+            EntityId::Case(_) | EntityId::Matter(_) => View::Matter(decode("matter", bytes)?),
             EntityId::Revocation(_) => View::Revocation(decode("revocation", bytes)?),
             EntityId::Calendar => View::Calendar(decode("calendar", bytes)?),
             EntityId::Staff(_) => View::Staff(decode("staff", bytes)?),
             EntityId::Authorisation(_) => View::Authorisation(decode("authorisation", bytes)?),
         };
-        Ok((view, false))
+        Ok(view)
     }
 
     pub(super) fn encode(&self) -> Vec<u8> {
         match self {
-            View::Case(v) => encode(v),
             View::Matter(v) => encode(v),
             View::Revocation(v) => encode(v),
             View::Calendar(v) => encode(v),
@@ -89,17 +79,13 @@ impl View {
     }
 
     /// Merges one operation in. A body that does not fit the entity (or
-    /// that this build cannot read) changes nothing but is counted on cases.
+    /// that this build cannot read) changes nothing.
     pub(super) fn absorb(&mut self, op: &EncodedOp) {
         let stamp = Stamp {
             hlc: op.envelope.hlc,
             op: op.id().clone(),
         };
         match (self, op.body().ok()) {
-            (View::Case(c), Some(OpBody::Case(event))) => {
-                c.record.insert(stamp.op, stamp.hlc, event);
-            }
-            (View::Case(c), _) => c.unknown_events += 1,
             (View::Matter(entry), Some(OpBody::MatterPut(matter))) => match entry {
                 Some(e) => e.put(matter, stamp),
                 None => *entry = Some(CatalogueEntry::new(matter, stamp)),

@@ -40,6 +40,7 @@ struct Pending<'a> {
     digests: BTreeMap<String, Digest>,
     origin_counts: BTreeMap<NodeId, u64>,
     new_cases: u64,
+    new_case_keys: HashSet<String>,
     report: ApplyReport,
 }
 
@@ -107,6 +108,7 @@ impl Store {
             digests: BTreeMap::new(),
             origin_counts: BTreeMap::new(),
             new_cases: 0,
+            new_case_keys: HashSet::new(),
             report: ApplyReport::default(),
         };
         let from = match &source {
@@ -181,7 +183,7 @@ impl Store {
                     "feed names a missing operation",
                 ));
             };
-            let stored: StoredOp = decode("operation", &raw)?;
+            let stored = StoredOp::from_bytes(&raw)?;
             let op =
                 EncodedOp::decode(stored.bytes).map_err(|e| StoreError::corrupt("operation", e))?;
             if Scope::of(op.entity()).includes(peer) {
@@ -258,7 +260,7 @@ impl Pending<'_> {
             source: from.cloned(),
             bytes: op.bytes,
         };
-        self.batch.insert(op_key, encode(&stored));
+        self.batch.insert(op_key, stored.to_bytes());
         Ok(())
     }
 
@@ -274,12 +276,24 @@ impl Pending<'_> {
     }
 
     fn absorb(&mut self, entity_key: &str, op: &EncodedOp) -> Result<(), StoreError> {
-        if !self.views.contains_key(entity_key) {
-            let stored = self.store.db.get(keys::view(entity_key))?;
-            let (view, new) = View::load(op.entity(), stored.as_deref())?;
-            if new && matches!(op.entity(), EntityId::Case(_)) {
+        if let EntityId::Case(_) = op.entity() {
+            // A case's view is its event set, read from the entity index
+            // (the operations are stored once); only count new cases.
+            if self.new_case_keys.insert(entity_key.to_string())
+                && self
+                    .store
+                    .db
+                    .scan_prefix(keys::entity_index_prefix(entity_key))
+                    .next()
+                    .is_none()
+            {
                 self.new_cases += 1;
             }
+            return Ok(());
+        }
+        if !self.views.contains_key(entity_key) {
+            let stored = self.store.db.get(keys::view(entity_key))?;
+            let view = View::load(op.entity(), stored.as_deref())?;
             self.views.insert(entity_key.to_string(), view);
         }
         if let Some(view) = self.views.get_mut(entity_key) {
