@@ -174,6 +174,55 @@ async fn the_admin_page_loads_nothing_from_elsewhere() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_e_supervision_lists_link_from_the_page_and_show_a_yellow_case() {
+    let net = Net::new();
+    let county = net.county(0).await;
+    let core = county.core();
+    // Promised in one working day: yellow from the day of acceptance.
+    let quick = shared::domain::Matter::basic(
+        "M009",
+        "证明开具",
+        shared::domain::Level::Township,
+        1,
+        5,
+        "D01",
+    );
+    core.put_matter(shared::domain::Lang::Zh, quick)
+        .expect("matter");
+    let case = core
+        .accept_case("M009", "赵六", "410000199203031234")
+        .expect("accepted");
+    let (code, page) = http_get(county.inner.admin_addr, "/").await.expect("GET /");
+    assert_eq!(code, 200);
+    assert!(
+        page.contains("/supervision?kind=yellow"),
+        "the page links the yellow list"
+    );
+    let (code, list) = http_get(county.inner.admin_addr, "/supervision?kind=yellow")
+        .await
+        .expect("GET /supervision");
+    assert_eq!(code, 200);
+    assert!(list.contains(&case.id), "the yellow list shows {}", case.id);
+    assert!(list.contains("黄牌清单"), "Chinese by default");
+    assert!(
+        !list.contains("410000199203031234"),
+        "ID numbers are masked"
+    );
+    let (code, en) = http_get(county.inner.admin_addr, "/supervision?kind=red&lang=en")
+        .await
+        .expect("GET red list");
+    assert_eq!(code, 200);
+    assert!(
+        en.contains("Red-card list") && !en.contains(&case.id),
+        "the case is not red"
+    );
+    let json = get_json(county.inner.admin_addr, "/api/cases?kind=yellow")
+        .await
+        .expect("JSON");
+    assert_eq!(json.as_array().map(Vec::len), Some(1), "{json}");
+}
+
 #[test]
 fn the_prometheus_parser_refuses_malformed_lines() {
     assert!(parse_prometheus("# TYPE a gauge\na 1\n").is_ok());

@@ -12,6 +12,7 @@
 //! loopback or the admin network only (the default is 127.0.0.1:7080).
 
 mod history;
+mod supervision;
 
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
@@ -42,6 +43,9 @@ pub fn router(core: NodeCore, history: LagHistory) -> Router {
         .route("/api/status", get(status))
         .route("/api/history", get(lag_history))
         .route("/metrics", get(metrics))
+        .route("/supervision", get(supervision::page))
+        .route("/api/cases", get(supervision::cases))
+        .route("/api/supervision", get(supervision::items))
         .with_state(Admin { core, history })
         .merge(shared::health::grpc_router())
 }
