@@ -59,18 +59,7 @@ impl CountyConfig {
 
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.node_id()?;
-        if self.county_code.is_empty() || !self.county_code.chars().all(|c| c.is_ascii_digit()) {
-            return Err(ConfigError::Invalid {
-                key: "county_code",
-                detail: format!("`{}` must be digits, e.g. 411121", self.county_code),
-            });
-        }
-        if self.cache_mb == 0 {
-            return Err(ConfigError::Invalid {
-                key: "cache_mb",
-                detail: "must be at least 1".into(),
-            });
-        }
+        shared::config::validate_common(&self.county_code, self.cache_mb)?;
         Ok(())
     }
 }

@@ -11,7 +11,7 @@ use shared::rpc::pb;
 use shared::rpc::server::ReplicationService;
 use shared::shutdown::Shutdown;
 use shared::store::{Store, StoreOptions};
-use shared::sync::{LinkBoard, LinkContext, SessionConfig};
+use shared::sync::{LinkContext, SessionConfig};
 use shared::tls;
 use tokio::net::TcpListener;
 
@@ -56,16 +56,13 @@ pub async fn start(cfg: CountyConfig, shutdown: Shutdown) -> anyhow::Result<Coun
     let store = Arc::new(store);
     tracing::info!(path = %cfg.data.display(), "store opened");
 
-    let core = NodeCore {
-        store: store.clone(),
-        board: LinkBoard::default(),
-        county_code: cfg.county_code.clone(),
-        cert_not_after_ms: material.not_after().timestamp_millis(),
+    let core = NodeCore::new(
+        store.clone(),
+        &cfg.county_code,
+        material.not_after().timestamp_millis(),
         revocations,
-        warning_counts: Default::default(),
-    };
-    core.watch_revocations(&shutdown);
-    core.run_supervision(&shutdown, shared::node::SUPERVISION_PERIOD);
+    );
+    core.start_background(&shutdown);
     let ctx = LinkContext {
         store,
         board: core.board.clone(),

@@ -102,6 +102,23 @@ pub fn to_toml<T: Serialize>(config: &T) -> String {
     text
 }
 
+/// Checks the settings every node has: the county code and the cache size.
+pub fn validate_common(county_code: &str, cache_mb: u64) -> Result<(), ConfigError> {
+    if county_code.is_empty() || !county_code.chars().all(|c| c.is_ascii_digit()) {
+        return Err(ConfigError::Invalid {
+            key: "county_code",
+            detail: format!("`{county_code}` must be digits, e.g. 411121"),
+        });
+    }
+    if cache_mb == 0 {
+        return Err(ConfigError::Invalid {
+            key: "cache_mb",
+            detail: "must be at least 1".into(),
+        });
+    }
+    Ok(())
+}
+
 /// Splits `https://host:port` (or `host:port`) into the address to dial and
 /// the name the server's certificate must carry.
 pub fn parse_endpoint(key: &'static str, url: &str) -> Result<(String, String), ConfigError> {

@@ -9,6 +9,9 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+/// How long a binary waits for in-flight work after a shutdown signal.
+pub const DRAIN_DEADLINE: Duration = Duration::from_secs(10);
+
 #[derive(Clone, Debug, Default)]
 pub struct Shutdown {
     token: CancellationToken,
@@ -60,6 +63,19 @@ impl Shutdown {
         tokio::time::timeout(deadline, self.tracker.wait())
             .await
             .is_ok()
+    }
+
+    /// Binaries: waits for a shutdown signal, then drains within
+    /// [`DRAIN_DEADLINE`]; `what` names the node in the log lines.
+    pub async fn serve_until_signalled(&self, what: &str) {
+        self.triggered().await;
+        if !self.drain(DRAIN_DEADLINE).await {
+            tracing::warn!(
+                node = what,
+                "some tasks did not stop within the drain deadline"
+            );
+        }
+        tracing::info!(node = what, "stopped");
     }
 
     /// Binaries: the first SIGINT/SIGTERM triggers shutdown; a second one

@@ -251,11 +251,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     shutdown.on_signals();
     let town = crate::start(cfg, shutdown.clone(), None).await?;
     tracing::info!(node = %town.core.me(), "township node running; Ctrl-C to stop");
-    shutdown.triggered().await;
-    if !shutdown.drain(std::time::Duration::from_secs(10)).await {
-        tracing::warn!("some tasks did not stop within 10 s");
-    }
-    tracing::info!("township node stopped");
+    shutdown.serve_until_signalled("township").await;
     Ok(())
 }
 

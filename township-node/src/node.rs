@@ -10,7 +10,7 @@ use shared::node::NodeCore;
 use shared::rpc::client::{run_uplink, Uplink};
 use shared::shutdown::Shutdown;
 use shared::store::{Store, StoreOptions};
-use shared::sync::{LinkBoard, LinkContext, SessionConfig};
+use shared::sync::{LinkContext, SessionConfig};
 use shared::tls;
 use tokio::net::TcpListener;
 
@@ -59,16 +59,13 @@ pub async fn start(
     let store = Arc::new(store);
     tracing::info!(path = %data.display(), "store opened");
 
-    let core = NodeCore {
-        store: store.clone(),
-        board: LinkBoard::default(),
-        county_code: cfg.county_code.clone(),
-        cert_not_after_ms: material.not_after().timestamp_millis(),
+    let core = NodeCore::new(
+        store.clone(),
+        &cfg.county_code,
+        material.not_after().timestamp_millis(),
         revocations,
-        warning_counts: Default::default(),
-    };
-    core.watch_revocations(&shutdown);
-    core.run_supervision(&shutdown, shared::node::SUPERVISION_PERIOD);
+    );
+    core.start_background(&shutdown);
     let socket = shared::control::serve(&data, Arc::new(core.clone()), &shutdown)
         .with_context(|| format!("control socket in {}", data.display()))?;
     tracing::info!(path = %socket.display(), "control socket ready");

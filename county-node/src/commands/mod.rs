@@ -258,11 +258,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     shutdown.on_signals();
     let county = crate::start(cfg, shutdown.clone()).await?;
     tracing::info!(grpc = %county.grpc_addr, admin = %county.admin_addr, "county node running; Ctrl-C to stop");
-    shutdown.triggered().await;
-    if !shutdown.drain(std::time::Duration::from_secs(10)).await {
-        tracing::warn!("some tasks did not stop within 10 s");
-    }
-    tracing::info!("county node stopped");
+    shutdown.serve_until_signalled("county").await;
     Ok(())
 }
 

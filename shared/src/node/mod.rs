@@ -111,6 +111,29 @@ pub struct WarningCounts {
 }
 
 impl NodeCore {
+    pub fn new(
+        store: Arc<Store>,
+        county_code: &str,
+        cert_not_after_ms: i64,
+        revocations: crate::tls::Revocations,
+    ) -> NodeCore {
+        NodeCore {
+            store,
+            board: LinkBoard::default(),
+            county_code: county_code.to_string(),
+            cert_not_after_ms,
+            revocations,
+            warning_counts: Default::default(),
+        }
+    }
+
+    /// Starts the node's background work: the revocation watch and the
+    /// supervision pass.
+    pub fn start_background(&self, shutdown: &crate::shutdown::Shutdown) {
+        self.watch_revocations(shutdown);
+        self.run_supervision(shutdown, SUPERVISION_PERIOD);
+    }
+
     pub fn me(&self) -> &NodeId {
         self.store.me()
     }
