@@ -22,8 +22,9 @@ use crate::sync::driver::{run_session, LinkContext, OUTGOING_CAPACITY};
 use crate::sync::SessionEnd;
 use crate::tls::{connect_channel, ChannelOptions};
 
-/// Longest wait between reconnect attempts (before jitter).
-pub const BACKOFF_MAX: Duration = Duration::from_secs(2);
+/// Longest wait between reconnect attempts (before jitter): with the
+/// jitter below, a link that comes back is used within a second.
+pub const BACKOFF_MAX: Duration = Duration::from_millis(800);
 
 /// Where and how to reach the parent.
 #[derive(Clone)]
@@ -41,7 +42,7 @@ fn new_backoff() -> ExponentialBackoff {
         initial_interval: Duration::from_millis(100),
         max_interval: BACKOFF_MAX,
         multiplier: 2.0,
-        randomization_factor: 0.3,
+        randomization_factor: 0.25,
         max_elapsed_time: None,
         ..ExponentialBackoff::default()
     }
