@@ -19,6 +19,7 @@
 //! Then memory (VmHWM of this process), disk use, convergence, and an
 //! optional apply profile ([`profile`]).
 
+pub mod county_rss;
 pub mod probe;
 pub mod profile;
 pub mod report;
@@ -358,7 +359,7 @@ pub struct BulkWrite {
     pub chunk_ms: Vec<f64>,
 }
 
-async fn write_bulk(
+pub(crate) async fn write_bulk(
     store: &Arc<Store>,
     work: &mut Workload,
     total: u64,
@@ -452,7 +453,7 @@ async fn live_phase(
 
 /// Starts the township again on its existing store, retrying while the
 /// previous instance's store is still being released.
-async fn start_township(
+pub(crate) async fn start_township(
     net: &Net,
     county_port: u16,
     dial: Option<String>,

@@ -4,6 +4,7 @@
 //! nodes' own logs on stderr.
 
 use clap::{Parser, Subcommand};
+use tests::bench::county_rss::{run_county_rss, CountyRssArgs};
 use tests::bench::{progress, run_replication, ReplicationArgs};
 
 #[derive(Parser, Debug)]
@@ -20,6 +21,9 @@ struct Cli {
 enum Command {
     /// Initial replication throughput, catch-up after a cut, live latency, peak RSS.
     Replication(ReplicationArgs),
+    /// The county's own peak memory: the county runs as its own process
+    /// (build it first: `cargo build --release -p county-node`).
+    CountyRss(CountyRssArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -37,6 +41,18 @@ fn main() -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
                 print!("{}", report.table());
+            }
+            progress("done");
+        }
+        Command::CountyRss(args) => {
+            let r = runtime.block_on(run_county_rss(&args))?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "county peak RSS {:.1} MiB ({:.1} MiB now) after receiving {} operations of {} bytes in {:.1} s ({})",
+                    r.county_peak_rss_mib, r.county_rss_now_mib, r.ops, r.op_bytes, r.seconds_to_hold_all, r.rss_scope
+                );
             }
             progress("done");
         }
