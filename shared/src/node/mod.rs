@@ -292,16 +292,19 @@ impl NodeCore {
                 .store
                 .digest_for_peer(&rec.node)
                 .map_err(|e| store_message(&e))?;
-            let refused = self.revocations.refusals().get(&rec.node).copied();
+            let refused = self.revocations.refusals().get(&rec.node).cloned();
             let link = match refused {
-                Some(at) => LinkState {
-                    last_error: Some(format!(
-                        "certificate revoked: refused at handshake ({})",
-                        crate::cli::fmt_time(u64::try_from(at).ok())
-                    )),
-                    ..link
-                },
-                None => link,
+                // A refusal newer than the last contact explains the link's state.
+                Some((at, why)) if link.last_contact_ms.is_none_or(|c| at >= c as i64) => {
+                    LinkState {
+                        last_error: Some(format!(
+                            "{why}: refused at handshake ({})",
+                            crate::cli::fmt_time(u64::try_from(at).ok())
+                        )),
+                        ..link
+                    }
+                }
+                _ => link,
             };
             peers.push(peer_status(
                 &rec.node,

@@ -1,4 +1,4 @@
-//! Certificate revocation, live. The county writes revocations as
+//! Certificate revocation, live, and the record of refused handshakes. The county writes revocations as
 //! replicated data (every node holds them); each node keeps the current
 //! list in a [`Revocations`] handle that its TLS verifiers consult on every
 //! handshake, so a revocation takes effect at the next handshake without
@@ -38,7 +38,8 @@ impl Default for Revocations {
 #[derive(Debug, Default)]
 struct State {
     revoked_before: BTreeMap<NodeId, i64>,
-    refused: BTreeMap<NodeId, i64>,
+    /// Last handshake refusal per node: when (Unix ms) and why.
+    refused: BTreeMap<NodeId, (i64, String)>,
 }
 
 impl Revocations {
@@ -72,8 +73,9 @@ impl Revocations {
         state.revoked_before.clone()
     }
 
-    /// Nodes refused at a handshake because of a revocation, with when (Unix ms).
-    pub fn refusals(&self) -> BTreeMap<NodeId, i64> {
+    /// Nodes whose certificate was refused at a handshake (revoked,
+    /// expired, not yet valid…), with when (Unix ms) and why, for status.
+    pub fn refusals(&self) -> BTreeMap<NodeId, (i64, String)> {
         let state = self.inner.read().unwrap_or_else(|e| e.into_inner());
         state.refused.clone()
     }
@@ -84,9 +86,14 @@ impl Revocations {
         let Some(node) = self.revoked_node(cert) else {
             return false;
         };
-        let mut state = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        state.refused.insert(node, now_ms);
+        self.record_refusal(node, now_ms, "certificate revoked".to_string());
         true
+    }
+
+    /// Records that `node`'s certificate was refused at a handshake.
+    pub(super) fn record_refusal(&self, node: NodeId, now_ms: i64, reason: String) {
+        let mut state = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        state.refused.insert(node, (now_ms, reason));
     }
 
     fn revoked_node(&self, cert: &CertificateDer<'_>) -> Option<NodeId> {

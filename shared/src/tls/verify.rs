@@ -105,9 +105,23 @@ impl ClientCertVerifier for LiandongClientVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        let verified = self
+        let now_ms = (now.as_secs() as i64).saturating_mul(1000);
+        let verified = match self
             .inner
-            .verify_client_cert(end_entity, intermediates, now)?;
+            .verify_client_cert(end_entity, intermediates, now)
+        {
+            Ok(v) => v,
+            Err(e) => {
+                // Remember who was refused and why (expired, not yet
+                // valid, …) so status can say it, when the certificate
+                // names a node at all.
+                if let Ok(node) = peer_identity(end_entity) {
+                    self.revocations
+                        .record_refusal(node, now_ms, describe_rustls_error(&e));
+                }
+                return Err(e);
+            }
+        };
         peer_identity(end_entity).map_err(identity_error)?;
         if self
             .revocations

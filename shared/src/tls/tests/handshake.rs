@@ -122,6 +122,23 @@ async fn client_cert_without_liandong_uri_is_refused_on_both_sides() {
 }
 
 #[tokio::test]
+async fn an_expired_client_certificate_is_refused_and_the_refusal_is_recorded_with_its_reason() {
+    let net = Network::new();
+    let refusals = Revocations::new();
+    let outcome = handshake(
+        net.expired_client(&township()),
+        server_config_with(&net.county, &refusals).unwrap(),
+        "localhost",
+    )
+    .await;
+    let server_reason = reason(&outcome.server);
+    assert!(server_reason.contains("expired"), "{server_reason}");
+    let recorded = refusals.refusals();
+    let (_, why) = recorded.get(&township()).expect("refusal recorded for T01");
+    assert!(why.contains("expired"), "{why}");
+}
+
+#[tokio::test]
 async fn client_without_certificate_is_refused() {
     let net = Network::new();
     let mut roots = RootCertStore::empty();

@@ -67,6 +67,32 @@ impl Network {
         self.dir.path()
     }
 
+    /// A client config presenting an EXPIRED certificate for `node` from
+    /// this network's CA (identity and usages otherwise valid).
+    pub fn expired_client(&self, node: &NodeId) -> Arc<ClientConfig> {
+        let ca_pem = std::fs::read_to_string(self.path().join("ca.pem")).unwrap();
+        let ca_key =
+            KeyPair::from_pem(&std::fs::read_to_string(self.path().join("ca.key")).unwrap())
+                .unwrap();
+        let issuer = Issuer::from_ca_cert_pem(&ca_pem, ca_key).unwrap();
+        let mut params = CertificateParams::default();
+        params.subject_alt_names = vec![rcgen::SanType::URI(
+            rcgen::string::Ia5String::try_from(node.uri()).unwrap(),
+        )];
+        params.extended_key_usages = vec![
+            ExtendedKeyUsagePurpose::ServerAuth,
+            ExtendedKeyUsagePurpose::ClientAuth,
+        ];
+        let now = std::time::SystemTime::now();
+        params.not_before = (now - std::time::Duration::from_secs(3 * 86_400)).into();
+        params.not_after = (now - std::time::Duration::from_secs(86_400)).into();
+        let key = KeyPair::generate().unwrap();
+        let cert = params.signed_by(&key, &issuer).unwrap();
+        let chain = vec![CertificateDer::from_pem_slice(cert.pem().as_bytes()).unwrap()];
+        let key = PrivateKeyDer::from_pem_slice(key.serialize_pem().as_bytes()).unwrap();
+        anonymous_configs(&self.path().join("ca.pem"), chain, key).0
+    }
+
     /// Client and server configs of a node without a liandong SAN URI,
     /// issued by this network's CA.
     pub fn anonymous_configs(&self) -> (Arc<ClientConfig>, Arc<ServerConfig>) {
