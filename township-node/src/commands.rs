@@ -46,6 +46,11 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Check a stopped node's store: hashes, feed, outbox and index entries.
+    Verify {
+        #[command(flatten)]
+        local: Local,
+    },
     /// Restore a backup into an empty data directory (node stopped). New
     /// operations are then numbered in a new epoch, and the county sends
     /// back everything it holds for this centre.
@@ -212,6 +217,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup { local, out } => {
             let message = shared::cli::backup(&local.dir(), &local.start_hint(), &out).await?;
             println!("{message}");
+            Ok(())
+        }
+        Command::Verify { local } => {
+            let me = shared::model::NodeId::township(&local.id)?;
+            let (text, ok) = shared::cli::verify(&local.dir(), &me)?;
+            print!("{text}");
+            if !ok {
+                anyhow::bail!("the store at {} is damaged", local.dir().display());
+            }
             Ok(())
         }
         Command::Restore { id, from, data } => {

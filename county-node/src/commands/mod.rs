@@ -68,6 +68,15 @@ pub enum Command {
         #[command(flatten)]
         node: NodeDir,
     },
+    /// Check a stopped county's store: hashes, feed, outbox and index entries.
+    Verify {
+        /// Data directory of the (stopped) county.
+        #[arg(long, default_value = "./data/county")]
+        data: PathBuf,
+        /// County node name, as in its certificate.
+        #[arg(long, default_value = "HQ")]
+        name: String,
+    },
     /// Restore a backup into an empty data directory (node stopped).
     Restore {
         /// Backup file to read.
@@ -223,6 +232,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup { out, node } => {
             let message = shared::cli::backup(&node.data, START_HINT, &out).await?;
             println!("{message}");
+            Ok(())
+        }
+        Command::Verify { data, name } => {
+            let (text, ok) = shared::cli::verify(&data, &NodeId::county(&name)?)?;
+            print!("{text}");
+            if !ok {
+                bail!("the store at {} is damaged", data.display());
+            }
             Ok(())
         }
         Command::Restore { from, data, name } => {

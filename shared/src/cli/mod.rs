@@ -74,6 +74,43 @@ pub fn restore(from: &Path, data_dir: &Path, me: &crate::model::NodeId) -> anyho
     ))
 }
 
+/// Checks a stopped node's store (hashes, feed, outbox and index entries,
+/// digest); the text report and whether the store is sound.
+pub fn verify(data_dir: &Path, me: &crate::model::NodeId) -> anyhow::Result<(String, bool)> {
+    use anyhow::Context;
+    if socket_alive(data_dir) {
+        anyhow::bail!(
+            "a node is running on {}; stop it before verifying",
+            data_dir.display()
+        );
+    }
+    if !data_dir.join("db").exists() {
+        anyhow::bail!("no store at {}", data_dir.display());
+    }
+    let store = crate::store::Store::open(data_dir, me, &Default::default())
+        .with_context(|| format!("opening the store at {}", data_dir.display()))?;
+    let r = store
+        .verify()
+        .with_context(|| format!("verifying {}", data_dir.display()))?;
+    let mut text = format!(
+        "{}: {} operations, {} feed entries, {} outbox entries, {} index entries\n",
+        data_dir.display(),
+        r.operations,
+        r.feed_entries,
+        r.outbox_entries,
+        r.index_entries
+    );
+    if r.ok() {
+        text.push_str("no problems found\n");
+    } else {
+        for p in &r.problems {
+            text.push_str(&format!("problem: {p}\n"));
+        }
+        text.push_str("the store is damaged: keep it as it is, restore the node from its last backup (see deploy/RUNBOOK.md)\n");
+    }
+    Ok((text, r.ok()))
+}
+
 fn socket_alive(data_dir: &Path) -> bool {
     std::os::unix::net::UnixStream::connect(crate::control::socket_path(data_dir)).is_ok()
 }

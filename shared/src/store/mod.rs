@@ -13,8 +13,10 @@
 //!   writes every index of an operation in the same batch, and returns only
 //!   after the batch is durable (sled flush + `sync_data` of the log file).
 //!   Nothing is acknowledged to a peer or a clerk before that.
-//! - Every stored value starts with a format byte ([`FORMAT_V1`]); a store
-//!   written by a newer format is refused at open, never misread.
+//! - Every stored value starts with a format byte ([`FORMAT_V1`] for
+//!   postcard values, [`OP_RECORD_V2`] for operation records) and the store
+//!   records its overall [`STORE_FORMAT`]; a store in another format is
+//!   refused at open with what to do, never misread.
 //! - Operations are the truth: every other key can be rebuilt from them.
 //! - Each stored operation carries a blake3 hash of its bytes, checked when
 //!   read; a mismatch is reported as corruption and never served.
@@ -26,6 +28,7 @@ mod backup;
 mod digest;
 mod keys;
 mod read;
+mod verify;
 mod views;
 mod write;
 
@@ -41,11 +44,20 @@ use crate::model::{HybridClock, NodeId};
 pub use backup::{BackupSummary, RESTORE_SEQ_EPOCH};
 pub use digest::Digest;
 pub use read::{OutboxChunk, StoreStats};
+pub use verify::VerifyReport;
 pub use views::{RevocationView, StoredCase};
 pub use write::{ApplyReport, Source};
 
 /// Format byte that opens every stored value.
 pub const FORMAT_V1: u8 = 1;
+
+/// Format byte of an operation record ([`StoredOp`]): 2 since records are
+/// hand-laid (1 was a postcard encoding used only during development).
+pub const OP_RECORD_V2: u8 = 2;
+
+/// Format of the store as a whole, kept under `m format`. Version 2 stores
+/// hand-laid operation records and no case views.
+pub const STORE_FORMAT: u8 = 2;
 
 /// Default sled page cache (sled's own default of 1 GiB makes RSS grow toward it).
 pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
@@ -102,7 +114,7 @@ impl StoredOp {
             .unwrap_or_default();
         let source = &source.as_bytes()[..source.len().min(255)];
         let mut out = Vec::with_capacity(1 + 32 + 8 + 1 + source.len() + self.bytes.len());
-        out.push(FORMAT_V1);
+        out.push(OP_RECORD_V2);
         out.extend_from_slice(&self.hash);
         out.extend_from_slice(&self.feed_seq.to_le_bytes());
         out.push(source.len() as u8);
@@ -114,8 +126,8 @@ impl StoredOp {
     pub fn from_bytes(raw: &[u8]) -> Result<StoredOp, StoreError> {
         let bad = |detail: &str| StoreError::corrupt("operation record", detail);
         let (&format, rest) = raw.split_first().ok_or_else(|| bad("empty"))?;
-        if format != FORMAT_V1 {
-            return Err(bad("unknown format"));
+        if format != OP_RECORD_V2 {
+            return Err(bad("unknown record format"));
         }
         let hash: [u8; 32] = rest
             .get(..32)
@@ -148,8 +160,10 @@ impl StoredOp {
 pub enum StoreError {
     #[error("cannot open store at {path}: {source}; check the directory exists and is writable, and that no other node process uses it")]
     Open { path: PathBuf, source: sled::Error },
-    #[error("store at {path} was written by format {found}, newer than this build ({FORMAT_V1}); run a newer node binary")]
+    #[error("store at {path} was written by format {found}, newer than this build ({STORE_FORMAT}); run a newer node binary")]
     NewerFormat { path: PathBuf, found: u8 },
+    #[error("store at {path} is in development format {found}, which this build ({STORE_FORMAT}) does not read; move it away and let the node catch up from its peers, or restore a backup")]
+    OlderFormat { path: PathBuf, found: u8 },
     #[error("store I/O error: {0}")]
     Sled(#[from] sled::Error),
     #[error("store I/O error: {0}")]
@@ -172,7 +186,9 @@ impl StoreError {
     pub fn is_corruption(&self) -> bool {
         matches!(
             self,
-            StoreError::Corrupt { .. } | StoreError::NewerFormat { .. }
+            StoreError::Corrupt { .. }
+                | StoreError::NewerFormat { .. }
+                | StoreError::OlderFormat { .. }
         )
     }
 
@@ -276,16 +292,22 @@ impl Store {
                 path: path.to_path_buf(),
                 source,
             })?;
-        match db.get(keys::META_FORMAT)? {
-            Some(v) if v.as_ref() != [FORMAT_V1] => {
+        match db.get(keys::META_FORMAT)?.and_then(|v| v.first().copied()) {
+            Some(STORE_FORMAT) => {}
+            Some(found) if found > STORE_FORMAT => {
                 return Err(StoreError::NewerFormat {
                     path: path.to_path_buf(),
-                    found: v.first().copied().unwrap_or(0),
+                    found,
                 })
             }
-            Some(_) => {}
+            Some(found) => {
+                return Err(StoreError::OlderFormat {
+                    path: path.to_path_buf(),
+                    found,
+                })
+            }
             None => {
-                db.insert(keys::META_FORMAT, &[FORMAT_V1])?;
+                db.insert(keys::META_FORMAT, &[STORE_FORMAT])?;
             }
         }
         let store_id = match db.get(keys::META_STORE_ID)? {
