@@ -584,3 +584,39 @@ async fn status_shows_a_killed_township_down_within_seconds_and_up_after_restart
         deadline.tick().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_sigterms_in_a_row_exit_promptly_and_leave_a_store_that_verifies() {
+    let scene = Scene::new();
+    let _county = scene.start_county().await;
+    let mut town = scene.start_township("T01").await;
+    let ids: BTreeSet<String> = scene.accept_n("T01", 5).await.into_iter().collect();
+    sigterm(&town);
+    sigterm(&town);
+    let status = tokio::time::timeout(Duration::from_secs(30), town.child.wait())
+        .await
+        .expect("the township exits promptly after a second SIGTERM")
+        .expect("exit status");
+    // 0 when the drain finished first, 130 when the second signal cut it short.
+    assert!(
+        matches!(status.code(), Some(0) | Some(130)),
+        "exit {status}"
+    );
+    let verify = output(
+        {
+            let mut cmd = Command::new(bin("township-node"));
+            cmd.args(["verify", "--id", "T01", "--data"])
+                .arg(scene.net.dir("T01"));
+            cmd
+        },
+        Duration::from_secs(60),
+    )
+    .await;
+    assert!(
+        verify.status.success(),
+        "verify: {}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    let _town = scene.start_township("T01").await;
+    scene.assert_converges("T01", &ids).await;
+}
