@@ -18,6 +18,7 @@ mod cases;
 mod handler;
 pub mod output;
 mod registry;
+mod steps;
 mod supervision;
 
 pub use output::{CaseDetail, CaseSummary, HistoryLine, StaffLine, SupervisionLine};

@@ -1,0 +1,225 @@
+//! The `case` subcommands and their flags (clap), the same on every node.
+
+use chrono::NaiveDate;
+use clap::{ArgGroup, Args, Subcommand};
+
+#[derive(Subcommand, Debug)]
+pub enum CaseCommand {
+    /// 受理: a new application (or, with CASE, a registered one); 即办件 may
+    /// be concluded at once with --conclude.
+    Accept(AcceptArgs),
+    /// 申请登记 only: register an application without accepting it yet.
+    Submit(AcceptArgs),
+    /// 不予受理: refuse an application (reason required).
+    Reject {
+        case: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, default_value = "")]
+        legal_basis: String,
+        /// The competent authority, when the matter belongs elsewhere.
+        #[arg(long)]
+        authority: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 补正告知: one written notice listing everything missing.
+    RequestCorrection {
+        case: String,
+        /// A missing item (repeat for each).
+        #[arg(long = "missing", required = true)]
+        missing: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 补齐: the applicant supplied what the open notice asked for.
+    Supply {
+        case: String,
+        /// A supplied item (repeat for each).
+        #[arg(long = "item")]
+        items: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 分送: route a part to a department.
+    Route {
+        case: String,
+        #[arg(long)]
+        department: String,
+        #[arg(long, default_value = "")]
+        part: String,
+        /// Stage limit in working days.
+        #[arg(long)]
+        stage_days: Option<u16>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 审查意见 of a department.
+    #[command(group(ArgGroup::new("verdict").required(true).args(["agree", "disagree"])))]
+    Opinion {
+        case: String,
+        #[arg(long)]
+        department: String,
+        #[arg(long)]
+        agree: bool,
+        #[arg(long)]
+        disagree: bool,
+        #[arg(long, default_value = "")]
+        text: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 特别程序: start one (专家论证、现场勘查、听证、检验、检测 … pause the
+    /// clock; --extension adds days).
+    Special {
+        case: String,
+        /// expert-review, site-inspection, hearing, inspection, testing,
+        /// quarantine, appraisal, expert-assessment, tender, auction, or a name.
+        #[arg(long, default_value = "site-inspection")]
+        kind: String,
+        /// 延长审批 (code 1): adds --days to the limit instead of pausing.
+        #[arg(long)]
+        extension: bool,
+        #[arg(long)]
+        reason: String,
+        #[arg(long, default_value = "")]
+        approver: String,
+        #[arg(long, default_value_t = 0)]
+        days: u16,
+        #[arg(long)]
+        json: bool,
+    },
+    /// End the special procedure under way.
+    SpecialEnd {
+        case: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 准予/不予: only staff holding a valid authorisation for the matter.
+    #[command(group(ArgGroup::new("outcome").required(true).args(["approve", "deny"])))]
+    Decide {
+        case: String,
+        #[arg(long)]
+        approve: bool,
+        #[arg(long)]
+        deny: bool,
+        /// Staff id of the chief representative deciding.
+        #[arg(long)]
+        by: String,
+        /// Reasons (required to deny).
+        #[arg(long, default_value = "")]
+        reason: String,
+        /// The department whose part this is [default: the lead department].
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 统一收费: a catalogue fee item.
+    Fee {
+        case: String,
+        #[arg(long)]
+        item: String,
+        /// Amount in yuan, e.g. 12.50 [default: the catalogue amount].
+        #[arg(long)]
+        amount: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 办结.
+    Conclude {
+        case: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 送达.
+    Deliver {
+        case: String,
+        #[arg(long)]
+        recipient: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 撤回, on the applicant's request.
+    Withdraw {
+        case: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 好差评: 1 非常满意 … 5 非常不满意.
+    Evaluate {
+        case: String,
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+        level: u8,
+        #[arg(long, default_value = "")]
+        text: String,
+        #[arg(long, default_value = "")]
+        evaluator: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Void an earlier event of the case (it stays in the history).
+    Retract {
+        case: String,
+        /// The event, as `case show` prints it (ORIGIN#SEQ).
+        #[arg(long)]
+        event: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Status, clock (working days used/left, paused?), warnings and the
+    /// full event history.
+    Show {
+        case: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cases (ID numbers masked).
+    List {
+        /// Only cases accepted at this township (county).
+        #[arg(long)]
+        township: Option<String>,
+        /// Only overdue cases.
+        #[arg(long)]
+        overdue: bool,
+        /// Only cases with this warning: yellow or red.
+        #[arg(long)]
+        warning: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct AcceptArgs {
+    /// Accept this registered case instead of a new application.
+    pub case: Option<String>,
+    /// Catalogue code of the matter, e.g. M001.
+    #[arg(long)]
+    pub matter: Option<String>,
+    #[arg(long)]
+    pub applicant_name: Option<String>,
+    #[arg(long)]
+    pub applicant_id: Option<String>,
+    #[arg(long, default_value = "")]
+    pub phone: String,
+    #[arg(long, default_value = "")]
+    pub address: String,
+    /// A material handed in (repeat).
+    #[arg(long = "material")]
+    pub materials: Vec<String>,
+    /// 即办件: conclude at once.
+    #[arg(long)]
+    pub conclude: bool,
+    /// 容缺受理: a missing material (repeat), with --promised-by.
+    #[arg(long = "missing")]
+    pub missing: Vec<String>,
+    #[arg(long)]
+    pub promised_by: Option<NaiveDate>,
+    #[arg(long)]
+    pub json: bool,
+}
