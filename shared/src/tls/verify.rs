@@ -79,6 +79,20 @@ fn identity_error(e: TlsError) -> rustls::Error {
     rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(e))))
 }
 
+/// What both sides check after webpki: the leaf names a liandong node, and
+/// that node's certificate is not revoked.
+fn check_leaf(
+    revocations: &super::Revocations,
+    end_entity: &CertificateDer<'_>,
+    now: UnixTime,
+) -> Result<(), rustls::Error> {
+    peer_identity(end_entity).map_err(identity_error)?;
+    if revocations.is_revoked(end_entity, (now.as_secs() as i64).saturating_mul(1000)) {
+        return Err(rustls::Error::InvalidCertificate(CertificateError::Revoked));
+    }
+    Ok(())
+}
+
 /// Server side: webpki client verification (mandatory), then the identity check.
 #[derive(Debug)]
 pub(super) struct LiandongClientVerifier {
@@ -122,13 +136,7 @@ impl ClientCertVerifier for LiandongClientVerifier {
                 return Err(e);
             }
         };
-        peer_identity(end_entity).map_err(identity_error)?;
-        if self
-            .revocations
-            .is_revoked(end_entity, (now.as_secs() as i64).saturating_mul(1000))
-        {
-            return Err(rustls::Error::InvalidCertificate(CertificateError::Revoked));
-        }
+        check_leaf(&self.revocations, end_entity, now)?;
         Ok(verified)
     }
 
@@ -178,13 +186,7 @@ impl ServerCertVerifier for LiandongServerVerifier {
             ocsp_response,
             now,
         )?;
-        peer_identity(end_entity).map_err(identity_error)?;
-        if self
-            .revocations
-            .is_revoked(end_entity, (now.as_secs() as i64).saturating_mul(1000))
-        {
-            return Err(rustls::Error::InvalidCertificate(CertificateError::Revoked));
-        }
+        check_leaf(&self.revocations, end_entity, now)?;
         Ok(verified)
     }
 
