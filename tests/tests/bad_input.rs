@@ -97,18 +97,26 @@ fn batch(batch_id: u64, first_seq: u64, ops: Vec<Vec<u8>>) -> pb::SyncFrame {
     .into()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn malformed_frames_and_foreign_operations_are_counted_and_the_good_operations_land() {
-    let net = Net::new();
-    let county = net.county(0).await;
-    let mut client = raw_client(&net, "T01", county.port()).await;
+/// A replication stream opened as township T01, its hello sent.
+async fn open_stream(
+    net: &Net,
+    port: u16,
+) -> (mpsc::Sender<pb::SyncFrame>, tonic::Streaming<pb::SyncFrame>) {
+    let mut client = raw_client(net, "T01", port).await;
     let (tx, rx) = mpsc::channel::<pb::SyncFrame>(16);
     tx.send(Message::Hello(hello("T01")).into()).await.unwrap();
     let response = client
         .sync(ReceiverStream::new(rx))
         .await
         .expect("stream opens");
-    let mut inbound = response.into_inner();
+    (tx, response.into_inner())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_frames_and_foreign_operations_are_counted_and_the_good_operations_land() {
+    let net = Net::new();
+    let county = net.county(0).await;
+    let (tx, mut inbound) = open_stream(&net, county.port()).await;
 
     let t1 = township_id("T01");
     let t2 = township_id("T02");
@@ -177,14 +185,7 @@ async fn malformed_frames_and_foreign_operations_are_counted_and_the_good_operat
 async fn an_oversized_message_ends_the_stream_with_resource_exhausted() {
     let net = Net::new();
     let county = net.county(0).await;
-    let mut client = raw_client(&net, "T01", county.port()).await;
-    let (tx, rx) = mpsc::channel::<pb::SyncFrame>(16);
-    tx.send(Message::Hello(hello("T01")).into()).await.unwrap();
-    let response = client
-        .sync(ReceiverStream::new(rx))
-        .await
-        .expect("stream opens");
-    let mut inbound = response.into_inner();
+    let (tx, mut inbound) = open_stream(&net, county.port()).await;
     tx.send(batch(1, 1, vec![vec![0u8; 2 * 1024 * 1024]]))
         .await
         .unwrap();

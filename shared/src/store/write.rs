@@ -41,6 +41,7 @@ struct Pending<'a> {
     origin_counts: BTreeMap<NodeId, u64>,
     new_cases: u64,
     new_case_keys: HashSet<String>,
+    changed_peers: std::collections::BTreeSet<NodeId>,
     report: ApplyReport,
 }
 
@@ -109,6 +110,7 @@ impl Store {
             origin_counts: BTreeMap::new(),
             new_cases: 0,
             new_case_keys: HashSet::new(),
+            changed_peers: Default::default(),
             report: ApplyReport::default(),
         };
         let from = match &source {
@@ -231,9 +233,17 @@ impl Pending<'_> {
         self.batch
             .insert(keys::entity_index(&entity_key, &op_key), &[] as &[u8]);
         self.digest(ALL_SCOPE)?.add(&op_key, &hash);
-        let me = self.store.me.clone();
-        let peers: Vec<NodeId> = self.state.peers.keys().cloned().collect();
-        for peer in peers.iter().filter(|p| scope.includes(p) && **p != me) {
+        let store = self.store;
+        let me = &store.me;
+        // Usually one peer (a case's centre) or every peer (catalogue).
+        let targets: Vec<NodeId> = self
+            .state
+            .peers
+            .keys()
+            .filter(|p| scope.includes(p) && *p != me)
+            .cloned()
+            .collect();
+        for peer in &targets {
             self.digest(&peer_scope(peer))?.add(&op_key, &hash);
             if Some(peer) == from {
                 continue;
@@ -242,6 +252,7 @@ impl Pending<'_> {
                 rec.outbox.head += 1;
                 self.batch
                     .insert(keys::outbox(peer, rec.outbox.head), op_key.clone());
+                self.changed_peers.insert(peer.clone());
             }
         }
         self.absorb(&entity_key, &op)?;
@@ -250,7 +261,7 @@ impl Pending<'_> {
             .entry(op.id().origin.clone())
             .or_insert(0) += 1;
         self.state.clock.observe(op.envelope.hlc);
-        if op.id().origin == me {
+        if &op.id().origin == me {
             self.state.next_local_seq = self.state.next_local_seq.max(op.id().seq + 1);
         }
         self.report.applied.push(op.id().clone());
@@ -332,8 +343,11 @@ impl Pending<'_> {
             self.batch
                 .insert(keys::META_CASES, encode(&(old + self.new_cases)));
         }
-        for rec in self.state.peers.values() {
-            self.batch.insert(keys::peer(&rec.node), encode(rec));
+        // Only the peers whose outbox grew in this batch.
+        for peer in &self.changed_peers {
+            if let Some(rec) = self.state.peers.get(peer) {
+                self.batch.insert(keys::peer(peer), encode(rec));
+            }
         }
         self.batch
             .insert(keys::META_FEED_HEAD, encode(&self.state.feed_head));
