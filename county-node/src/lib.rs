@@ -1,13 +1,12 @@
-//! The county node: hub of the county's replication tree. It serves the
-//! replication stream to its townships over mutual TLS, holds every case,
-//! writes the catalogue, and reports every link's health. `demo` runs a
-//! whole county with townships in one process.
+//! The county node binary: hub of the county's replication tree. It serves
+//! the replication stream to its townships over mutual TLS, holds every
+//! case, writes the catalogue, and reports every link's health. The node
+//! itself lives in `liandong-node` ([`start`] is its county boot); this
+//! crate holds the county's commands and `demo`, which runs a whole county
+//! with townships in one process.
 
-pub mod admin;
-pub mod config;
-pub mod node;
-
-pub use config::CountyConfig;
-pub use node::{start, County};
 pub mod commands;
 pub mod demo;
+
+pub use liandong_node::boot::county::{start_county as start, County};
+pub use liandong_node::config::county::CountyConfig;

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use county_node::demo::proxy::LinkProxy;
 use county_node::{County, CountyConfig};
-use shared::model::NodeId;
-use shared::node::NodeCore;
-use shared::shutdown::Shutdown;
+use liandong_model::NodeId;
+use liandong_node::shutdown::Shutdown;
+use liandong_node::NodeCore;
 use township_node::{Township, TownshipConfig};
 
 pub mod bench;
@@ -52,17 +52,17 @@ impl Net {
             .await
             .expect("county starts");
         if county.core.store.matter("M001").ok().flatten().is_none() {
-            let m001 = shared::domain::Matter::basic(
+            let m001 = liandong_domain::Matter::basic(
                 "M001",
                 "个体工商户设立登记",
-                shared::domain::Level::Township,
+                liandong_domain::Level::Township,
                 3,
                 15,
                 "D01",
             );
             county
                 .core
-                .put_matter(shared::domain::Lang::Zh, m001)
+                .put_matter(liandong_domain::Lang::Zh, m001)
                 .expect("catalogue entry M001");
         }
         Node {
@@ -89,10 +89,10 @@ impl Net {
         county_port: u16,
         dial: Option<String>,
     ) -> Node<Township> {
-        shared::tls::install_crypto_provider();
+        liandong_net::tls::install_crypto_provider();
         // The county creates the development CA; a township started first
         // (county down) needs it too.
-        shared::tls::init_ca(&self.pki()).expect("dev CA");
+        liandong_net::tls::init_ca(&self.pki()).expect("dev CA");
         let shutdown = Shutdown::new();
         let town = township_node::start(
             self.township_config(id, county_port),
@@ -227,10 +227,10 @@ pub fn connected(core: &NodeCore, peer: &NodeId) -> bool {
 /// the wall clock, so this is how a test sees a case days later).
 pub fn fold_at(
     core: &NodeCore,
-    record: &shared::domain::CaseRecord,
+    record: &liandong_domain::CaseRecord,
     now_ms: u64,
-) -> shared::domain::CaseState {
-    use shared::domain::{fold, EventKind, FoldContext, Thresholds};
+) -> liandong_domain::CaseState {
+    use liandong_domain::{fold, EventKind, FoldContext, Thresholds};
     let calendar = core.store.calendar().expect("calendar");
     let catalogue = core.store.catalogue().expect("catalogue");
     let authorisations = core.store.authorisations().expect("authorisations");

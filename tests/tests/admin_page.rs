@@ -180,15 +180,15 @@ async fn the_e_supervision_lists_link_from_the_page_and_show_a_yellow_case() {
     let county = net.county(0).await;
     let core = county.core();
     // Promised in one working day: yellow from the day of acceptance.
-    let quick = shared::domain::Matter::basic(
+    let quick = liandong_domain::Matter::basic(
         "M009",
         "证明开具",
-        shared::domain::Level::Township,
+        liandong_domain::Level::Township,
         1,
         5,
         "D01",
     );
-    core.put_matter(shared::domain::Lang::Zh, quick)
+    core.put_matter(liandong_domain::Lang::Zh, quick)
         .expect("matter");
     let case = core
         .accept_case("M009", "赵六", "410000199203031234")

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use shared::store::{Store, StoreOptions};
+use liandong_store::{Store, StoreOptions};
 use tests::{accept_cases, eventually, in_sync, Net};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -51,7 +51,7 @@ async fn a_backup_taken_during_live_writes_restores_to_a_store_that_converges_wi
     assert!(restored.operations > 0 && (restored.operations as usize) < accepted.len() * 2);
     let mut cfg = net.township_config("T01", county.port());
     cfg.data = Some(new_dir);
-    let shutdown = shared::shutdown::Shutdown::new();
+    let shutdown = liandong_node::shutdown::Shutdown::new();
     let town = township_node::start(cfg, shutdown.clone(), None)
         .await
         .expect("restored township starts");

@@ -5,12 +5,13 @@
 
 use std::time::Duration;
 
-use shared::domain::{Applicant, CaseEvent, EventKind, Stamp};
-use shared::model::{CaseId, EntityId, Hlc, NodeId, OpBody, OpId, Operation, Personal};
-use shared::rpc::pb;
-use shared::rpc::pb::replication_client::ReplicationClient;
-use shared::store::Cursor;
-use shared::sync::{Batch, Hello, Message, PROTOCOL_VERSION};
+use liandong_domain::{Applicant, CaseEvent, EventKind, Stamp};
+use liandong_domain::{OpBody, Operation};
+use liandong_model::{CaseId, EntityId, Hlc, NodeId, OpId, Personal};
+use liandong_net::rpc::pb;
+use liandong_net::rpc::pb::replication_client::ReplicationClient;
+use liandong_store::Cursor;
+use liandong_sync::{Batch, Hello, Message, PROTOCOL_VERSION};
 use tests::{eventually, township_id, Net};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -22,14 +23,14 @@ async fn raw_client(
     port: u16,
 ) -> ReplicationClient<tonic::transport::Channel> {
     let me = township_id(name);
-    let files = shared::tls::ensure_dev_node_cert(&net.pki(), &me, &[]).expect("cert");
-    let material = shared::tls::TlsMaterial::load(&files).expect("material");
-    let cfg = shared::tls::client_config(&material).expect("client config");
-    let channel = shared::tls::connect_channel(
+    let files = liandong_net::tls::ensure_dev_node_cert(&net.pki(), &me, &[]).expect("cert");
+    let material = liandong_net::tls::TlsMaterial::load(&files).expect("material");
+    let cfg = liandong_net::tls::client_config(&material).expect("client config");
+    let channel = liandong_net::tls::connect_channel(
         &format!("127.0.0.1:{port}"),
         "localhost",
         cfg,
-        shared::tls::ChannelOptions::default(),
+        liandong_net::tls::ChannelOptions::default(),
     )
     .await
     .expect("connects");

@@ -13,14 +13,14 @@ use std::collections::BTreeSet;
 use std::fmt::Display;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use shared::control::{ApplicantInput, CaseAction};
-use shared::domain::{
+use liandong_domain::{
     cst_date, cst_time_ms, dates_from_until, AuthScope, CaseRecord, CaseState, ClockState,
     ConflictKind, DaySetting, EventKind, FeeItem, Lang, Level, Material, MaterialForm, Matter,
     MatterKind, Power, Seal, SpecialCode, SpecialKind, SpecialStep, StaffRole, Warning,
 };
-use shared::model::{Hlc, NodeId};
-use shared::node::{CaseDetail, NodeCore, SupervisionLine};
+use liandong_model::{Hlc, NodeId};
+use liandong_node::control::{ApplicantInput, CaseAction};
+use liandong_node::{CaseDetail, NodeCore, SupervisionLine};
 use tests::{connected, eventually, fold_at, proxy, township_id, Net, Node};
 use township_node::Township;
 

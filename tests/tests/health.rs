@@ -74,13 +74,16 @@ async fn every_admin_port_answers_health_and_reflection_and_the_tls_port_answers
         );
     }
     // Over mutual TLS on the replication port, with a township certificate.
-    let files = shared::tls::ensure_dev_node_cert(&net.pki(), &township_id("T01"), &[]).unwrap();
-    let tls = shared::tls::client_config(&shared::tls::TlsMaterial::load(&files).unwrap()).unwrap();
-    let channel = shared::tls::connect_channel(
+    let files =
+        liandong_net::tls::ensure_dev_node_cert(&net.pki(), &township_id("T01"), &[]).unwrap();
+    let tls =
+        liandong_net::tls::client_config(&liandong_net::tls::TlsMaterial::load(&files).unwrap())
+            .unwrap();
+    let channel = liandong_net::tls::connect_channel(
         &format!("127.0.0.1:{}", county.port()),
         "localhost",
         tls,
-        shared::tls::ChannelOptions::default(),
+        liandong_net::tls::ChannelOptions::default(),
     )
     .await
     .expect("mutual TLS");

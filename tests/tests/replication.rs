@@ -10,13 +10,13 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use county_node::demo::{run_demo, DemoArgs};
+use liandong_domain::{Lang, Level, Matter};
+use liandong_model::{NodeId, OpId};
+use liandong_net::tls;
+use liandong_node::shutdown::Shutdown;
+use liandong_node::{CaseSummary, NodeCore, PeerStatus};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use shared::domain::{Lang, Level, Matter};
-use shared::model::{NodeId, OpId};
-use shared::node::{CaseSummary, NodeCore, PeerStatus};
-use shared::shutdown::Shutdown;
-use shared::tls;
 use tests::{accept_cases, eventually, free_port, in_sync, proxy, township_id, Net};
 
 /// Upper bound of every wait; generous for debug builds on two cores.

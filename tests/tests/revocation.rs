@@ -29,7 +29,7 @@ async fn a_revoked_township_is_cut_off_until_it_gets_a_new_certificate() {
         .expect("revoke");
     assert!(message.contains("township/T01"), "{message}");
     let t1_id = township_id("T01");
-    let county_id = shared::model::NodeId::county("HQ").unwrap();
+    let county_id = liandong_model::NodeId::county("HQ").unwrap();
 
     // The revocation replicates to every node that is still trusted.
     assert!(
@@ -79,9 +79,9 @@ async fn a_revoked_township_is_cut_off_until_it_gets_a_new_certificate() {
 
     // A certificate issued after the revocation re-enrols T01.
     tokio::time::sleep(Duration::from_millis(20)).await;
-    let ca = shared::tls::Ca::load(&net.pki()).expect("CA");
+    let ca = liandong_net::tls::Ca::load(&net.pki()).expect("CA");
     let issued = ca.issue(&t1_id, &[], 30).expect("new certificate");
-    shared::tls::write_node_cert(&net.pki(), &t1_id, &issued, &net.pki()).expect("written");
+    liandong_net::tls::write_node_cert(&net.pki(), &t1_id, &issued, &net.pki()).expect("written");
     let t1 = net.township("T01", county.port(), None).await;
     assert!(
         eventually(Duration::from_secs(30), || in_sync(

@@ -5,13 +5,13 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 use clap::{Args, Parser, Subcommand};
-use shared::cli::{ask, ask_in, status_text};
-use shared::control::{Reply, Request};
-use shared::domain::Lang;
-use shared::logging::LogFormat;
-use shared::shutdown::Shutdown;
+use liandong_cli::{ask, ask_in, status_text};
+use liandong_domain::Lang;
+use liandong_node::control::{Reply, Request};
+use liandong_node::logging::LogFormat;
+use liandong_node::shutdown::Shutdown;
 
-use crate::config::TownshipConfig;
+use liandong_node::config::township::TownshipConfig;
 
 /// Liandong township node (乡镇节点): an offline-first service centre.
 #[derive(Parser, Debug)]
@@ -130,7 +130,7 @@ pub struct CaseArgs {
     #[arg(long, global = true)]
     pub data: Option<PathBuf>,
     #[command(subcommand)]
-    pub cmd: shared::cli::case::CaseCommand,
+    pub cmd: liandong_cli::case::CaseCommand,
 }
 
 impl CaseArgs {
@@ -171,7 +171,7 @@ pub enum MatterCommand {
 async fn matter(cmd: MatterCommand, lang: Lang) -> anyhow::Result<()> {
     match cmd {
         MatterCommand::List { local, level, json } => {
-            let level = shared::cli::parse_level(&level, lang)?;
+            let level = liandong_cli::parse_level(&level, lang)?;
             let reply = ask_in(
                 &local.dir(),
                 &local.start_hint(),
@@ -180,7 +180,7 @@ async fn matter(cmd: MatterCommand, lang: Lang) -> anyhow::Result<()> {
             )
             .await
             .map_err(anyhow::Error::msg)?;
-            shared::cli::print_reply(reply, json, lang)
+            liandong_cli::print_reply(reply, json, lang)
         }
         MatterCommand::Guide { local, code, json } => {
             let reply = ask_in(
@@ -191,7 +191,7 @@ async fn matter(cmd: MatterCommand, lang: Lang) -> anyhow::Result<()> {
             )
             .await
             .map_err(anyhow::Error::msg)?;
-            shared::cli::print_reply(reply, json, lang)
+            liandong_cli::print_reply(reply, json, lang)
         }
     }
 }
@@ -210,18 +210,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve(args).await,
         Command::Case(args) => {
             let local = args.local()?;
-            shared::cli::case::run(args.cmd, &local.dir(), &local.start_hint(), lang).await
+            liandong_cli::case::run(args.cmd, &local.dir(), &local.start_hint(), lang).await
         }
         Command::Matter(cmd) => matter(cmd, lang).await,
         Command::Status(args) => status(args).await,
         Command::Backup { local, out } => {
-            let message = shared::cli::backup(&local.dir(), &local.start_hint(), &out).await?;
+            let message = liandong_cli::backup(&local.dir(), &local.start_hint(), &out).await?;
             println!("{message}");
             Ok(())
         }
         Command::Verify { local } => {
-            let me = shared::model::NodeId::township(&local.id)?;
-            let (text, ok) = shared::cli::verify(&local.dir(), &me)?;
+            let me = liandong_model::NodeId::township(&local.id)?;
+            let (text, ok) = liandong_cli::verify(&local.dir(), &me)?;
             print!("{text}");
             if !ok {
                 anyhow::bail!("the store at {} is damaged", local.dir().display());
@@ -229,9 +229,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Restore { id, from, data } => {
-            let me = shared::model::NodeId::township(&id)?;
+            let me = liandong_model::NodeId::township(&id)?;
             let data = data.unwrap_or_else(|| PathBuf::from("./data").join(&id));
-            let message = shared::cli::restore(&from, &data, &me)?;
+            let message = liandong_cli::restore(&from, &data, &me)?;
             println!("{message}");
             Ok(())
         }
@@ -240,7 +240,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut cfg: TownshipConfig =
-        shared::config::load(args.config.as_deref(), ENV_PREFIX, std::env::vars())?;
+        liandong_node::config::load(args.config.as_deref(), ENV_PREFIX, std::env::vars())?;
     if let Some(v) = args.id {
         cfg.id = v;
     }
@@ -258,7 +258,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     cfg.validate()?;
     if args.print_config {
-        print!("{}", shared::config::to_toml(&cfg));
+        print!("{}", liandong_node::config::to_toml(&cfg));
         return Ok(());
     }
     let shutdown = Shutdown::new();

@@ -6,7 +6,7 @@ use township_node::commands::{run, Cli};
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    shared::logging::init(cli.log_format);
+    liandong_node::logging::init(cli.log_format);
     match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 use clap::{Args, Subcommand};
-use shared::cli::{ask_in, parse_level};
-use shared::control::{Reply, Request};
-use shared::domain::{Lang, Matter};
+use liandong_cli::{ask_in, parse_level};
+use liandong_domain::{Lang, Matter};
+use liandong_node::control::{Reply, Request};
 
 use super::matter_fields::{edited_matter, new_matter, AddArgs, EditArgs};
 use super::parse::FlagError;

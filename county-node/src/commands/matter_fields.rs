@@ -6,7 +6,7 @@
 //! fields (promised ≤ statutory days, distinct names) are the node's.
 
 use clap::{Args, ValueEnum};
-use shared::domain::{Level, Matter, MatterKind};
+use liandong_domain::{Level, Matter, MatterKind};
 
 use super::parse::{self, FlagError};
 

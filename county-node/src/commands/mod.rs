@@ -14,14 +14,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 use clap::{Args, Parser, Subcommand};
-use shared::cli::{ask, ask_in, print_reply, status_text};
-use shared::control::{Reply, Request};
-use shared::logging::LogFormat;
-use shared::model::{NodeId, Role};
-use shared::shutdown::Shutdown;
-use shared::tls;
+use liandong_cli::{ask, ask_in, print_reply, status_text};
+use liandong_model::{NodeId, Role};
+use liandong_net::tls;
+use liandong_node::control::{Reply, Request};
+use liandong_node::logging::LogFormat;
+use liandong_node::shutdown::Shutdown;
 
-use crate::config::CountyConfig;
+use liandong_node::config::county::CountyConfig;
 
 /// Liandong county node (县级节点): the hub that townships replicate with.
 #[derive(Parser, Debug)]
@@ -32,7 +32,7 @@ pub struct Cli {
     pub log_format: LogFormat,
     /// Language of tables and messages: zh (default) or en.
     #[arg(long, global = true, default_value = "zh")]
-    pub lang: shared::domain::Lang,
+    pub lang: liandong_domain::Lang,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -178,7 +178,7 @@ pub struct CaseArgs {
     #[arg(long, global = true, default_value = "./data/county")]
     pub data: PathBuf,
     #[command(subcommand)]
-    pub cmd: shared::cli::case::CaseCommand,
+    pub cmd: liandong_cli::case::CaseCommand,
 }
 
 #[derive(Args, Debug)]
@@ -223,19 +223,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Pki(cmd) => pki(cmd),
-        Command::Case(args) => shared::cli::case::run(args.cmd, &args.data, START_HINT, lang).await,
+        Command::Case(args) => {
+            liandong_cli::case::run(args.cmd, &args.data, START_HINT, lang).await
+        }
         Command::Matter(args) => matter::run(*args, lang).await,
         Command::Staff(args) => registry::run_staff(args, lang).await,
         Command::Calendar(args) => registry::run_calendar(args, lang).await,
         Command::Supervision(args) => registry::run_supervision(args, lang).await,
         Command::Status(args) => status(args).await,
         Command::Backup { out, node } => {
-            let message = shared::cli::backup(&node.data, START_HINT, &out).await?;
+            let message = liandong_cli::backup(&node.data, START_HINT, &out).await?;
             println!("{message}");
             Ok(())
         }
         Command::Verify { data, name } => {
-            let (text, ok) = shared::cli::verify(&data, &NodeId::county(&name)?)?;
+            let (text, ok) = liandong_cli::verify(&data, &NodeId::county(&name)?)?;
             print!("{text}");
             if !ok {
                 bail!("the store at {} is damaged", data.display());
@@ -244,7 +246,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Restore { from, data, name } => {
             let me = NodeId::county(&name)?;
-            let message = shared::cli::restore(&from, &data, &me)?;
+            let message = liandong_cli::restore(&from, &data, &me)?;
             println!("{message}");
             Ok(())
         }
@@ -253,7 +255,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut cfg: CountyConfig =
-        shared::config::load(args.config.as_deref(), ENV_PREFIX, std::env::vars())?;
+        liandong_node::config::load(args.config.as_deref(), ENV_PREFIX, std::env::vars())?;
     if let Some(v) = args.data {
         cfg.data = v;
     }
@@ -268,7 +270,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     cfg.validate()?;
     if args.print_config {
-        print!("{}", shared::config::to_toml(&cfg));
+        print!("{}", liandong_node::config::to_toml(&cfg));
         return Ok(());
     }
     let shutdown = Shutdown::new();
@@ -356,7 +358,7 @@ async fn status(args: StatusArgs) -> anyhow::Result<()> {
 /// or text in `lang`, or JSON).
 async fn send(
     data: &Path,
-    lang: shared::domain::Lang,
+    lang: liandong_domain::Lang,
     req: Request,
     json: bool,
 ) -> anyhow::Result<()> {

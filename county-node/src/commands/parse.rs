@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
-use shared::domain::{
+use liandong_domain::{
     FeeItem, Lang, Level, Material, MaterialForm, MatterKind, Power, SpecialKind, SpecialStep,
     StaffRole, Stage,
 };
@@ -43,7 +43,7 @@ impl FlagError {
     }
 }
 
-pub use shared::cli::yuan_to_fen;
+pub use liandong_cli::yuan_to_fen;
 
 /// `--fee-item NAME=AMOUNT[:BASIS]`, the amount in yuan.
 pub fn fee_item(s: &str) -> Result<FeeItem, FlagError> {

@@ -11,8 +11,8 @@
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Subcommand};
-use shared::control::Request;
-use shared::domain::{cst_date, dates_from_until, AuthScope, DaySetting, Lang};
+use liandong_domain::{cst_date, dates_from_until, AuthScope, DaySetting, Lang};
+use liandong_node::control::Request;
 
 use super::{parse, send};
 
@@ -272,7 +272,7 @@ fn calendar_request(cmd: CalendarCommand, lang: Lang) -> anyhow::Result<(Request
 /// This year in China Standard Time.
 fn this_year() -> i32 {
     use chrono::Datelike;
-    cst_date(shared::sync::driver::now_ms()).year()
+    cst_date(liandong_net::driver::now_ms()).year()
 }
 
 pub async fn run_supervision(args: SupervisionArgs, lang: Lang) -> anyhow::Result<()> {

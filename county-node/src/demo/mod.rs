@@ -15,12 +15,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
+use liandong_domain::{Lang, Level, Matter};
+use liandong_node::shutdown::Shutdown;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use shared::domain::{Lang, Level, Matter};
-use shared::shutdown::Shutdown;
 
-use crate::config::CountyConfig;
+use liandong_node::config::county::CountyConfig;
 use proxy::LinkProxy;
 pub use report::{converged, ConvergenceReport, NodeLine};
 
@@ -70,7 +70,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
 
 struct Member {
     proxy: LinkProxy,
-    town: township_node::Township,
+    town: liandong_node::boot::Township,
 }
 
 /// Runs the demo and returns its report (used by tests too).
@@ -109,7 +109,7 @@ pub async fn run_demo(args: &DemoArgs) -> anyhow::Result<ConvergenceReport> {
     let mut members = Vec::new();
     for i in 1..=args.townships {
         let proxy = LinkProxy::start(county.grpc_addr, &shutdown).await?;
-        let cfg = township_node::TownshipConfig {
+        let cfg = liandong_node::config::township::TownshipConfig {
             id: format!("T{i:02}"),
             county: format!("https://localhost:{}", county.grpc_addr.port()),
             data: Some(args.data.join(format!("T{i:02}"))),
@@ -117,8 +117,12 @@ pub async fn run_demo(args: &DemoArgs) -> anyhow::Result<ConvergenceReport> {
             admin: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
             ..Default::default()
         };
-        let town =
-            township_node::start(cfg, shutdown.clone(), Some(proxy.addr().to_string())).await?;
+        let town = liandong_node::boot::start_township(
+            cfg,
+            shutdown.clone(),
+            Some(proxy.addr().to_string()),
+        )
+        .await?;
         members.push(Member { proxy, town });
     }
     progress(

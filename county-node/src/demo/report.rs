@@ -3,9 +3,9 @@
 //! digest equals the county's digest of that township's scope and nothing
 //! is pending either way.
 
+use liandong_node::NodeCore;
+use liandong_store::StoreError;
 use serde::Serialize;
-use shared::node::NodeCore;
-use shared::store::StoreError;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NodeLine {
@@ -96,7 +96,7 @@ impl ConvergenceReport {
             })
             .collect();
         let mut out = String::from("\nconvergence report\n");
-        out.push_str(&shared::table::render(
+        out.push_str(&liandong_cli::table::render(
             &[
                 "node",
                 "ops held",

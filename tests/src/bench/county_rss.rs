@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 use crate::{free_port, Net};
 use anyhow::{bail, ensure, Context};
 use clap::Args;
+use liandong_node::control::{call, Call, Reply, Request};
 use serde::Serialize;
-use shared::control::{call, Call, Reply, Request};
 
 use super::workload::Workload;
 use super::{progress, start_township, write_bulk};
-use shared::sync::driver::now_ms;
+use liandong_net::driver::now_ms;
 
 #[derive(Args, Debug)]
 pub struct CountyRssArgs {

@@ -32,11 +32,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context};
 use county_node::demo::proxy::LinkProxy;
+use liandong_model::NodeId;
+use liandong_net::driver::now_ms;
+use liandong_node::shutdown::Shutdown;
+use liandong_store::Store;
 use serde::Serialize;
-use shared::model::NodeId;
-use shared::shutdown::Shutdown;
-use shared::store::Store;
-use shared::sync::driver::now_ms;
 use township_node::Township;
 
 use crate::{free_port, in_sync, Net, Node};
@@ -459,10 +459,10 @@ pub(crate) async fn start_township(
     dial: Option<String>,
     cache_mb: Option<u64>,
 ) -> anyhow::Result<Node<Township>> {
-    shared::tls::install_crypto_provider();
+    liandong_net::tls::install_crypto_provider();
     // The county creates the development CA; a township started first
     // (county down) needs it too.
-    shared::tls::init_ca(&net.pki())?;
+    liandong_net::tls::init_ca(&net.pki())?;
     let start = Instant::now();
     loop {
         let shutdown = Shutdown::new();

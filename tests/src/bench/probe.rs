@@ -10,9 +10,9 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use shared::model::{NodeId, OpId};
-use shared::store::Store;
-use shared::sync::LinkBoard;
+use liandong_model::{NodeId, OpId};
+use liandong_store::Store;
+use liandong_sync::LinkBoard;
 use tokio::sync::watch;
 
 use super::progress;

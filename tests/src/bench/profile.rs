@@ -8,10 +8,10 @@
 use std::path::Path;
 use std::time::Instant;
 
+use liandong_model::{EncodedOp, NodeId};
+use liandong_store::{Cursor, Source, Store, StoreOptions};
+use liandong_sync::SessionConfig;
 use serde::Serialize;
-use shared::model::{EncodedOp, NodeId};
-use shared::store::{Cursor, Source, Store, StoreOptions};
-use shared::sync::SessionConfig;
 
 use super::{ms, Summary};
 

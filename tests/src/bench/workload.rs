@@ -7,9 +7,10 @@
 //! numbered by the bench (not by the store), so `Store::append_local` is
 //! used exactly as a clerk's window would.
 
-use shared::domain::{Applicant, CaseEvent, EventKind, Stamp};
-use shared::model::{CaseId, EntityId, Hlc, NodeId, OpBody, OpId, Operation, Personal};
-use shared::node::cst_date;
+use liandong_domain::{Applicant, CaseEvent, EventKind, Stamp};
+use liandong_domain::{OpBody, Operation};
+use liandong_model::{CaseId, EntityId, Hlc, NodeId, OpId, Personal};
+use liandong_node::cst_date;
 
 const SURNAMES: [&str; 12] = [
     "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙",

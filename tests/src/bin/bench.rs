@@ -29,7 +29,7 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     if std::env::var_os("RUST_LOG").is_some() {
-        shared::logging::init(shared::logging::LogFormat::Human);
+        liandong_node::logging::init(liandong_node::logging::LogFormat::Human);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

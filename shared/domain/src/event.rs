@@ -1,0 +1,345 @@
+//! The events of a case (办件) — DOMAIN.md §3, one variant per row.
+//!
+//! Every event carries `at_ms`, the business time of the origin's wall
+//! clock (the legal act time; the HLC of its operation only orders), and
+//! may name one earlier event it supersedes: that is how a record is
+//! corrected, since nothing is ever deleted. Events that close something
+//! opened earlier (a correction supplied, a special procedure ended) name
+//! the opening event by operation id, so pairing never depends on order.
+//!
+//! Personal fields (applicant, attachments, delivery recipient, evaluator
+//! and comment) are typed [`Personal`].
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::supervision::{Rule, SupervisionId};
+use super::{Lang, Stamp};
+use liandong_model::{OpId, Personal};
+
+/// The applicant (申请人); every field is personal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applicant {
+    pub name: Personal<String>,
+    pub id_number: Personal<String>,
+    pub phone: Personal<String>,
+    pub address: Personal<String>,
+}
+
+/// One material handed in, by its catalogue name, with an optional
+/// attachment reference (personal).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmittedMaterial {
+    pub name: String,
+    pub attachment: Option<Personal<String>>,
+}
+
+/// 容缺受理: accepted with these materials missing, promised by a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tolerance {
+    pub missing: Vec<String>,
+    pub promised_by: NaiveDate,
+}
+
+/// 特别程序代码 (GB/T 39046 A.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum SpecialCode {
+    /// 1 延长审批: adds days to the limits.
+    Extension,
+    /// 2 other special procedures: pause the clock unless the catalogue
+    /// counts that step toward the limit.
+    Other,
+}
+
+impl SpecialCode {
+    pub fn code(self) -> u8 {
+        match self {
+            SpecialCode::Extension => 1,
+            SpecialCode::Other => 2,
+        }
+    }
+}
+
+/// The kind of a special step or procedure.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum SpecialKind {
+    /// 专家论证.
+    ExpertReview,
+    /// 现场勘查.
+    SiteInspection,
+    /// 听证.
+    Hearing,
+    /// 检验.
+    Inspection,
+    /// 检测.
+    Testing,
+    /// 检疫.
+    Quarantine,
+    /// 鉴定.
+    Appraisal,
+    /// 专家评审.
+    ExpertAssessment,
+    /// 招标.
+    Tender,
+    /// 拍卖.
+    Auction,
+    /// 延长审批 (the kind of a code 1 procedure).
+    Extension,
+    /// Anything else, by name.
+    Other(String),
+}
+
+/// The kinds by their command-line spelling.
+const SPECIAL_WORDS: [(&str, SpecialKind); 11] = [
+    ("expert-review", SpecialKind::ExpertReview),
+    ("site-inspection", SpecialKind::SiteInspection),
+    ("hearing", SpecialKind::Hearing),
+    ("inspection", SpecialKind::Inspection),
+    ("testing", SpecialKind::Testing),
+    ("quarantine", SpecialKind::Quarantine),
+    ("appraisal", SpecialKind::Appraisal),
+    ("expert-assessment", SpecialKind::ExpertAssessment),
+    ("tender", SpecialKind::Tender),
+    ("auction", SpecialKind::Auction),
+    ("extension", SpecialKind::Extension),
+];
+
+impl SpecialKind {
+    /// A kind by its command-line spelling (`site-inspection`) or Chinese
+    /// name (现场勘查); any other name is kept as it is.
+    pub fn from_word(s: &str) -> SpecialKind {
+        SPECIAL_WORDS
+            .into_iter()
+            .find(|(word, kind)| *word == s || kind.label(Lang::Zh) == s)
+            .map(|(_, kind)| kind)
+            .unwrap_or_else(|| SpecialKind::Other(s.to_string()))
+    }
+
+    pub fn label(&self, lang: Lang) -> &str {
+        match self {
+            SpecialKind::ExpertReview => lang.pick("专家论证", "expert review"),
+            SpecialKind::SiteInspection => lang.pick("现场勘查", "site inspection"),
+            SpecialKind::Hearing => lang.pick("听证", "hearing"),
+            SpecialKind::Inspection => lang.pick("检验", "inspection"),
+            SpecialKind::Testing => lang.pick("检测", "testing"),
+            SpecialKind::Quarantine => lang.pick("检疫", "quarantine"),
+            SpecialKind::Appraisal => lang.pick("鉴定", "appraisal"),
+            SpecialKind::ExpertAssessment => lang.pick("专家评审", "expert assessment"),
+            SpecialKind::Tender => lang.pick("招标", "tender"),
+            SpecialKind::Auction => lang.pick("拍卖", "auction"),
+            SpecialKind::Extension => lang.pick("延长审批", "extension"),
+            SpecialKind::Other(name) => name,
+        }
+    }
+}
+
+/// Which seal a decision was sealed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Seal {
+    /// 行政审批专用章.
+    Approval,
+    /// 部门公章 (上报 or special cases).
+    Official,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EventKind {
+    /// 申请: pins the catalogue version current at submission.
+    Submitted {
+        matter: String,
+        matter_version: Stamp,
+        applicant: Applicant,
+        materials: Vec<SubmittedMaterial>,
+    },
+    /// 补正告知: one written notice listing everything missing.
+    CorrectionRequested {
+        missing: Vec<String>,
+    },
+    /// 补齐: answers one notice.
+    CorrectionSupplied {
+        request: OpId,
+        supplied: Vec<String>,
+    },
+    /// 受理: starts the clock.
+    Accepted {
+        tolerated: Option<Tolerance>,
+    },
+    /// 不予受理.
+    Rejected {
+        reason: String,
+        legal_basis: String,
+        competent_authority: Option<String>,
+    },
+    /// 分送: a department's part, with its stage limit in working days.
+    RoutedToDepartment {
+        department: String,
+        part: String,
+        stage_limit_days: Option<u16>,
+    },
+    /// 审查意见.
+    OpinionGiven {
+        department: String,
+        agree: bool,
+        text: String,
+    },
+    /// 补齐补正 asked by a department after acceptance: pauses the clock.
+    SupplementRequested {
+        department: String,
+        items: Vec<String>,
+    },
+    SupplementSupplied {
+        request: OpId,
+        items: Vec<String>,
+    },
+    /// 特别程序.
+    SpecialProcedureStarted {
+        code: SpecialCode,
+        kind: SpecialKind,
+        reason: String,
+        approver: String,
+        days: u16,
+    },
+    SpecialProcedureEnded {
+        started: OpId,
+    },
+    /// 准予 / 不予: one department's part.
+    Decided {
+        department: String,
+        approve: bool,
+        by: String,
+        authorisation: String,
+        seal: Option<Seal>,
+        reason: String,
+    },
+    /// 收费, in fen.
+    FeeCharged {
+        item: String,
+        amount_fen: u64,
+    },
+    /// 办结: stops the clock.
+    Concluded,
+    /// 送达.
+    Delivered {
+        recipient: Option<Personal<String>>,
+    },
+    /// 撤回, on the applicant's request.
+    Withdrawn {
+        reason: String,
+    },
+    /// 好差评: 1 非常满意 … 5 非常不满意.
+    Evaluated {
+        level: u8,
+        text: Personal<String>,
+        evaluator: Personal<String>,
+    },
+    /// 差评整改: answers one bad evaluation.
+    BadReviewHandled {
+        evaluation: OpId,
+        note: String,
+    },
+    /// 电子监察督办, written by the county per crossing.
+    SupervisionFlagged {
+        item: SupervisionId,
+        rule: Rule,
+        note: String,
+    },
+    SupervisionResolved {
+        item: SupervisionId,
+        note: String,
+    },
+    SupervisionAnnotated {
+        item: SupervisionId,
+        note: String,
+    },
+    /// Voids the event it supersedes and nothing else.
+    Retracted {
+        reason: String,
+    },
+}
+
+impl EventKind {
+    /// A stable name (history lines, JSON).
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Submitted { .. } => "submitted",
+            EventKind::CorrectionRequested { .. } => "correction-requested",
+            EventKind::CorrectionSupplied { .. } => "correction-supplied",
+            EventKind::Accepted { .. } => "accepted",
+            EventKind::Rejected { .. } => "rejected",
+            EventKind::RoutedToDepartment { .. } => "routed",
+            EventKind::OpinionGiven { .. } => "opinion",
+            EventKind::SupplementRequested { .. } => "supplement-requested",
+            EventKind::SupplementSupplied { .. } => "supplement-supplied",
+            EventKind::SpecialProcedureStarted { .. } => "special-started",
+            EventKind::SpecialProcedureEnded { .. } => "special-ended",
+            EventKind::Decided { .. } => "decided",
+            EventKind::FeeCharged { .. } => "fee",
+            EventKind::Concluded => "concluded",
+            EventKind::Delivered { .. } => "delivered",
+            EventKind::Withdrawn { .. } => "withdrawn",
+            EventKind::Evaluated { .. } => "evaluated",
+            EventKind::BadReviewHandled { .. } => "bad-review-handled",
+            EventKind::SupervisionFlagged { .. } => "supervision-flagged",
+            EventKind::SupervisionResolved { .. } => "supervision-resolved",
+            EventKind::SupervisionAnnotated { .. } => "supervision-annotated",
+            EventKind::Retracted { .. } => "retracted",
+        }
+    }
+
+    /// The clerk-facing name.
+    pub fn label(&self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            EventKind::Submitted { .. } => ("申请", "submitted"),
+            EventKind::CorrectionRequested { .. } => ("补正告知", "correction requested"),
+            EventKind::CorrectionSupplied { .. } => ("补齐材料", "correction supplied"),
+            EventKind::Accepted { .. } => ("受理", "accepted"),
+            EventKind::Rejected { .. } => ("不予受理", "rejected"),
+            EventKind::RoutedToDepartment { .. } => ("分送部门", "routed to department"),
+            EventKind::OpinionGiven { .. } => ("审查意见", "opinion"),
+            EventKind::SupplementRequested { .. } => ("补齐补正", "supplement requested"),
+            EventKind::SupplementSupplied { .. } => ("补正完成", "supplement supplied"),
+            EventKind::SpecialProcedureStarted { .. } => ("特别程序开始", "special procedure"),
+            EventKind::SpecialProcedureEnded { .. } => ("特别程序结束", "special procedure ended"),
+            EventKind::Decided { approve: true, .. } => ("准予许可", "approved"),
+            EventKind::Decided { approve: false, .. } => ("不予许可", "denied"),
+            EventKind::FeeCharged { .. } => ("收费", "fee charged"),
+            EventKind::Concluded => ("办结", "concluded"),
+            EventKind::Delivered { .. } => ("送达", "delivered"),
+            EventKind::Withdrawn { .. } => ("撤回", "withdrawn"),
+            EventKind::Evaluated { .. } => ("好差评", "evaluated"),
+            EventKind::BadReviewHandled { .. } => ("差评整改", "bad review handled"),
+            EventKind::SupervisionFlagged { .. } => ("电子监察督办", "supervision flagged"),
+            EventKind::SupervisionResolved { .. } => ("督办办结", "supervision resolved"),
+            EventKind::SupervisionAnnotated { .. } => ("督办批注", "supervision note"),
+            EventKind::Retracted { .. } => ("更正作废", "retracted"),
+        };
+        lang.pick(zh, en)
+    }
+}
+
+/// One event of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseEvent {
+    /// Business time: Unix ms of the origin's wall clock.
+    pub at_ms: u64,
+    /// The earlier event this one replaces.
+    pub supersedes: Option<OpId>,
+    pub kind: EventKind,
+}
+
+impl CaseEvent {
+    pub fn new(at_ms: u64, kind: EventKind) -> Self {
+        CaseEvent {
+            at_ms,
+            supersedes: None,
+            kind,
+        }
+    }
+
+    /// The same event, replacing `earlier`.
+    pub fn superseding(mut self, earlier: OpId) -> Self {
+        self.supersedes = Some(earlier);
+        self
+    }
+}

@@ -1,0 +1,396 @@
+//! The fold: a case's state as a pure function of its event set and a
+//! context (calendar, matter version, authorisations, `now`, thresholds).
+//!
+//! Superseded events are set aside first (an event is superseded when any
+//! event in the set names it). The live events are then absorbed in
+//! `(hlc, op id)` order — the order is a property of the set, so arrival
+//! order and duplication cannot change it — and each is checked against
+//! the facts of the events before it: a received event that breaks a
+//! precondition is kept, takes effect, and is listed as an anomaly.
+//! Contradictions (DOMAIN.md §3 status fold, rule 1) become conflicts that
+//! name every event involved; no winner is picked by timestamp, and only a
+//! later superseding event clears one.
+
+use serde::{Deserialize, Serialize};
+
+use super::authorisation::{AuthError, Authorisation};
+use super::calendar::Calendar;
+use super::check::preconditions;
+use super::clock::{self, Clock};
+use super::event::{Applicant, EventKind, Seal};
+use super::facts::{Ev, Facts};
+use super::matter::{Level, Matter, MatterKind};
+use super::record::CaseRecord;
+use super::refusal::Refusal;
+pub use super::status::{Conflict, ConflictKind, Status};
+use super::supervision::SupervisionId;
+use super::warning::{self, Warning};
+use super::Stamp;
+use liandong_model::OpId;
+
+/// The settings of DOMAIN.md that vary by locality ([L]) or are unverified
+/// ([U]); the defaults are the values DOMAIN.md gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Thresholds {
+    /// Yellow when at most this many working days remain (1).
+    pub yellow_days_left: u32,
+    /// Working days to notify a correction, accept or reject; past them
+    /// the case is deemed accepted (5, §32).
+    pub notice_days: u32,
+    /// Business time and HLC further apart than this are flagged (5 min).
+    pub skew_ms: u64,
+    /// Working days to deliver after concluding an approval (10, §44).
+    pub delivery_days: u32,
+    /// Working days to handle a bad review (15; some rules say 5).
+    pub bad_review_fix_days: u32,
+    /// Longest extension of a single-department matter (10, §42).
+    pub extension_days_single: u16,
+    /// Longest extension of a joint matter (15, §42).
+    pub extension_days_joint: u16,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            yellow_days_left: 1,
+            notice_days: 5,
+            skew_ms: 5 * 60 * 1000,
+            delivery_days: 10,
+            bad_review_fix_days: 15,
+            extension_days_single: 10,
+            extension_days_joint: 15,
+        }
+    }
+}
+
+/// Everything the fold and the check read besides the events.
+#[derive(Debug, Clone, Copy)]
+pub struct FoldContext<'a> {
+    pub calendar: &'a Calendar,
+    /// The matter version the case pinned (or the current one if that
+    /// version has not arrived); `None` when the catalogue lacks it.
+    pub matter: Option<&'a Matter>,
+    pub authorisations: &'a [Authorisation],
+    pub now_ms: u64,
+    pub thresholds: Thresholds,
+    /// The level of the node recording an event ([`super::check`] only:
+    /// a township centre accepts township-level matters only).
+    pub recorder_level: Option<Level>,
+}
+
+/// A received event that broke a precondition: kept, and shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Anomaly {
+    pub op: OpId,
+    pub event: String,
+    pub problem: Refusal,
+}
+
+/// One department's decision on its part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartDecision {
+    pub op: OpId,
+    pub department: String,
+    pub approve: bool,
+    pub by: String,
+    pub authorisation: String,
+    pub seal: Option<Seal>,
+    pub at_ms: u64,
+}
+
+/// One fee charged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeLine {
+    pub op: OpId,
+    pub item: String,
+    pub amount_fen: u64,
+}
+
+/// One evaluation (the comment and evaluator stay in the event: personal).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationLine {
+    pub op: OpId,
+    pub level: u8,
+    pub handled: bool,
+}
+
+/// Everything shown about a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseState {
+    pub status: Status,
+    pub matter: Option<String>,
+    pub matter_version: Option<Stamp>,
+    pub submitted_by: Option<OpId>,
+    pub applicant: Option<Applicant>,
+    pub clock: Clock,
+    pub warnings: Vec<Warning>,
+    pub conflicts: Vec<Conflict>,
+    pub anomalies: Vec<Anomaly>,
+    /// Decisions per part; an immediate matter concluded at the window may
+    /// have none.
+    pub parts: Vec<PartDecision>,
+    pub routed: Vec<String>,
+    pub awaiting_opinions: Vec<String>,
+    /// Items of the open correction notice(s).
+    pub missing: Vec<String>,
+    pub fees: Vec<FeeLine>,
+    pub fees_total_fen: u64,
+    pub evaluations: Vec<EvaluationLine>,
+    /// Flagged supervision items not yet resolved.
+    pub open_supervision: Vec<SupervisionId>,
+    pub superseded: Vec<OpId>,
+    pub events: usize,
+}
+
+/// The state of a case.
+pub fn fold(record: &CaseRecord, ctx: &FoldContext<'_>) -> CaseState {
+    let replay = FoldContext {
+        recorder_level: None,
+        ..*ctx
+    };
+    let superseded = record.superseded();
+    let mut facts = Facts::default();
+    let mut anomalies = Vec::new();
+    for (op, e) in record.history() {
+        if superseded.contains(op) {
+            continue;
+        }
+        match preconditions(&facts, &e.event, &replay) {
+            // A decision under a revoked authorisation is a conflict.
+            Err(Refusal::Unauthorised(AuthError::Revoked { .. })) | Ok(()) => {}
+            Err(problem) => anomalies.push(Anomaly {
+                op: op.clone(),
+                event: e.event.kind.name().to_string(),
+                problem,
+            }),
+        }
+        facts.absorb(Ev::of(op, e));
+    }
+    let conflicts = conflicts(&facts, ctx);
+    let clock = clock::compute(&facts, ctx);
+    let warnings = warning::derive(record, &facts, &clock, &conflicts, ctx);
+    let status = status(&facts, &conflicts, &clock);
+    let submission = facts.submission();
+    let (matter, matter_version, applicant) = match submission.map(|s| s.kind) {
+        Some(EventKind::Submitted {
+            matter,
+            matter_version,
+            applicant,
+            ..
+        }) => (
+            Some(matter.clone()),
+            Some(matter_version.clone()),
+            Some(applicant.clone()),
+        ),
+        _ => (None, None, None),
+    };
+    let fees = fee_lines(&facts);
+    let resolved = facts.resolved_items();
+    CaseState {
+        status,
+        matter,
+        matter_version,
+        submitted_by: submission.map(|s| s.op.clone()),
+        applicant,
+        clock,
+        warnings,
+        conflicts,
+        anomalies,
+        parts: part_decisions(&facts),
+        routed: facts
+            .routed_departments()
+            .into_keys()
+            .map(str::to_string)
+            .collect(),
+        awaiting_opinions: facts.awaiting_opinions(),
+        missing: open_missing(&facts),
+        fees_total_fen: fees
+            .iter()
+            .map(|f| f.amount_fen)
+            .fold(0, u64::saturating_add),
+        fees,
+        evaluations: evaluation_lines(&facts),
+        open_supervision: facts
+            .flagged_items()
+            .into_iter()
+            .filter(|i| !resolved.contains(i))
+            .cloned()
+            .collect(),
+        superseded: superseded.into_iter().collect(),
+        events: record.len(),
+    }
+}
+
+fn status(facts: &Facts<'_>, conflicts: &[Conflict], clock: &Clock) -> Status {
+    if !conflicts.is_empty() {
+        return Status::Conflict;
+    }
+    if let Some(closed) = facts.closed_as() {
+        return closed;
+    }
+    if clock.accepted_on.is_some() {
+        return if clock.paused {
+            Status::Paused
+        } else if !facts.awaiting_opinions().is_empty() {
+            Status::AwaitingOpinions
+        } else {
+            Status::InProcess
+        };
+    }
+    if !facts.open_corrections().is_empty() {
+        Status::AwaitingCorrection
+    } else if facts.submission().is_some() {
+        Status::Submitted
+    } else {
+        Status::Incomplete
+    }
+}
+
+fn pairs(kind: ConflictKind, a: &[Ev<'_>], b: &[Ev<'_>], out: &mut Vec<Conflict>) {
+    for x in a {
+        for y in b {
+            let mut ops = vec![x.op.clone(), y.op.clone()];
+            ops.sort();
+            out.push(Conflict {
+                kind: kind.clone(),
+                ops,
+            });
+        }
+    }
+}
+
+fn conflicts(facts: &Facts<'_>, ctx: &FoldContext<'_>) -> Vec<Conflict> {
+    let mut out = Vec::new();
+    pairs(
+        ConflictKind::AcceptedAndRejected,
+        &facts.accepted,
+        &facts.rejected,
+        &mut out,
+    );
+    pairs(
+        ConflictKind::ConcludedAndWithdrawn,
+        &facts.concluded,
+        &facts.withdrawn,
+        &mut out,
+    );
+    for (department, decisions) in facts.decisions_by_department() {
+        let outcome = |e: &Ev<'_>| matches!(e.kind, EventKind::Decided { approve: true, .. });
+        let (approvals, denials): (Vec<Ev<'_>>, Vec<Ev<'_>>) =
+            decisions.iter().copied().partition(outcome);
+        let kind = ConflictKind::DecisionsDisagree {
+            department: department.to_string(),
+        };
+        pairs(kind, &approvals, &denials, &mut out);
+    }
+    for d in &facts.decisions {
+        let EventKind::Decided { authorisation, .. } = d.kind else {
+            continue;
+        };
+        let revoked = ctx
+            .authorisations
+            .iter()
+            .filter(|a| &a.id == authorisation)
+            .any(|a| a.revoked_at_ms.is_some_and(|r| r <= d.at_ms));
+        if revoked {
+            out.push(Conflict {
+                kind: ConflictKind::DecisionUnderRevokedAuthorisation {
+                    authorisation: authorisation.clone(),
+                },
+                ops: vec![d.op.clone()],
+            });
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn part_decisions(facts: &Facts<'_>) -> Vec<PartDecision> {
+    let mut parts: Vec<PartDecision> = facts
+        .decisions
+        .iter()
+        .filter_map(|d| match d.kind {
+            EventKind::Decided {
+                department,
+                approve,
+                by,
+                authorisation,
+                seal,
+                ..
+            } => Some(PartDecision {
+                op: d.op.clone(),
+                department: department.clone(),
+                approve: *approve,
+                by: by.clone(),
+                authorisation: authorisation.clone(),
+                seal: *seal,
+                at_ms: d.at_ms,
+            }),
+            _ => None,
+        })
+        .collect();
+    parts.sort_by(|a, b| (&a.department, &a.op).cmp(&(&b.department, &b.op)));
+    parts
+}
+
+fn open_missing(facts: &Facts<'_>) -> Vec<String> {
+    let mut missing: Vec<String> = facts
+        .open_corrections()
+        .iter()
+        .filter_map(|r| match r.kind {
+            EventKind::CorrectionRequested { missing } => Some(missing.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    missing.sort();
+    missing.dedup();
+    missing
+}
+
+fn fee_lines(facts: &Facts<'_>) -> Vec<FeeLine> {
+    let mut fees: Vec<FeeLine> = facts
+        .fees
+        .iter()
+        .filter_map(|f| match f.kind {
+            EventKind::FeeCharged { item, amount_fen } => Some(FeeLine {
+                op: f.op.clone(),
+                item: item.clone(),
+                amount_fen: *amount_fen,
+            }),
+            _ => None,
+        })
+        .collect();
+    fees.sort_by(|a, b| a.op.cmp(&b.op));
+    fees
+}
+
+fn evaluation_lines(facts: &Facts<'_>) -> Vec<EvaluationLine> {
+    let mut lines: Vec<EvaluationLine> = facts
+        .evaluations
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Evaluated { level, .. } => Some(EvaluationLine {
+                op: e.op.clone(),
+                level: *level,
+                handled: Facts::answer(&facts.bad_reviews_handled, e.op).is_some(),
+            }),
+            _ => None,
+        })
+        .collect();
+    lines.sort_by(|a, b| a.op.cmp(&b.op));
+    lines
+}
+
+impl CaseState {
+    /// Whether the matter was approved: every part approved (an immediate
+    /// matter concluded with no recorded decision counts as approved at
+    /// the window); `None` while undecided.
+    pub fn approved(&self, kind: Option<MatterKind>) -> Option<bool> {
+        if self.parts.is_empty() {
+            let concluded = matches!(self.status, Status::Concluded | Status::Delivered);
+            return (concluded && kind == Some(MatterKind::Immediate)).then_some(true);
+        }
+        Some(self.parts.iter().all(|p| p.approve))
+    }
+}

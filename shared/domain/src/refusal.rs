@@ -1,0 +1,417 @@
+//! Why an event cannot be recorded: one variant per broken precondition,
+//! each worded for the clerk at the window ([`Refusal::message`], Chinese
+//! by default, English on request). The same values describe anomalies in
+//! a case's state when such an event arrives by replication.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::authorisation::AuthError;
+use super::event::SpecialKind;
+use super::fold::Status;
+use super::matter::Level;
+use super::supervision::SupervisionId;
+use super::Lang;
+use liandong_model::OpId;
+
+/// A field that must not be blank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RequiredField {
+    ApplicantName,
+    ApplicantIdNumber,
+    RejectionReason,
+    LegalBasis,
+    DenialReason,
+    WithdrawalReason,
+    RetractionReason,
+    ProcedureReason,
+    ProcedureDays,
+    OpinionText,
+    Department,
+    DecidedBy,
+    Authorisation,
+    FeeItem,
+    FeeAmount,
+    Note,
+}
+
+impl RequiredField {
+    pub fn label(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            RequiredField::ApplicantName => ("申请人姓名", "applicant name"),
+            RequiredField::ApplicantIdNumber => ("申请人证件号码", "applicant ID number"),
+            RequiredField::RejectionReason => {
+                ("不予受理理由（--reason）", "rejection reason (--reason)")
+            }
+            RequiredField::LegalBasis => {
+                ("法律依据（--legal-basis）", "legal basis (--legal-basis)")
+            }
+            RequiredField::DenialReason => {
+                ("不予许可理由（--reason）", "reason for a denial (--reason)")
+            }
+            RequiredField::WithdrawalReason => {
+                ("撤回理由（--reason）", "withdrawal reason (--reason)")
+            }
+            RequiredField::RetractionReason => {
+                ("更正理由（--reason）", "retraction reason (--reason)")
+            }
+            RequiredField::ProcedureReason => ("特别程序理由", "special procedure reason"),
+            RequiredField::ProcedureDays => (
+                "特别程序天数（至少 1 天）",
+                "special procedure days (at least 1)",
+            ),
+            RequiredField::OpinionText => (
+                "不同意时的意见说明（--text）",
+                "opinion text when disagreeing (--text)",
+            ),
+            RequiredField::Department => ("部门（--department）", "department (--department)"),
+            RequiredField::DecidedBy => ("决定人（--by）", "decided by (--by)"),
+            RequiredField::Authorisation => ("授权书编号", "authorisation id"),
+            RequiredField::FeeItem => ("收费项目（--item）", "fee item (--item)"),
+            RequiredField::FeeAmount => ("收费金额（大于 0）", "fee amount (above 0)"),
+            RequiredField::Note => ("说明（--note）", "note (--note)"),
+        };
+        lang.pick(zh, en)
+    }
+}
+
+/// A broken precondition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Refusal {
+    Required(RequiredField),
+    NotSubmitted,
+    AlreadySubmitted,
+    UnknownMatter {
+        code: String,
+    },
+    MatterRetired {
+        code: String,
+    },
+    MatterNotAtThisLevel {
+        code: String,
+        level: Level,
+    },
+    CaseClosed {
+        status: Status,
+    },
+    CorrectionAfterAcceptance,
+    NothingListed,
+    CorrectionAlreadyRequested {
+        request: OpId,
+    },
+    NoSuchRequest {
+        op: OpId,
+    },
+    AlreadyAnswered {
+        op: OpId,
+    },
+    AlreadyAccepted,
+    AlreadyRejected,
+    CorrectionOutstanding {
+        missing: Vec<String>,
+    },
+    MaterialsMissing {
+        materials: Vec<String>,
+    },
+    NotTolerable {
+        material: String,
+    },
+    TolerancePromiseTooLate {
+        promised_by: NaiveDate,
+        latest: NaiveDate,
+    },
+    NotAccepted,
+    AlreadyRouted {
+        department: String,
+    },
+    NotRouted {
+        department: String,
+    },
+    AlreadyGaveOpinion {
+        department: String,
+    },
+    ExtensionTooLong {
+        days: u16,
+        max: u16,
+    },
+    ExtensionAlreadyGranted {
+        op: OpId,
+    },
+    ProcedureTooLong {
+        kind: SpecialKind,
+        days: u16,
+        max: u16,
+    },
+    AlreadyDecided {
+        department: String,
+        op: OpId,
+    },
+    Unauthorised(AuthError),
+    FeeNotInCatalogue {
+        item: String,
+        allowed: Vec<String>,
+    },
+    FeeAmountMismatch {
+        item: String,
+        catalogue_fen: u64,
+        charged_fen: u64,
+    },
+    FeeAlreadyCharged {
+        item: String,
+    },
+    DecisionRequired,
+    AwaitingOpinions {
+        departments: Vec<String>,
+    },
+    PauseOpen {
+        op: OpId,
+    },
+    AlreadyConcluded,
+    NotConcluded,
+    AlreadyDelivered,
+    WithdrawAfterConclusion,
+    AlreadyWithdrawn,
+    EvaluationLevel {
+        level: u8,
+    },
+    AlreadyEvaluated,
+    NotABadReview {
+        op: OpId,
+    },
+    SupervisionAlreadyFlagged {
+        item: SupervisionId,
+    },
+    UnknownSupervisionItem {
+        item: SupervisionId,
+    },
+    SupervisionAlreadyResolved {
+        item: SupervisionId,
+    },
+    NothingToRetract,
+    UnknownSupersededEvent {
+        op: OpId,
+    },
+    /// Supervision records cannot be retracted or superseded.
+    SupervisionIsPermanent {
+        op: OpId,
+    },
+}
+
+fn list(items: &[String], lang: Lang) -> String {
+    items.join(lang.pick("、", ", "))
+}
+
+impl Refusal {
+    /// The text a clerk reads.
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => self.zh(),
+            Lang::En => self.en(),
+        }
+    }
+
+    fn zh(&self) -> String {
+        let l = |items: &[String]| list(items, Lang::Zh);
+        match self {
+            Refusal::Required(f) => format!("{}不能为空", f.label(Lang::Zh)),
+            Refusal::NotSubmitted => "该办件没有申请记录，请先受理申请".into(),
+            Refusal::AlreadySubmitted => "该办件已有申请记录，不能重复申请".into(),
+            Refusal::UnknownMatter { code } => format!("事项目录中没有事项 {code}"),
+            Refusal::MatterRetired { code } => format!("事项 {code} 已停用，不能受理"),
+            Refusal::MatterNotAtThisLevel { code, level } => format!(
+                "事项 {code} 为{}事项，本中心不能受理",
+                level.label(Lang::Zh)
+            ),
+            Refusal::CaseClosed { status } => {
+                format!("该办件{}，不能再办理此项", status.label(Lang::Zh))
+            }
+            Refusal::CorrectionAfterAcceptance => "已受理的办件不能再发补正告知".into(),
+            Refusal::NothingListed => "请至少列出一项缺少的材料（--missing）".into(),
+            Refusal::CorrectionAlreadyRequested { .. } => {
+                "已发过补正告知：补正须一次性告知全部内容，如需更正请作废原告知后重发".into()
+            }
+            Refusal::NoSuchRequest { op } => format!("找不到被答复的记录 {op}"),
+            Refusal::AlreadyAnswered { op } => format!("记录 {op} 已答复过"),
+            Refusal::AlreadyAccepted => "该办件已受理".into(),
+            Refusal::AlreadyRejected => "该办件已不予受理".into(),
+            Refusal::CorrectionOutstanding { missing } => {
+                format!("补正材料尚未补齐：{}", l(missing))
+            }
+            Refusal::MaterialsMissing { materials } => format!(
+                "缺少必需材料：{}；请补正，或按容缺受理登记并承诺补交日期",
+                l(materials)
+            ),
+            Refusal::NotTolerable { material } => format!("材料“{material}”不允许容缺"),
+            Refusal::TolerancePromiseTooLate {
+                promised_by,
+                latest,
+            } => format!("容缺补交日期 {promised_by} 晚于承诺时限 {latest}"),
+            Refusal::NotAccepted => "该办件尚未受理".into(),
+            Refusal::AlreadyRouted { department } => format!("已分送给 {department}"),
+            Refusal::NotRouted { department } => format!("该办件未分送给 {department}"),
+            Refusal::AlreadyGaveOpinion { department } => format!("{department} 已出具意见"),
+            Refusal::ExtensionTooLong { days, max } => {
+                format!("延长 {days} 个工作日超过上限 {max} 个工作日")
+            }
+            Refusal::ExtensionAlreadyGranted { .. } => "该办件已延长过审批时限".into(),
+            Refusal::ProcedureTooLong { kind, days, max } => {
+                format!("{} {days} 天超过目录规定的 {max} 天", kind.label(Lang::Zh))
+            }
+            Refusal::AlreadyDecided { department, .. } => {
+                format!("{department} 已作出决定；如需更正请作废原决定后重新决定")
+            }
+            Refusal::Unauthorised(e) => format!("无权决定：{}", e.message(Lang::Zh)),
+            Refusal::FeeNotInCatalogue { item, allowed } if allowed.is_empty() => {
+                format!("收费项目“{item}”不在收费目录内：该事项不收费")
+            }
+            Refusal::FeeNotInCatalogue { item, allowed } => {
+                format!("收费项目“{item}”不在收费目录内，可收：{}", l(allowed))
+            }
+            Refusal::FeeAmountMismatch {
+                item,
+                catalogue_fen,
+                charged_fen,
+            } => format!(
+                "“{item}”应收 {} 元，不能收 {} 元",
+                yuan(*catalogue_fen),
+                yuan(*charged_fen)
+            ),
+            Refusal::FeeAlreadyCharged { item } => format!("“{item}”已收过费"),
+            Refusal::DecisionRequired => "尚未作出审批决定，不能办结".into(),
+            Refusal::AwaitingOpinions { departments } => {
+                format!("尚待部门意见：{}", l(departments))
+            }
+            Refusal::PauseOpen { op } => format!("补正或特别程序 {op} 尚未结束"),
+            Refusal::AlreadyConcluded => "该办件已办结".into(),
+            Refusal::NotConcluded => "办件尚未办结，不能送达".into(),
+            Refusal::AlreadyDelivered => "该办件已送达".into(),
+            Refusal::WithdrawAfterConclusion => "办件已办结，不能撤回".into(),
+            Refusal::AlreadyWithdrawn => "该办件已撤回".into(),
+            Refusal::EvaluationLevel { level } => {
+                format!("评价等级 {level} 无效：应为 1（非常满意）至 5（非常不满意）")
+            }
+            Refusal::AlreadyEvaluated => "该办件已评价过".into(),
+            Refusal::NotABadReview { op } => format!("记录 {op} 不是差评（4 或 5 级）"),
+            Refusal::SupervisionAlreadyFlagged { item } => format!("督办事项 {item} 已立项"),
+            Refusal::UnknownSupervisionItem { item } => format!("该办件没有督办事项 {item}"),
+            Refusal::SupervisionAlreadyResolved { item } => format!("督办事项 {item} 已办结"),
+            Refusal::NothingToRetract => "作废须指明被作废的记录".into(),
+            Refusal::UnknownSupersededEvent { op } => format!("该办件没有记录 {op}"),
+            Refusal::SupervisionIsPermanent { op } => {
+                format!("{op} 是电子监察督办记录，任何人不能撤销或删除；可以批注或标记已解决")
+            }
+        }
+    }
+
+    fn en(&self) -> String {
+        let l = |items: &[String]| list(items, Lang::En);
+        match self {
+            Refusal::Required(f) => format!("{} must not be empty", f.label(Lang::En)),
+            Refusal::NotSubmitted => "this case has no application yet".into(),
+            Refusal::AlreadySubmitted => "this case already has an application".into(),
+            Refusal::UnknownMatter { code } => format!("matter {code} is not in the catalogue"),
+            Refusal::MatterRetired { code } => format!("matter {code} is retired"),
+            Refusal::MatterNotAtThisLevel { code, level } => format!(
+                "matter {code} is a {}-level matter; this centre cannot accept it",
+                level.label(Lang::En)
+            ),
+            Refusal::CaseClosed { status } => format!("the case is {}", status.label(Lang::En)),
+            Refusal::CorrectionAfterAcceptance => {
+                "the case is accepted: no correction notice any more".into()
+            }
+            Refusal::NothingListed => "list at least one missing item (--missing)".into(),
+            Refusal::CorrectionAlreadyRequested { .. } => {
+                "a correction notice was already sent: one notice lists everything; retract it to send another".into()
+            }
+            Refusal::NoSuchRequest { op } => format!("no event {op} to answer"),
+            Refusal::AlreadyAnswered { op } => format!("event {op} was already answered"),
+            Refusal::AlreadyAccepted => "the case is already accepted".into(),
+            Refusal::AlreadyRejected => "the case was already rejected".into(),
+            Refusal::CorrectionOutstanding { missing } => {
+                format!("the correction is still outstanding: {}", l(missing))
+            }
+            Refusal::MaterialsMissing { materials } => format!(
+                "mandatory materials missing: {}; request a correction or accept with tolerance",
+                l(materials)
+            ),
+            Refusal::NotTolerable { material } => {
+                format!("material `{material}` may not be missing at acceptance")
+            }
+            Refusal::TolerancePromiseTooLate {
+                promised_by,
+                latest,
+            } => format!("promised date {promised_by} is after the promised limit {latest}"),
+            Refusal::NotAccepted => "the case is not accepted yet".into(),
+            Refusal::AlreadyRouted { department } => format!("already routed to {department}"),
+            Refusal::NotRouted { department } => format!("the case was not routed to {department}"),
+            Refusal::AlreadyGaveOpinion { department } => {
+                format!("{department} already gave its opinion")
+            }
+            Refusal::ExtensionTooLong { days, max } => {
+                format!("an extension of {days} working days exceeds the {max} allowed")
+            }
+            Refusal::ExtensionAlreadyGranted { op } => format!("already extended ({op})"),
+            Refusal::ProcedureTooLong { kind, days, max } => format!(
+                "{} for {days} days exceeds the catalogue's {max}",
+                kind.label(Lang::En)
+            ),
+            Refusal::AlreadyDecided { department, op } => format!(
+                "{department} already decided ({op}); retract that decision to decide again"
+            ),
+            Refusal::Unauthorised(e) => format!("not authorised: {}", e.message(Lang::En)),
+            Refusal::FeeNotInCatalogue { item, allowed } if allowed.is_empty() => {
+                format!("fee item `{item}` is not in the catalogue: the matter is free")
+            }
+            Refusal::FeeNotInCatalogue { item, allowed } => format!(
+                "fee item `{item}` is not in the catalogue; allowed: {}",
+                l(allowed)
+            ),
+            Refusal::FeeAmountMismatch {
+                item,
+                catalogue_fen,
+                charged_fen,
+            } => format!(
+                "`{item}` is {} yuan in the catalogue, not {}",
+                yuan(*catalogue_fen),
+                yuan(*charged_fen)
+            ),
+            Refusal::FeeAlreadyCharged { item } => format!("`{item}` was already charged"),
+            Refusal::DecisionRequired => "no decision yet: cannot conclude".into(),
+            Refusal::AwaitingOpinions { departments } => {
+                format!("still waiting for opinions from {}", l(departments))
+            }
+            Refusal::PauseOpen { op } => format!("supplement or special procedure {op} is still open"),
+            Refusal::AlreadyConcluded => "the case is already concluded".into(),
+            Refusal::NotConcluded => "the case is not concluded: cannot deliver".into(),
+            Refusal::AlreadyDelivered => "the case is already delivered".into(),
+            Refusal::WithdrawAfterConclusion => "the case is concluded: cannot withdraw".into(),
+            Refusal::AlreadyWithdrawn => "the case is already withdrawn".into(),
+            Refusal::EvaluationLevel { level } => format!(
+                "evaluation level {level}: use 1 (very satisfied) to 5 (very dissatisfied)"
+            ),
+            Refusal::AlreadyEvaluated => "the case was already evaluated".into(),
+            Refusal::NotABadReview { op } => format!("event {op} is not a bad review (level 4-5)"),
+            Refusal::SupervisionAlreadyFlagged { item } => format!("item {item} is already flagged"),
+            Refusal::UnknownSupervisionItem { item } => format!("no supervision item {item} on this case"),
+            Refusal::SupervisionAlreadyResolved { item } => format!("item {item} is already resolved"),
+            Refusal::NothingToRetract => "name the event to retract".into(),
+            Refusal::UnknownSupersededEvent { op } => format!("this case has no event {op}"),
+            Refusal::SupervisionIsPermanent { op } => format!(
+                "{op} is an e-supervision record: nobody can retract or delete it; annotate or resolve it instead"
+            ),
+        }
+    }
+}
+
+/// Fen as yuan with two decimals.
+fn yuan(fen: u64) -> String {
+    format!("{}.{:02}", fen / 100, fen % 100)
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::Zh))
+    }
+}
+
+impl std::error::Error for Refusal {}

@@ -1,0 +1,108 @@
+//! The uplink a child runs: one long-lived `Sync` stream to its parent,
+//! re-established after any failure with jittered exponential backoff
+//! (the `backoff` crate, capped at [`BACKOFF_MAX`]). Changes flow live as
+//! soon as the session is up; there is no polling interval.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use backoff::backoff::Backoff;
+use backoff::ExponentialBackoff;
+use rustls::ClientConfig;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_stream::StreamExt;
+
+use super::pb;
+use super::pb::replication_client::ReplicationClient;
+use super::server::inbound_messages;
+use super::MAX_MESSAGE_BYTES;
+use crate::driver::SessionEnd;
+use crate::driver::{run_session, LinkContext, OUTGOING_CAPACITY};
+use crate::tls::{connect_channel, ChannelOptions};
+use liandong_model::NodeId;
+
+/// Longest wait between reconnect attempts (before jitter): with the
+/// jitter below, a link that comes back is used within a second.
+pub const BACKOFF_MAX: Duration = Duration::from_millis(800);
+
+/// Where and how to reach the parent.
+#[derive(Clone)]
+pub struct Uplink {
+    pub parent: NodeId,
+    /// Address to dial, "host:port" (may be a proxy in tests).
+    pub dial: String,
+    /// Name the parent's certificate must be valid for.
+    pub server_name: String,
+    pub tls: Arc<ClientConfig>,
+}
+
+fn new_backoff() -> ExponentialBackoff {
+    ExponentialBackoff {
+        initial_interval: Duration::from_millis(100),
+        max_interval: BACKOFF_MAX,
+        multiplier: 2.0,
+        randomization_factor: 0.25,
+        max_elapsed_time: None,
+        ..ExponentialBackoff::default()
+    }
+}
+
+/// Keeps the uplink up until shutdown.
+pub async fn run_uplink(ctx: LinkContext, uplink: Uplink) {
+    use tracing::Instrument;
+    let span = tracing::info_span!("uplink", node = %ctx.store.me());
+    uplink_loop(ctx, uplink).instrument(span).await
+}
+
+async fn uplink_loop(ctx: LinkContext, uplink: Uplink) {
+    let mut backoff = new_backoff();
+    let parent = uplink.parent.clone();
+    while !ctx.shutdown.is_cancelled() {
+        match session_once(&ctx, &uplink).await {
+            Ok(end) => {
+                if matches!(end, SessionEnd::Shutdown) {
+                    break;
+                }
+                tracing::info!(%parent, reason = %end, "uplink session ended");
+                backoff.reset();
+                if end.reconnect_now() {
+                    continue;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(%parent, error = %e, "cannot reach parent");
+                ctx.board.unreachable(&parent, e);
+            }
+        }
+        let wait = backoff.next_backoff().unwrap_or(BACKOFF_MAX);
+        tokio::select! {
+            _ = ctx.shutdown.cancelled() => break,
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// One connection attempt and, if it succeeds, one session.
+async fn session_once(ctx: &LinkContext, uplink: &Uplink) -> Result<SessionEnd, String> {
+    let channel = connect_channel(
+        &uplink.dial,
+        &uplink.server_name,
+        uplink.tls.clone(),
+        ChannelOptions::default(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let mut client = ReplicationClient::new(channel)
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+    let (tx, rx) = mpsc::channel(OUTGOING_CAPACITY);
+    let outbound = ReceiverStream::new(rx).map(pb::SyncFrame::from);
+    let response = tokio::select! {
+        _ = ctx.shutdown.cancelled() => return Ok(SessionEnd::Shutdown),
+        r = client.sync(outbound) => r.map_err(|s| format!("{}: {}", s.code(), s.message()))?,
+    };
+    tracing::info!(parent = %uplink.parent, "uplink session opened");
+    let inbound = inbound_messages(response.into_inner());
+    Ok(run_session(ctx.clone(), uplink.parent.clone(), inbound, tx, None).await)
+}

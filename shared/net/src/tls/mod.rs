@@ -1,0 +1,60 @@
+//! Mutual TLS between Liandong nodes and the PKI that feeds it.
+//!
+//! Every node holds a certificate issued by the network's CA whose SAN URI is
+//! its [`NodeId`](liandong_model::NodeId) (`liandong://township/T01`), plus a
+//! DNS or IP SAN for dialling, and both server-auth and client-auth usages.
+//!
+//! - [`pki`]: the CA and node certificate files on disk (`pki init/issue/list`,
+//!   development enrolment).
+//! - [`config`]: [`TlsMaterial`] loaded from those files and the rustls
+//!   server/client configurations built from it.
+//! - [`verify`]: the identity check webpki does not do (a peer must carry a
+//!   `liandong://` SAN URI) and [`peer_identity`].
+//! - [`transport`]: the accept stream for tonic's `serve_with_incoming` and
+//!   the connector behind [`connect_channel`].
+//!
+//! Invariants: both sides always require a certificate chaining to the CA
+//! *and* a liandong identity; ALPN is `h2`; our rustls configs carry their own
+//! ring provider, so they work whatever provider is installed process-wide.
+//!
+//! Not done yet: revocation lists, certificate rotation without restart,
+//! authorising roles (a township may still present itself as a server; the
+//! sync layer decides who may do what from [`peer_identity`]).
+
+pub mod config;
+mod error;
+pub mod pki;
+pub mod revocation;
+pub mod transport;
+pub mod verify;
+
+#[cfg(test)]
+mod tests;
+
+pub use config::{
+    client_config, client_config_with, server_config, server_config_with, ClientTls, ServerTls,
+    TlsMaterial,
+};
+pub use error::{PkiError, TlsError};
+pub use pki::{
+    ensure_dev_node_cert, init_ca, list_certs, write_node_cert, Ca, CaCreated, CertInfo,
+    IssuedCert, NodeTlsFiles,
+};
+pub use revocation::Revocations;
+pub use transport::{
+    connect_channel, connect_channel_lazy, server_builder, tls_incoming, tls_incoming_with,
+    ChannelOptions, IncomingOptions, NodeConnector, TlsIncoming,
+};
+pub use verify::{cert_not_after, describe_handshake_error, peer_identity};
+
+/// Installs rustls' ring provider as the process default, once.
+///
+/// Idempotent and never panics: if a provider (ring or another) is already
+/// installed, that one stays. Our own configs do not depend on it; tonic's
+/// built-in TLS and other libraries do.
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race with another installer is fine: one is installed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}

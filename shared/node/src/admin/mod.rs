@@ -1,0 +1,14 @@
+//! The admin HTTP port of every node: health, metrics and status for
+//! monitoring tools, gRPC health and reflection beside them, and at the
+//! county the network admin's page and the e-supervision lists.
+//!
+//! - [`county`]: `/`, `/api/status`, `/api/history`, `/metrics`,
+//!   `/supervision`, `/api/cases`, `/api/supervision`, `/healthz`;
+//! - [`township`]: `/healthz`, `/metrics`, `/api/status`.
+
+pub mod county;
+pub mod history;
+mod supervision;
+pub mod township;
+
+pub use history::{LagHistory, LagSample, SAMPLE_EVERY, SPAN};

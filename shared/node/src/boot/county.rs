@@ -1,0 +1,124 @@
+//! Starting a county node: config → PKI → store → replication service →
+//! control socket → admin HTTP, one `info!` per step. Returns a handle with
+//! the bound addresses, so tests start real nodes on port 0.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use crate::shutdown::Shutdown;
+use crate::NodeCore;
+use anyhow::Context;
+use liandong_net::driver::LinkContext;
+use liandong_net::serve::serve_replication;
+use liandong_net::tls;
+use liandong_store::{Store, StoreOptions};
+use liandong_sync::SessionConfig;
+use tokio::net::TcpListener;
+
+use crate::config::county::CountyConfig;
+
+/// A running county node.
+pub struct County {
+    pub grpc_addr: SocketAddr,
+    pub admin_addr: SocketAddr,
+    pub core: NodeCore,
+    pub shutdown: Shutdown,
+}
+
+/// Starts every part of the county and returns once all sockets are bound.
+pub async fn start_county(cfg: CountyConfig, shutdown: Shutdown) -> anyhow::Result<County> {
+    cfg.validate()?;
+    let me = cfg.node_id()?;
+    tls::install_crypto_provider();
+    // A development CA is created only where there is no CA at all; with
+    // the CA key kept offline (ca.pem and this node's files only), the
+    // existing files are used as they are.
+    let no_ca = !cfg.pki.join(tls::pki::CA_CERT_FILE).exists()
+        && !cfg.pki.join(tls::pki::CA_KEY_FILE).exists();
+    if no_ca {
+        tls::init_ca(&cfg.pki)?;
+        tracing::warn!(dir = %cfg.pki.display(), "created a development CA; for a real deployment use deploy/pki-bootstrap.sh and keep the CA key offline");
+    }
+    let files = tls::ensure_dev_node_cert(&cfg.pki, &me, &cfg.hosts)?;
+    let material = tls::TlsMaterial::load(&files)?;
+    let revocations = tls::Revocations::new();
+    let server_tls = tls::server_config_with(&material, &revocations)?;
+    tracing::info!(node = %me, cert = %files.cert.display(), expires = %material.not_after(), "certificate loaded");
+
+    let opts = StoreOptions {
+        cache_bytes: cfg.cache_mb * 1024 * 1024,
+        reserve_bytes: cfg.disk_reserve_mb.saturating_mul(1024 * 1024),
+    };
+    let (path, id) = (cfg.data.clone(), me.clone());
+    let store = tokio::task::spawn_blocking(move || Store::open(&path, &id, &opts))
+        .await?
+        .with_context(|| format!("opening the county store at {}", cfg.data.display()))?;
+    let store = Arc::new(store);
+    tracing::info!(path = %cfg.data.display(), "store opened");
+
+    let core = NodeCore::new(
+        store.clone(),
+        &cfg.county_code,
+        material.not_after().timestamp_millis(),
+        revocations,
+    );
+    core.start_background(&shutdown);
+    let ctx = LinkContext {
+        store,
+        board: core.board.clone(),
+        config: SessionConfig::default(),
+        shutdown: shutdown.token(),
+        reporter: None,
+    };
+
+    let listener = TcpListener::bind(cfg.listen)
+        .await
+        .with_context(|| format!("binding the gRPC address {} (setting `listen`)", cfg.listen))?;
+    let grpc_addr = listener.local_addr()?;
+    let admin_listener = TcpListener::bind(cfg.admin)
+        .await
+        .with_context(|| format!("binding the admin address {} (setting `admin`)", cfg.admin))?;
+    let admin_addr = admin_listener.local_addr()?;
+
+    serve_grpc(
+        listener,
+        server_tls,
+        ctx,
+        core.revocations.clone(),
+        &shutdown,
+    );
+    tracing::info!(addr = %grpc_addr, "replication service listening (mutual TLS)");
+
+    let socket = crate::control::serve(&cfg.data, Arc::new(core.clone()), &shutdown)
+        .with_context(|| format!("control socket in {}", cfg.data.display()))?;
+    tracing::info!(path = %socket.display(), "control socket ready");
+
+    crate::admin::county::serve(admin_listener, core.clone(), &shutdown);
+    tracing::info!(addr = %admin_addr, "admin HTTP listening");
+
+    Ok(County {
+        grpc_addr,
+        admin_addr,
+        core,
+        shutdown,
+    })
+}
+
+/// Serves replication, health and reflection on the mutual-TLS accept
+/// stream of `listener` until shutdown.
+fn serve_grpc(
+    listener: TcpListener,
+    server_tls: tls::ServerTls,
+    ctx: LinkContext,
+    revocations: tls::Revocations,
+    shutdown: &Shutdown,
+) {
+    let token = shutdown.token();
+    let incoming = tls::tls_incoming(listener, server_tls, token.clone());
+    let server = serve_replication(incoming, ctx, shutdown.tracker(), revocations, token);
+    shutdown.spawn("grpc-server", async move {
+        if let Err(e) = server.await {
+            tracing::error!(error = %e, "gRPC server failed");
+        }
+    });
+}

@@ -1,0 +1,102 @@
+//! Starting a township node: config → certificate → store → control socket
+//! → admin HTTP → uplink to the county, one `info!` per step. The clerk's commands work
+//! from the moment the store is open, whether or not the county answers.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use crate::shutdown::Shutdown;
+use crate::NodeCore;
+use anyhow::Context;
+use liandong_net::driver::LinkContext;
+use liandong_net::rpc::client::{run_uplink, Uplink};
+use liandong_net::tls;
+use liandong_store::{Store, StoreOptions};
+use liandong_sync::SessionConfig;
+use tokio::net::TcpListener;
+
+use crate::config::township::TownshipConfig;
+
+/// A running township node.
+pub struct Township {
+    /// Where `/healthz`, `/metrics` and `/api/status` answer.
+    pub admin_addr: SocketAddr,
+    pub core: NodeCore,
+    pub shutdown: Shutdown,
+}
+
+/// Starts the township; the uplink runs in the background until shutdown.
+/// `dial_override` lets tests put a proxy between township and county.
+pub async fn start_township(
+    cfg: TownshipConfig,
+    shutdown: Shutdown,
+    dial_override: Option<String>,
+) -> anyhow::Result<Township> {
+    cfg.validate()?;
+    let me = cfg.node_id()?;
+    let county = cfg.county_id()?;
+    let (dial, server_name) = cfg.county_endpoint()?;
+    let dial = dial_override.unwrap_or(dial);
+    tls::install_crypto_provider();
+    let files = tls::ensure_dev_node_cert(&cfg.pki, &me, &[])?;
+    let material = tls::TlsMaterial::load(&files)?;
+    let revocations = tls::Revocations::new();
+    let client_tls = tls::client_config_with(&material, &revocations)?;
+    tracing::info!(node = %me, cert = %files.cert.display(), expires = %material.not_after(), "certificate loaded");
+
+    let data = cfg.data_dir();
+    let opts = StoreOptions {
+        cache_bytes: cfg.cache_mb * 1024 * 1024,
+        reserve_bytes: cfg.disk_reserve_mb.saturating_mul(1024 * 1024),
+    };
+    let (path, id) = (data.clone(), me.clone());
+    let store =
+        tokio::task::spawn_blocking(move || -> Result<Store, liandong_store::StoreError> {
+            let store = Store::open(&path, &id, &opts)?;
+            store.ensure_peer(&county, None)?;
+            Ok(store)
+        })
+        .await?
+        .with_context(|| format!("opening the township store at {}", data.display()))?;
+    let store = Arc::new(store);
+    tracing::info!(path = %data.display(), "store opened");
+
+    let core = NodeCore::new(
+        store.clone(),
+        &cfg.county_code,
+        material.not_after().timestamp_millis(),
+        revocations,
+    );
+    core.start_background(&shutdown);
+    let socket = crate::control::serve(&data, Arc::new(core.clone()), &shutdown)
+        .with_context(|| format!("control socket in {}", data.display()))?;
+    tracing::info!(path = %socket.display(), "control socket ready");
+
+    let admin_listener = TcpListener::bind(cfg.admin)
+        .await
+        .with_context(|| format!("binding the admin address {} (setting `admin`)", cfg.admin))?;
+    let admin_addr = admin_listener.local_addr()?;
+    crate::admin::township::serve(admin_listener, core.clone(), &shutdown);
+    tracing::info!(addr = %admin_addr, "admin HTTP listening");
+
+    let ctx = LinkContext {
+        store,
+        board: core.board.clone(),
+        config: SessionConfig::default(),
+        shutdown: shutdown.token(),
+        reporter: Some(core.reporter()),
+    };
+    let uplink = Uplink {
+        parent: cfg.county_id()?,
+        dial: dial.clone(),
+        server_name,
+        tls: client_tls,
+    };
+    shutdown.spawn("uplink", run_uplink(ctx, uplink));
+    tracing::info!(county = %dial, "uplink started");
+    Ok(Township {
+        admin_addr,
+        core,
+        shutdown,
+    })
+}

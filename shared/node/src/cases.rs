@@ -1,0 +1,288 @@
+//! The hall's work on cases at this node's windows: new applications,
+//! every later step, and reading cases back as folded state.
+//!
+//! Each step is checked against the domain rules ([`liandong_domain::check`])
+//! with the node's current context (calendar, catalogue, authorisations,
+//! now) before it is written; a refusal comes back in the clerk's language.
+//! Decisions find the authorisation that allows them; references to earlier
+//! events (the open correction notice, the open special procedure) are
+//! resolved here, so a clerk never types an operation id.
+//!
+//! A centre that has never received the catalogue (a new township, offline
+//! from day one) still accepts applications: the matter code is taken as
+//! typed and the case shows the anomaly until the catalogue arrives.
+
+use super::output::{detail, summary, CaseDetail, CaseSummary};
+use super::{store_message, NodeCore};
+use crate::control::{ApplicantInput, CaseAction, CaseFilter, WarningColour};
+use liandong_domain::OpBody;
+use liandong_domain::{
+    check, fold, Applicant, Authorisation, Calendar, CaseEvent, CaseRecord, CaseState, Catalogue,
+    EventKind, FoldContext, Lang, Level, Matter, Refusal, Stamp, SubmittedMaterial, Thresholds,
+};
+use liandong_model::{CaseId, EntityId, Hlc, OpId, Personal, Role};
+use liandong_net::driver::now_ms;
+use liandong_store::StoredCase;
+
+/// What the fold needs from the store, read once per command.
+pub(crate) struct Registry {
+    pub calendar: Calendar,
+    pub catalogue: Catalogue,
+    pub authorisations: Vec<Authorisation>,
+    pub now_ms: u64,
+}
+
+impl Registry {
+    /// The matter a case pinned at submission (or the current version).
+    pub fn matter_of(&self, record: &CaseRecord) -> Option<&Matter> {
+        record.iter().find_map(|(_, e)| match &e.event.kind {
+            EventKind::Submitted {
+                matter,
+                matter_version,
+                ..
+            } => self
+                .catalogue
+                .pinned(matter, matter_version)
+                .or_else(|| self.catalogue.current(matter)),
+            _ => None,
+        })
+    }
+
+    pub fn context<'a>(
+        &'a self,
+        matter: Option<&'a Matter>,
+        level: Option<Level>,
+    ) -> FoldContext<'a> {
+        FoldContext {
+            calendar: &self.calendar,
+            matter,
+            authorisations: &self.authorisations,
+            now_ms: self.now_ms,
+            thresholds: Thresholds::default(),
+            recorder_level: level,
+        }
+    }
+}
+
+pub(super) fn refusal(r: Refusal, lang: Lang) -> String {
+    r.message(lang)
+}
+
+impl NodeCore {
+    pub(crate) fn registry(&self) -> Result<Registry, String> {
+        let store = &self.store;
+        Ok(Registry {
+            calendar: store.calendar().map_err(|e| store_message(&e))?,
+            catalogue: store.catalogue().map_err(|e| store_message(&e))?,
+            authorisations: store.authorisations().map_err(|e| store_message(&e))?,
+            now_ms: now_ms(),
+        })
+    }
+
+    fn level(&self) -> Level {
+        match self.me().role() {
+            Role::Township => Level::Township,
+            _ => Level::County,
+        }
+    }
+
+    fn load_case(&self, case: &str, lang: Lang) -> Result<StoredCase, String> {
+        self.store
+            .case(case)
+            .map_err(|e| store_message(&e))?
+            .ok_or_else(|| {
+                lang.pick("没有此办件", "no such case").to_string() + &format!(": {case}")
+            })
+    }
+
+    /// The folded state of a case as of now.
+    pub fn case_state(&self, case: &str, lang: Lang) -> Result<(StoredCase, CaseState), String> {
+        let stored = self.load_case(case, lang)?;
+        let reg = self.registry()?;
+        let state = fold(
+            &stored.record,
+            &reg.context(reg.matter_of(&stored.record), None),
+        );
+        Ok((stored, state))
+    }
+
+    pub fn show_case(&self, case: &str, lang: Lang) -> Result<CaseDetail, String> {
+        let (stored, state) = self.case_state(case, lang)?;
+        Ok(detail(&stored, &state, lang))
+    }
+
+    /// 申请 and (unless `submit_only`) 受理 of a new application, in one
+    /// durable write; `conclude` also concludes an immediate matter.
+    pub fn accept_new(
+        &self,
+        lang: Lang,
+        matter: &str,
+        applicant: &ApplicantInput,
+        materials: &[String],
+        submit_only: bool,
+        conclude: bool,
+    ) -> Result<CaseDetail, String> {
+        let reg = self.registry()?;
+        let catalogue_known = reg.catalogue.entries().next().is_some();
+        let entry = reg.catalogue.entry(matter);
+        let version = entry.map(|e| e.current_stamp().clone()).unwrap_or(Stamp {
+            hlc: Hlc::default(),
+            op: OpId {
+                origin: self.me().clone(),
+                seq: 0,
+            },
+        });
+        let now = reg.now_ms;
+        let submitted = CaseEvent::new(
+            now,
+            EventKind::Submitted {
+                matter: matter.trim().to_string(),
+                matter_version: version,
+                applicant: Applicant {
+                    name: Personal::new(applicant.name.trim().to_string()),
+                    id_number: Personal::new(applicant.id_number.trim().to_string()),
+                    phone: Personal::new(applicant.phone.trim().to_string()),
+                    address: Personal::new(applicant.address.trim().to_string()),
+                },
+                materials: materials
+                    .iter()
+                    .map(|m| SubmittedMaterial {
+                        name: m.clone(),
+                        attachment: None,
+                    })
+                    .collect(),
+            },
+        );
+        let mut events = vec![submitted];
+        if !submit_only {
+            events.push(CaseEvent::new(now, EventKind::Accepted { tolerated: None }));
+        }
+        if conclude {
+            events.push(CaseEvent::new(now, EventKind::Concluded));
+        }
+        // Check the steps in sequence against a scratch record.
+        let matter_rec = entry.map(|e| e.current());
+        let ctx = reg.context(matter_rec, Some(self.level()));
+        let mut scratch = CaseRecord::new();
+        for (i, event) in events.iter().enumerate() {
+            let unknown_ok = !catalogue_known && i < 2;
+            match check(&scratch, event, &ctx) {
+                Ok(()) => {}
+                Err(Refusal::UnknownMatter { .. }) if unknown_ok => {}
+                Err(r) => return Err(refusal(r, lang)),
+            }
+            let op = OpId {
+                origin: self.me().clone(),
+                seq: u64::MAX - i as u64,
+            };
+            scratch.insert(op, Hlc::default(), event.clone());
+        }
+        let me = self.me().clone();
+        let code = self.county_code.clone();
+        let date = super::cst_date(now);
+        let mut case_id = None;
+        self.store
+            .append_local_with(now, |first_seq| {
+                let id = CaseId::new(&code, &me, &date, first_seq);
+                case_id = Some(id.clone());
+                events
+                    .into_iter()
+                    .map(|e| (EntityId::Case(id.clone()), OpBody::Case(e)))
+                    .collect()
+            })
+            .map_err(|e| store_message(&e))?;
+        let id = case_id.ok_or("case id was not assigned")?;
+        self.show_case(id.as_str(), lang)
+    }
+
+    /// The foundation's shortcut (demo, tests): 受理 with name and ID only.
+    pub fn accept_case(
+        &self,
+        matter: &str,
+        name: &str,
+        id_number: &str,
+    ) -> Result<CaseSummary, String> {
+        let applicant = ApplicantInput {
+            name: name.to_string(),
+            id_number: id_number.to_string(),
+            ..Default::default()
+        };
+        let detail = self.accept_new(Lang::Zh, matter, &applicant, &[], false, false)?;
+        let (stored, state) = self.case_state(&detail.id, Lang::Zh)?;
+        Ok(summary(&stored, &state, Lang::Zh))
+    }
+
+    /// Records one step on an existing case.
+    pub fn case_action(
+        &self,
+        lang: Lang,
+        case: &str,
+        action: CaseAction,
+    ) -> Result<CaseDetail, String> {
+        let stored = self.load_case(case, lang)?;
+        let reg = self.registry()?;
+        let matter = reg.matter_of(&stored.record);
+        let ctx = reg.context(matter, Some(self.level()));
+        let state = fold(&stored.record, &ctx);
+        let event = self.event_for(lang, &stored, &state, &reg, matter, action)?;
+        check(&stored.record, &event, &ctx).map_err(|r| refusal(r, lang))?;
+        self.store
+            .append_local(
+                vec![(EntityId::Case(stored.id.clone()), OpBody::Case(event))],
+                reg.now_ms,
+            )
+            .map_err(|e| store_message(&e))?;
+        self.show_case(case, lang)
+    }
+
+    /// Case lines, optionally only those of `origin`, filtered.
+    pub fn list_cases(
+        &self,
+        lang: Lang,
+        origin: Option<&str>,
+        filter: &CaseFilter,
+    ) -> Result<Vec<CaseSummary>, String> {
+        let origin = match origin {
+            None => None,
+            Some(s) if s.contains('/') => Some(s.parse().map_err(|e| format!("--township: {e}"))?),
+            Some(s) => {
+                Some(liandong_model::NodeId::township(s).map_err(|e| format!("--township: {e}"))?)
+            }
+        };
+        let reg = self.registry()?;
+        let cases = self
+            .store
+            .cases(origin.as_ref())
+            .map_err(|e| store_message(&e))?;
+        let mut out = Vec::new();
+        for stored in &cases {
+            let state = fold(
+                &stored.record,
+                &reg.context(reg.matter_of(&stored.record), None),
+            );
+            let line = summary(stored, &state, lang);
+            let keep = match filter.warning {
+                Some(WarningColour::Yellow) => line.yellow,
+                Some(WarningColour::Red) => line.red,
+                None => true,
+            } && (!filter.overdue || line.overdue);
+            if keep {
+                out.push(line);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Folded state of every case (supervision, reports).
+    pub(crate) fn fold_all(&self) -> Result<Vec<(StoredCase, CaseState)>, String> {
+        let reg = self.registry()?;
+        let cases = self.store.cases(None).map_err(|e| store_message(&e))?;
+        Ok(cases
+            .into_iter()
+            .map(|c| {
+                let state = fold(&c.record, &reg.context(reg.matter_of(&c.record), None));
+                (c, state)
+            })
+            .collect())
+    }
+}

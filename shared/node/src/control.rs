@@ -1,0 +1,401 @@
+//! The local control socket: how clerk and admin commands talk to the
+//! running node on the same machine. A Unix socket under the node's data
+//! directory (`control.sock`); one JSON request per line, one JSON reply per
+//! line. It never needs the county: commands act on the local node.
+//!
+//! Access is the file system's: the socket is created mode 0600.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+
+use crate::shutdown::Shutdown;
+use crate::{CaseDetail, CaseSummary, NodeStatus, StaffLine, SupervisionLine};
+use liandong_domain::{
+    AuthScope, DaySetting, Lang, Level, Matter, Power, SpecialCode, SpecialKind, StaffRole,
+};
+
+pub const SOCKET_NAME: &str = "control.sock";
+
+/// Largest request line accepted.
+const MAX_LINE: usize = 64 * 1024;
+
+pub fn socket_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(SOCKET_NAME)
+}
+
+/// One call on the control socket: the request and the language the
+/// clerk reads (Chinese by default).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Call {
+    #[serde(default)]
+    pub lang: Lang,
+    pub request: Request,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "cmd", rename_all = "kebab-case")]
+pub enum Request {
+    /// 申请 (and 受理 unless `submit_only`): a new case at this node's window.
+    AcceptCase {
+        matter: String,
+        applicant: ApplicantInput,
+        #[serde(default)]
+        materials: Vec<String>,
+        /// Register the application only (a correction notice may follow).
+        #[serde(default)]
+        submit_only: bool,
+        /// 即办件: conclude at once after acceptance.
+        #[serde(default)]
+        conclude: bool,
+    },
+    /// Records one step on an existing case.
+    Case {
+        case: String,
+        action: CaseAction,
+    },
+    ShowCase {
+        case: String,
+    },
+    ListCases {
+        origin: Option<String>,
+        #[serde(default)]
+        filter: CaseFilter,
+    },
+    /// Adds or replaces a catalogue matter (county only).
+    PutMatter {
+        matter: Box<Matter>,
+    },
+    /// Retires a matter: no new cases (county only).
+    RetireMatter {
+        code: String,
+    },
+    ListMatters {
+        level: Option<Level>,
+    },
+    /// The one-time written notice (一次性告知) of a matter.
+    MatterGuide {
+        code: String,
+    },
+    AddStaff {
+        id: String,
+        name: String,
+        department: String,
+        role: StaffRole,
+    },
+    AssignRole {
+        id: String,
+        role: StaffRole,
+        #[serde(default)]
+        remove: bool,
+    },
+    AssignWindow {
+        id: String,
+        window: Option<String>,
+    },
+    Authorise {
+        staff: String,
+        scope: AuthScope,
+        powers: BTreeSet<Power>,
+        from: NaiveDate,
+        to: NaiveDate,
+        id: Option<String>,
+    },
+    RevokeAuthorisation {
+        id: String,
+    },
+    ListStaff,
+    SetCalendar {
+        dates: Vec<NaiveDate>,
+        setting: DaySetting,
+    },
+    ShowCalendar {
+        year: i32,
+    },
+    /// Every warning and overdue case, as supervision items.
+    Supervision {
+        origin: Option<String>,
+    },
+    /// Adds a note to a supervision item (items are never deleted).
+    AnnotateSupervision {
+        case: String,
+        item: String,
+        note: String,
+        #[serde(default)]
+        resolve: bool,
+    },
+    Status,
+    /// Revoke every certificate of a node issued until now (county only).
+    Revoke {
+        node: String,
+        reason: String,
+    },
+    /// Online backup to a file on the node's machine (absolute path).
+    Backup {
+        path: String,
+    },
+}
+
+/// The applicant as typed at the window.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ApplicantInput {
+    pub name: String,
+    pub id_number: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub address: String,
+}
+
+/// Which cases a list shows.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CaseFilter {
+    #[serde(default)]
+    pub overdue: bool,
+    /// Only cases carrying this warning colour.
+    pub warning: Option<WarningColour>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WarningColour {
+    Yellow,
+    Red,
+}
+
+/// A step on an existing case, as a clerk or department records it; the
+/// node resolves what it refers to (the open notice, the authorisation).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum CaseAction {
+    /// 受理 a case that was registered earlier.
+    Accept {
+        #[serde(default)]
+        tolerated_missing: Vec<String>,
+        promised_by: Option<NaiveDate>,
+    },
+    /// 不予受理.
+    Reject {
+        reason: String,
+        #[serde(default)]
+        legal_basis: String,
+        competent_authority: Option<String>,
+    },
+    /// 补正告知: one notice listing everything missing.
+    RequestCorrection {
+        missing: Vec<String>,
+    },
+    /// 补齐: answers the open correction notice.
+    Supply {
+        items: Vec<String>,
+    },
+    Route {
+        department: String,
+        part: String,
+        stage_limit_days: Option<u16>,
+    },
+    Opinion {
+        department: String,
+        agree: bool,
+        text: String,
+    },
+    RequestSupplement {
+        department: String,
+        items: Vec<String>,
+    },
+    SupplySupplement {
+        items: Vec<String>,
+    },
+    StartSpecial {
+        code: SpecialCode,
+        kind: SpecialKind,
+        reason: String,
+        approver: String,
+        days: u16,
+    },
+    /// Ends the open special procedure.
+    EndSpecial,
+    /// 准予/不予 by a staff member holding a valid authorisation.
+    Decide {
+        approve: bool,
+        by: String,
+        #[serde(default)]
+        reason: String,
+        department: Option<String>,
+    },
+    /// 统一收费: a catalogue fee item (amount from the catalogue unless given).
+    Fee {
+        item: String,
+        amount_fen: Option<u64>,
+    },
+    Conclude,
+    Deliver {
+        recipient: Option<String>,
+    },
+    Withdraw {
+        reason: String,
+    },
+    Evaluate {
+        level: u8,
+        #[serde(default)]
+        text: String,
+        #[serde(default)]
+        evaluator: String,
+    },
+    /// Voids an earlier event of this case (names it by op id `ORIGIN#SEQ`).
+    Retract {
+        event: String,
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "reply", rename_all = "kebab-case")]
+pub enum Reply {
+    Case(Box<CaseDetail>),
+    Cases {
+        cases: Vec<CaseSummary>,
+    },
+    Matters {
+        matters: Vec<Matter>,
+    },
+    Guide {
+        matter: Box<Matter>,
+    },
+    Staff {
+        staff: Vec<StaffLine>,
+    },
+    Calendar {
+        year: i32,
+        known: bool,
+        days: Vec<(NaiveDate, DaySetting)>,
+    },
+    Supervision {
+        items: Vec<SupervisionLine>,
+    },
+    Done {
+        message: String,
+    },
+    Status(Box<NodeStatus>),
+    Error {
+        message: String,
+    },
+}
+
+/// Handles one request; implemented by the node.
+pub trait Handler: Send + Sync + 'static {
+    fn handle(&self, call: Call) -> impl std::future::Future<Output = Reply> + Send;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ControlError {
+    #[error("no node is running with data directory {dir} (no {SOCKET_NAME} there); start it with `{start}`")]
+    NotRunning { dir: PathBuf, start: String },
+    #[error("talking to the node at {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the node at {path} sent an unreadable reply: {detail}")]
+    BadReply { path: PathBuf, detail: String },
+}
+
+/// Binds the socket (replacing a stale one) and serves until shutdown.
+pub fn serve<H: Handler>(
+    data_dir: &Path,
+    handler: std::sync::Arc<H>,
+    shutdown: &Shutdown,
+) -> std::io::Result<PathBuf> {
+    let path = socket_path(data_dir);
+    if path.exists() {
+        if std::os::unix::net::UnixStream::connect(&path).is_ok() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AddrInUse,
+                format!("another node is already serving {}", path.display()),
+            ));
+        }
+        std::fs::remove_file(&path)?;
+    }
+    let listener = UnixListener::bind(&path)?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    let sd = shutdown.clone();
+    let cleanup = path.clone();
+    shutdown.spawn("control-socket", async move {
+        loop {
+            tokio::select! {
+                _ = sd.triggered() => break,
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => {
+                        let h = handler.clone();
+                        sd.spawn("control-conn", async move { connection(stream, h).await });
+                    }
+                    Err(e) => tracing::warn!(error = %e, "control socket accept failed"),
+                },
+            }
+        }
+        let _ = std::fs::remove_file(&cleanup);
+    });
+    Ok(path)
+}
+
+async fn connection<H: Handler>(stream: UnixStream, handler: std::sync::Arc<H>) {
+    let (read, mut write) = stream.into_split();
+    let mut lines = BufReader::new(read).take(MAX_LINE as u64 * 16).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let reply = if line.len() > MAX_LINE {
+            Reply::Error {
+                message: "request too large".into(),
+            }
+        } else {
+            match serde_json::from_str::<Call>(&line) {
+                Ok(call) => handler.handle(call).await,
+                Err(e) => Reply::Error {
+                    message: format!("unreadable request: {e}"),
+                },
+            }
+        };
+        let mut out = serde_json::to_string(&reply).unwrap_or_default();
+        out.push('\n');
+        if write.write_all(out.as_bytes()).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// Sends one request to the node whose data directory is `data_dir`.
+/// `start` is the command that would start it (for the error message).
+pub async fn call(data_dir: &Path, start: &str, req: &Call) -> Result<Reply, ControlError> {
+    let path = socket_path(data_dir);
+    let stream = UnixStream::connect(&path)
+        .await
+        .map_err(|_| ControlError::NotRunning {
+            dir: data_dir.to_path_buf(),
+            start: start.to_string(),
+        })?;
+    let io = |source| ControlError::Io {
+        path: path.clone(),
+        source,
+    };
+    let (read, mut write) = stream.into_split();
+    let mut line = serde_json::to_string(req).unwrap_or_default();
+    line.push('\n');
+    write.write_all(line.as_bytes()).await.map_err(io)?;
+    let mut reply = String::new();
+    BufReader::new(read)
+        .read_line(&mut reply)
+        .await
+        .map_err(io)?;
+    serde_json::from_str(&reply).map_err(|e| ControlError::BadReply {
+        path: path.clone(),
+        detail: e.to_string(),
+    })
+}

@@ -1,0 +1,98 @@
+//! Dispatch of control-socket calls to the node's operations, on the
+//! blocking pool (every operation reads or writes the store).
+
+use super::NodeCore;
+use crate::control::{Call, Handler, Reply, Request};
+use liandong_domain::Lang;
+
+impl Handler for NodeCore {
+    async fn handle(&self, call: Call) -> Reply {
+        let core = self.clone();
+        let res = tokio::task::spawn_blocking(move || core.dispatch(call.lang, call.request)).await;
+        res.unwrap_or_else(|e| Reply::Error {
+            message: format!("internal error: {e}"),
+        })
+    }
+}
+
+fn done(message: String) -> Reply {
+    Reply::Done { message }
+}
+
+impl NodeCore {
+    fn dispatch(&self, lang: Lang, req: Request) -> Reply {
+        let result = match req {
+            Request::AcceptCase {
+                matter,
+                applicant,
+                materials,
+                submit_only,
+                conclude,
+            } => self
+                .accept_new(lang, &matter, &applicant, &materials, submit_only, conclude)
+                .map(|d| Reply::Case(Box::new(d))),
+            Request::Case { case, action } => self
+                .case_action(lang, &case, action)
+                .map(|d| Reply::Case(Box::new(d))),
+            Request::ShowCase { case } => self
+                .show_case(&case, lang)
+                .map(|d| Reply::Case(Box::new(d))),
+            Request::ListCases { origin, filter } => self
+                .list_cases(lang, origin.as_deref(), &filter)
+                .map(|cases| Reply::Cases { cases }),
+            Request::PutMatter { matter } => self.put_matter(lang, *matter).map(done),
+            Request::RetireMatter { code } => self.retire_matter(lang, &code).map(done),
+            Request::ListMatters { level } => self
+                .list_matters(level)
+                .map(|matters| Reply::Matters { matters }),
+            Request::MatterGuide { code } => self.matter_guide(lang, &code).map(|m| Reply::Guide {
+                matter: Box::new(m),
+            }),
+            Request::AddStaff {
+                id,
+                name,
+                department,
+                role,
+            } => self
+                .add_staff(lang, &id, &name, &department, role)
+                .map(done),
+            Request::AssignRole { id, role, remove } => {
+                self.assign_role(lang, &id, role, remove).map(done)
+            }
+            Request::AssignWindow { id, window } => self.assign_window(lang, &id, window).map(done),
+            Request::Authorise {
+                staff,
+                scope,
+                powers,
+                from,
+                to,
+                id,
+            } => self
+                .authorise(lang, &staff, scope, powers, from, to, id)
+                .map(done),
+            Request::RevokeAuthorisation { id } => self.revoke_authorisation(lang, &id).map(done),
+            Request::ListStaff => self.list_staff().map(|staff| Reply::Staff { staff }),
+            Request::SetCalendar { dates, setting } => {
+                self.set_calendar(lang, dates, setting).map(done)
+            }
+            Request::ShowCalendar { year } => self
+                .show_calendar(year)
+                .map(|(known, days)| Reply::Calendar { year, known, days }),
+            Request::Supervision { origin } => self
+                .supervision(lang, origin.as_deref())
+                .map(|items| Reply::Supervision { items }),
+            Request::AnnotateSupervision {
+                case,
+                item,
+                note,
+                resolve,
+            } => self
+                .annotate_supervision(lang, &case, &item, &note, resolve)
+                .map(done),
+            Request::Status => self.status().map(|s| Reply::Status(Box::new(s))),
+            Request::Revoke { node, reason } => self.revoke(&node, &reason).map(done),
+            Request::Backup { path } => self.backup(std::path::Path::new(&path)).map(done),
+        };
+        result.unwrap_or_else(|message| Reply::Error { message })
+    }
+}

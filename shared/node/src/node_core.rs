@@ -1,0 +1,366 @@
+//! What every node does the same way, whatever its role, behind the control
+//! socket: the hall's work on cases ([`cases`]), the county's registries
+//! (catalogue, roster, authorisations, calendar: [`registry`]), e-supervision
+//! ([`supervision`]), status and health reports, backups and revocations.
+//! Output shapes for commands live in [`output`]; dispatch in [`handler`].
+//!
+//! Every write goes through the store's one write path; checks against the
+//! domain rules ([`liandong_domain::check`]) happen here, at the node where an
+//! event is recorded. Events that arrive by replication are never refused
+//! for domain reasons: their problems show on the case.
+
+use std::sync::Arc;
+
+use chrono::{FixedOffset, TimeZone};
+use serde::{Deserialize, Serialize};
+
+use crate::supervision::SUPERVISION_PERIOD;
+
+use liandong_domain::OpBody;
+use liandong_model::{EntityId, NodeId};
+use liandong_net::driver::now_ms;
+use liandong_store::{Store, StoreError};
+use liandong_sync::{LinkBoard, LinkState, NodeReport};
+
+/// China Standard Time: all dates and day boundaries (DOMAIN.md §4).
+pub fn cst() -> FixedOffset {
+    const CST: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
+        Some(offset) => offset,
+        None => panic!("UTC+8 is a valid offset"),
+    };
+    CST
+}
+
+/// `YYYYMMDD` of a Unix-ms instant in CST.
+pub fn cst_date(ms: u64) -> String {
+    cst()
+        .timestamp_millis_opt(ms as i64)
+        .single()
+        .map(|t| t.format("%Y%m%d").to_string())
+        .unwrap_or_else(|| "19700101".into())
+}
+
+/// `YYYY-MM-DD HH:MM:SS` of a Unix-ms instant in CST, or "never".
+pub fn fmt_time(ms: Option<u64>) -> String {
+    match ms {
+        None => "never".into(),
+        Some(ms) => cst()
+            .timestamp_millis_opt(ms as i64)
+            .single()
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_else(|| ms.to_string()),
+    }
+}
+
+/// A peer as this node sees it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PeerStatus {
+    pub node: String,
+    pub connected: bool,
+    pub last_contact_ms: Option<u64>,
+    pub connected_since_ms: Option<u64>,
+    pub ops_sent: u64,
+    pub ops_received: u64,
+    pub lag_out_ops: u64,
+    pub lag_in_ops: u64,
+    pub outbox_head: u64,
+    /// What we hold in the peer's scope (compare with the peer's own digest).
+    pub scope_digest: String,
+    pub clock_skew_ms: Option<i64>,
+    pub rejections: std::collections::BTreeMap<String, u64>,
+    pub last_error: Option<String>,
+    /// "up", "silent", "down" or "never".
+    pub state: String,
+    /// Seconds the peer has been behind us.
+    pub lag_seconds: u64,
+    /// The peer's own report (townships report to the county).
+    pub report: Option<NodeReport>,
+    pub reported_at_ms: Option<u64>,
+}
+
+/// This node's status.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NodeStatus {
+    pub node: String,
+    pub version: String,
+    pub now_ms: u64,
+    pub ops_held: u64,
+    pub digest: String,
+    pub disk_bytes: u64,
+    pub cases: u64,
+    pub cert_not_after_ms: i64,
+    pub peers: Vec<PeerStatus>,
+}
+
+/// The shared core of a running node.
+#[derive(Clone)]
+pub struct NodeCore {
+    pub store: Arc<Store>,
+    pub board: LinkBoard,
+    pub county_code: String,
+    /// When this node's certificate expires (Unix ms).
+    pub cert_not_after_ms: i64,
+    /// The live revocation list the TLS verifiers consult.
+    pub revocations: liandong_net::tls::Revocations,
+    /// Cases with yellow/red warnings and overdue, as last counted by the
+    /// background pass (folding every case is not free).
+    pub warning_counts: Arc<std::sync::Mutex<WarningCounts>>,
+}
+
+/// Cases with warnings, as last counted.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WarningCounts {
+    pub counted_at_ms: u64,
+    pub yellow: u64,
+    pub red: u64,
+    pub overdue: u64,
+}
+
+impl NodeCore {
+    pub fn new(
+        store: Arc<Store>,
+        county_code: &str,
+        cert_not_after_ms: i64,
+        revocations: liandong_net::tls::Revocations,
+    ) -> NodeCore {
+        NodeCore {
+            store,
+            board: LinkBoard::default(),
+            county_code: county_code.to_string(),
+            cert_not_after_ms,
+            revocations,
+            warning_counts: Default::default(),
+        }
+    }
+
+    /// Starts the node's background work: the revocation watch and the
+    /// supervision pass.
+    pub fn start_background(&self, shutdown: &crate::shutdown::Shutdown) {
+        self.watch_revocations(shutdown);
+        self.run_supervision(shutdown, SUPERVISION_PERIOD);
+    }
+
+    pub fn me(&self) -> &NodeId {
+        self.store.me()
+    }
+
+    /// Online, consistent backup to `path` (written beside it, then renamed).
+    pub fn backup(&self, path: &std::path::Path) -> Result<String, String> {
+        let tmp = path.with_extension("partial");
+        let write = || -> Result<liandong_store::BackupSummary, String> {
+            let file = std::fs::File::create(&tmp)
+                .map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+            let summary = self.store.backup(&file).map_err(|e| store_message(&e))?;
+            file.sync_all()
+                .map_err(|e| format!("cannot sync {}: {e}", tmp.display()))?;
+            std::fs::rename(&tmp, path)
+                .map_err(|e| format!("cannot rename to {}: {e}", path.display()))?;
+            Ok(summary)
+        };
+        match write() {
+            Ok(s) => Ok(format!(
+                "backed up {} operations ({} bytes) of {} to {}",
+                s.operations,
+                s.bytes,
+                self.me(),
+                path.display()
+            )),
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                Err(e)
+            }
+        }
+    }
+
+    /// Revokes every certificate of `node` issued until now (county only);
+    /// the node is refused at its next handshake, everywhere.
+    pub fn revoke(&self, node: &str, reason: &str) -> Result<String, String> {
+        if self.me().role() != liandong_model::Role::County {
+            return Err("only the county revokes certificates".into());
+        }
+        let node: NodeId = node.parse().map_err(|e| format!("--role/--id: {e}"))?;
+        if &node == self.me() {
+            return Err(
+                "the county cannot revoke its own certificate; issue a new one and restart".into(),
+            );
+        }
+        let now = now_ms();
+        let body = OpBody::Revoke {
+            node: node.clone(),
+            before_ms: now as i64,
+            reason: reason.to_string(),
+        };
+        self.store
+            .append_local(vec![(EntityId::Revocation(node.clone()), body)], now)
+            .map_err(|e| store_message(&e))?;
+        self.reload_revocations()?;
+        Ok(format!("revoked every certificate of {node} issued until now; it is refused at its next handshake"))
+    }
+
+    /// Loads the replicated revocations into the live TLS list.
+    pub fn reload_revocations(&self) -> Result<(), String> {
+        let list = self.store.revocations().map_err(|e| store_message(&e))?;
+        self.revocations.replace(list);
+        Ok(())
+    }
+
+    /// Keeps the live revocation list in step with the store until shutdown.
+    pub fn watch_revocations(&self, shutdown: &crate::shutdown::Shutdown) {
+        let core = self.clone();
+        let mut changes = self.store.subscribe();
+        let sd = shutdown.clone();
+        shutdown.spawn("revocation-watch", async move {
+            loop {
+                let c = core.clone();
+                let _ = tokio::task::spawn_blocking(move || c.reload_revocations()).await;
+                tokio::select! {
+                    _ = sd.triggered() => break,
+                    r = changes.changed() => if r.is_err() { break },
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        });
+    }
+
+    /// Cases with warnings as last counted (cheap: the count is kept
+    /// fresh by the background pass in [`supervision`]).
+    pub fn warning_counts(&self) -> WarningCounts {
+        *self
+            .warning_counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Recounts cases with warnings (folds every case: not for hot paths).
+    pub fn recount_warnings(&self) -> Result<WarningCounts, String> {
+        let mut counts = WarningCounts {
+            counted_at_ms: now_ms(),
+            ..WarningCounts::default()
+        };
+        for (_, state) in self.fold_all()? {
+            let has = |f: fn(&liandong_domain::Warning) -> bool| state.warnings.iter().any(f);
+            counts.yellow += u64::from(has(|w| {
+                matches!(w, liandong_domain::Warning::Yellow { .. })
+            }));
+            counts.red += u64::from(has(|w| matches!(w, liandong_domain::Warning::Red { .. })));
+            counts.overdue += u64::from(state.clock.overdue);
+        }
+        *self
+            .warning_counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = counts;
+        Ok(counts)
+    }
+
+    /// A reporter for heartbeats (see [`NodeCore::report`]).
+    pub fn reporter(&self) -> liandong_net::driver::Reporter {
+        let core = self.clone();
+        Arc::new(move || core.report())
+    }
+
+    /// This node's health for its parent: cheap (no scans of cases).
+    pub fn report(&self) -> NodeReport {
+        let mut report = NodeReport {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            cert_not_after_ms: self.cert_not_after_ms,
+            ..NodeReport::default()
+        };
+        match self.store.stats() {
+            Ok(stats) => {
+                report.ops_held = stats.ops_held;
+                report.disk_bytes = stats.disk_bytes;
+                report.cases = stats.cases;
+            }
+            Err(e) => report.store_problem = e.to_string(),
+        }
+        report.write_refusals = self.store.write_refusals();
+        let counts = self.warning_counts();
+        report.cases_yellow = counts.yellow;
+        report.cases_red = counts.red;
+        report.cases_overdue = counts.overdue;
+        if let Some(problem) = self.store.disk_problem() {
+            report.store_problem = problem;
+        }
+        for link in self.board.snapshot().values() {
+            report.outbox_pending += link.lag_out_ops;
+            for (reason, n) in &link.rejections {
+                *report.rejections.entry(reason.clone()).or_insert(0) += n;
+            }
+        }
+        report
+    }
+
+    pub fn status(&self) -> Result<NodeStatus, String> {
+        let stats = self.store.stats().map_err(|e| store_message(&e))?;
+        let links = self.board.snapshot();
+        let mut peers = Vec::new();
+        for rec in &stats.peers {
+            let link = links.get(&rec.node).cloned().unwrap_or_default();
+            let digest = self
+                .store
+                .digest_for_peer(&rec.node)
+                .map_err(|e| store_message(&e))?;
+            let refused = self.revocations.refusals().get(&rec.node).cloned();
+            let link = match refused {
+                // A refusal newer than the last contact explains the link's state.
+                Some((at, why)) if link.last_contact_ms.is_none_or(|c| at >= c as i64) => {
+                    LinkState {
+                        last_error: Some(format!(
+                            "{why}: refused at handshake ({})",
+                            fmt_time(u64::try_from(at).ok())
+                        )),
+                        ..link
+                    }
+                }
+                _ => link,
+            };
+            peers.push(peer_status(
+                &rec.node,
+                &link,
+                rec.outbox.head,
+                digest.short(),
+            ));
+        }
+        Ok(NodeStatus {
+            cert_not_after_ms: self.cert_not_after_ms,
+            node: self.me().to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            now_ms: now_ms(),
+            ops_held: stats.ops_held,
+            digest: stats.digest_all.short(),
+            disk_bytes: stats.disk_bytes,
+            cases: stats.cases,
+            peers,
+        })
+    }
+}
+
+fn peer_status(node: &NodeId, link: &LinkState, outbox_head: u64, digest: String) -> PeerStatus {
+    let now = now_ms();
+    PeerStatus {
+        state: link.state(now).to_string(),
+        lag_seconds: link.lag_seconds(now),
+        report: link.report.clone(),
+        reported_at_ms: link.reported_at_ms,
+        node: node.to_string(),
+        connected: link.connected,
+        last_contact_ms: link.last_contact_ms,
+        connected_since_ms: link.connected_since_ms,
+        ops_sent: link.ops_sent,
+        ops_received: link.ops_received,
+        lag_out_ops: link.lag_out_ops,
+        lag_in_ops: link.lag_in_ops,
+        outbox_head,
+        scope_digest: digest,
+        clock_skew_ms: link.clock_skew_ms,
+        rejections: link.rejections.clone(),
+        last_error: link.last_error.clone(),
+    }
+}
+
+pub(crate) fn store_message(e: &StoreError) -> String {
+    match e {
+        StoreError::DiskFull { .. } => e.to_string(),
+        other => format!("the local store refused the write: {other}"),
+    }
+}

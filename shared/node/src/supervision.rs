@@ -1,0 +1,181 @@
+//! E-supervision (电子监察): every warning and overdue case across the
+//! node's cases as supervision items, and the county's rule engine that
+//! writes one `SupervisionFlagged` per crossing (item id = hash of case,
+//! rule and threshold, so a crossing is flagged once however often the
+//! engine runs, on whichever replica). Items are never deleted: resolving
+//! and annotating add events.
+
+use std::time::Duration;
+
+use super::output::{supervision_line, SupervisionLine};
+use super::{store_message, NodeCore};
+use crate::shutdown::Shutdown;
+use liandong_domain::OpBody;
+use liandong_domain::{supervision_items, CaseEvent, EventKind, Lang};
+use liandong_model::{EntityId, Role};
+use liandong_net::driver::now_ms;
+
+/// How often the county's rule engine looks for new crossings.
+pub const SUPERVISION_PERIOD: Duration = Duration::from_secs(60);
+
+impl NodeCore {
+    /// Every supervision item (current warnings and flagged items), of
+    /// one centre or all.
+    pub fn supervision(
+        &self,
+        lang: Lang,
+        origin: Option<&str>,
+    ) -> Result<Vec<SupervisionLine>, String> {
+        let reg = self.registry()?;
+        let origin = origin.map(|o| {
+            if o.contains('/') {
+                o.to_string()
+            } else {
+                format!("township/{o}")
+            }
+        });
+        let mut out = Vec::new();
+        for case in self.store.cases(None).map_err(|e| store_message(&e))? {
+            if origin
+                .as_deref()
+                .is_some_and(|o| case.id.origin().to_string() != o)
+            {
+                continue;
+            }
+            let ctx = reg.context(reg.matter_of(&case.record), None);
+            for item in supervision_items(&case.id, &case.record, &ctx) {
+                out.push(supervision_line(&case, &item, lang));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Adds a note to an item, or resolves it (never deletes).
+    pub fn annotate_supervision(
+        &self,
+        lang: Lang,
+        case: &str,
+        item: &str,
+        note: &str,
+        resolve: bool,
+    ) -> Result<String, String> {
+        if note.trim().is_empty() {
+            return Err(lang
+                .pick("请填写说明 --note", "--note is required")
+                .to_string());
+        }
+        let stored = self
+            .store
+            .case(case)
+            .map_err(|e| store_message(&e))?
+            .ok_or_else(|| format!("{}: {case}", lang.pick("没有此办件", "no such case")))?;
+        let reg = self.registry()?;
+        let ctx = reg.context(reg.matter_of(&stored.record), None);
+        let found = supervision_items(&stored.id, &stored.record, &ctx)
+            .into_iter()
+            .find(|i| i.id.0 == item)
+            .ok_or_else(|| {
+                format!(
+                    "{}: {item}",
+                    lang.pick(
+                        "此办件没有该督办事项",
+                        "no such supervision item on this case"
+                    )
+                )
+            })?;
+        let kind = if resolve {
+            EventKind::SupervisionResolved {
+                item: found.id,
+                note: note.to_string(),
+            }
+        } else {
+            EventKind::SupervisionAnnotated {
+                item: found.id,
+                note: note.to_string(),
+            }
+        };
+        let now = now_ms();
+        self.store
+            .append_local(
+                vec![(
+                    EntityId::Case(stored.id),
+                    OpBody::Case(CaseEvent::new(now, kind)),
+                )],
+                now,
+            )
+            .map_err(|e| store_message(&e))?;
+        Ok(lang.pick("已记录", "recorded").to_string())
+    }
+
+    /// One pass of the rule engine: flags every item that needs it.
+    /// Returns how many were flagged.
+    pub fn flag_crossings(&self) -> Result<usize, String> {
+        let reg = self.registry()?;
+        let mut writes = Vec::new();
+        for case in self.store.cases(None).map_err(|e| store_message(&e))? {
+            let ctx = reg.context(reg.matter_of(&case.record), None);
+            for item in supervision_items(&case.id, &case.record, &ctx) {
+                if item.needs_flag() {
+                    let note = item
+                        .warning
+                        .as_ref()
+                        .map(|w| w.describe(Lang::Zh))
+                        .unwrap_or_default();
+                    let event = CaseEvent::new(
+                        reg.now_ms,
+                        EventKind::SupervisionFlagged {
+                            item: item.id.clone(),
+                            rule: item.rule,
+                            note,
+                        },
+                    );
+                    writes.push((EntityId::Case(case.id.clone()), OpBody::Case(event)));
+                }
+            }
+        }
+        let n = writes.len();
+        if n > 0 {
+            self.store
+                .append_local(writes, reg.now_ms)
+                .map_err(|e| store_message(&e))?;
+        }
+        Ok(n)
+    }
+
+    /// The background pass every node runs until shutdown: recount cases
+    /// with warnings (for health reports) and, at the county, flag new
+    /// crossings. It folds every case, so it runs on the blocking pool,
+    /// never in a session loop, and waits at least ten times as long as
+    /// the last pass took before the next (and at least `period`).
+    pub fn run_supervision(&self, shutdown: &Shutdown, period: Duration) {
+        let core = self.clone();
+        let sd = shutdown.clone();
+        shutdown.spawn("supervision-pass", async move {
+            loop {
+                let c = core.clone();
+                let started = std::time::Instant::now();
+                let pass = tokio::task::spawn_blocking(move || -> Result<usize, String> {
+                    c.recount_warnings()?;
+                    if c.me().role() == Role::County {
+                        c.flag_crossings()
+                    } else {
+                        Ok(0)
+                    }
+                })
+                .await;
+                match pass {
+                    Ok(Ok(n)) if n > 0 => {
+                        tracing::info!(flagged = n, "e-supervision items flagged")
+                    }
+                    Ok(Err(e)) => tracing::warn!(error = %e, "e-supervision pass failed"),
+                    _ => {}
+                }
+                let wait = period.max(started.elapsed() * 10);
+                tokio::select! {
+                    _ = sd.triggered() => break,
+                    _ = tokio::time::sleep(wait) => {}
+                }
+            }
+        });
+    }
+}

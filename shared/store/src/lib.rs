@@ -1,0 +1,443 @@
+//! The node's durable store: the only module that names sled.
+//!
+//! One sled tree holds everything under prefixed keys (see [`keys`]):
+//! operations with their hash, the feed, per-peer outbox indexes, entity
+//! indexes and views, per-peer cursors, scope digests and per-origin counts.
+//! One tree means one `sled::Batch` applies a whole received batch
+//! atomically, which is also several times faster than a multi-tree
+//! transaction per operation on this kind of machine.
+//!
+//! Invariants:
+//! - There is one write path ([`Store::apply`], also behind
+//!   [`Store::append_local`]); it runs under the writer lock, dedups by op id,
+//!   writes every index of an operation in the same batch, and returns only
+//!   after the batch is durable (sled flush + `sync_data` of the log file).
+//!   Nothing is acknowledged to a peer or a clerk before that.
+//! - Every stored value starts with a format byte ([`FORMAT_V1`] for
+//!   postcard values, [`OP_RECORD_V2`] for operation records) and the store
+//!   records its overall [`STORE_FORMAT`]; a store in another format is
+//!   refused at open with what to do, never misread.
+//! - Operations are the truth: every other key can be rebuilt from them.
+//! - Each stored operation carries a blake3 hash of its bytes, checked when
+//!   read; a mismatch is reported as corruption and never served.
+//!
+//! Not yet: `verify` of every index, online backup/restore, disk-full
+//! handling (later slices).
+
+mod backup;
+mod digest;
+mod keys;
+mod read;
+mod verify;
+mod views;
+mod write;
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, RwLock};
+
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use liandong_model::{HybridClock, NodeId};
+
+pub use backup::{BackupSummary, RESTORE_SEQ_EPOCH};
+pub use digest::Digest;
+pub use liandong_model::{Cursor, Incarnation, OutboxChunk};
+pub use read::StoreStats;
+pub use verify::VerifyReport;
+pub use views::{RevocationView, StoredCase};
+pub use write::{ApplyReport, Source};
+
+/// Format byte that opens every stored value.
+pub const FORMAT_V1: u8 = 1;
+
+/// Format byte of an operation record ([`StoredOp`]): 2 since records are
+/// hand-laid (1 was a postcard encoding used only during development).
+pub const OP_RECORD_V2: u8 = 2;
+
+/// Format of the store as a whole, kept under `m format`. Version 2 stores
+/// hand-laid operation records and no case views.
+pub const STORE_FORMAT: u8 = 2;
+
+/// Default sled page cache (sled's own default of 1 GiB makes RSS grow toward it).
+pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The outbox this node keeps for one peer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMeta {
+    pub incarnation: Incarnation,
+    pub head: u64,
+}
+
+/// What this node knows of a peer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerRecord {
+    pub node: NodeId,
+    /// The peer's store id as last seen in its hello; a change means the
+    /// peer's store was rebuilt or restored, and its outbox is refilled.
+    pub store_id: Option<Incarnation>,
+    pub outbox: OutboxMeta,
+}
+
+/// One stored operation.
+///
+/// Stored as: format byte, the 32-byte hash, the feed sequence (u64 LE),
+/// the source node's id (u8 length, 0 when written here, then UTF-8), then
+/// the operation's bytes as they are. Hand-laid so the write and read paths
+/// copy the bytes once instead of encoding them element by element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredOp {
+    pub hash: [u8; 32],
+    pub feed_seq: u64,
+    /// The peer it came from; `None` when written here.
+    pub source: Option<NodeId>,
+    pub bytes: Vec<u8>,
+}
+
+impl StoredOp {
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let source = self
+            .source
+            .as_ref()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        let source = &source.as_bytes()[..source.len().min(255)];
+        let mut out = Vec::with_capacity(1 + 32 + 8 + 1 + source.len() + self.bytes.len());
+        out.push(OP_RECORD_V2);
+        out.extend_from_slice(&self.hash);
+        out.extend_from_slice(&self.feed_seq.to_le_bytes());
+        out.push(source.len() as u8);
+        out.extend_from_slice(source);
+        out.extend_from_slice(&self.bytes);
+        out
+    }
+
+    pub fn from_bytes(raw: &[u8]) -> Result<StoredOp, StoreError> {
+        let bad = |detail: &str| StoreError::corrupt("operation record", detail);
+        let (&format, rest) = raw.split_first().ok_or_else(|| bad("empty"))?;
+        if format != OP_RECORD_V2 {
+            return Err(bad("unknown record format"));
+        }
+        let hash: [u8; 32] = rest
+            .get(..32)
+            .and_then(|h| h.try_into().ok())
+            .ok_or_else(|| bad("short hash"))?;
+        let seq: [u8; 8] = rest
+            .get(32..40)
+            .and_then(|s| s.try_into().ok())
+            .ok_or_else(|| bad("short sequence"))?;
+        let len = *rest.get(40).ok_or_else(|| bad("no source"))? as usize;
+        let source = rest.get(41..41 + len).ok_or_else(|| bad("short source"))?;
+        let source = if len == 0 {
+            None
+        } else {
+            let text = std::str::from_utf8(source).map_err(|_| bad("source not UTF-8"))?;
+            Some(text.parse().map_err(|_| bad("source not a node id"))?)
+        };
+        Ok(StoredOp {
+            hash,
+            feed_seq: u64::from_le_bytes(seq),
+            source,
+            bytes: rest[41 + len..].to_vec(),
+        })
+    }
+}
+
+/// Store failures. `is_corruption` tells callers to stop serving and run
+/// `verify`; everything else is an I/O problem worth retrying.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open store at {path}: {source}; check the directory exists and is writable, and that no other node process uses it")]
+    Open { path: PathBuf, source: sled::Error },
+    #[error("store at {path} was written by format {found}, newer than this build ({STORE_FORMAT}); run a newer node binary")]
+    NewerFormat { path: PathBuf, found: u8 },
+    #[error("store at {path} is in development format {found}, which this build ({STORE_FORMAT}) does not read; move it away and let the node catch up from its peers, or restore a backup")]
+    OlderFormat { path: PathBuf, found: u8 },
+    #[error("store I/O error: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("store I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("store corruption at {what}: {detail}; stop the node and run `verify`")]
+    Corrupt { what: String, detail: String },
+    #[error("{0} is not a known peer of this node")]
+    UnknownPeer(NodeId),
+    #[error("operation too large: {0} bytes")]
+    TooLarge(usize),
+    #[error("磁盘空间不足 disk nearly full at {path}: {free_mib} MiB free, below the {reserve_mib} MiB kept for replication; the write was refused. Free space on that disk (or move the data directory); replication of what is stored continues")]
+    DiskFull {
+        path: PathBuf,
+        free_mib: u64,
+        reserve_mib: u64,
+    },
+}
+
+impl StoreError {
+    pub fn is_corruption(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Corrupt { .. }
+                | StoreError::NewerFormat { .. }
+                | StoreError::OlderFormat { .. }
+        )
+    }
+
+    fn corrupt(what: impl Into<String>, detail: impl std::fmt::Display) -> Self {
+        StoreError::Corrupt {
+            what: what.into(),
+            detail: detail.to_string(),
+        }
+    }
+}
+
+/// Encodes a stored value with its format byte.
+fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    let mut out = vec![FORMAT_V1];
+    // Serialising plain owned data into a Vec cannot fail.
+    out.extend(postcard::to_stdvec(value).unwrap_or_default());
+    out
+}
+
+/// Decodes a stored value, checking its format byte.
+fn decode<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, StoreError> {
+    match bytes.split_first() {
+        Some((&FORMAT_V1, rest)) => {
+            postcard::from_bytes(rest).map_err(|e| StoreError::corrupt(what, e))
+        }
+        Some((other, _)) => Err(StoreError::corrupt(what, format!("unknown format {other}"))),
+        None => Err(StoreError::corrupt(what, "empty value")),
+    }
+}
+
+fn new_incarnation() -> Incarnation {
+    rand::random()
+}
+
+/// In-memory copy of the meta rows the write path updates, guarded by the
+/// writer lock. Only committed after the batch that persists it succeeds.
+#[derive(Debug, Clone)]
+struct WriterState {
+    feed_head: u64,
+    next_local_seq: u64,
+    clock: HybridClock,
+    peers: BTreeMap<NodeId, PeerRecord>,
+}
+
+/// Options for [`Store::open`].
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    pub cache_bytes: u64,
+    /// Free space kept for replication: local (clerk) writes are refused
+    /// when the file system has less than this free.
+    pub reserve_bytes: u64,
+}
+
+/// Default free-space reserve.
+pub const DEFAULT_RESERVE_BYTES: u64 = 64 * 1024 * 1024;
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            cache_bytes: DEFAULT_CACHE_BYTES,
+            reserve_bytes: DEFAULT_RESERVE_BYTES,
+        }
+    }
+}
+
+/// The store of one node.
+pub struct Store {
+    path: PathBuf,
+    me: NodeId,
+    db: sled::Db,
+    log_file: File,
+    store_id: Incarnation,
+    reserve_bytes: u64,
+    write_refusals: std::sync::atomic::AtomicU64,
+    writer: Mutex<WriterState>,
+    /// Committed peer records, readable without waiting for a writer that
+    /// is flushing (the sync loop reads outbox heads on every commit).
+    committed_peers: RwLock<BTreeMap<NodeId, PeerRecord>>,
+    changes: tokio::sync::watch::Sender<u64>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("me", &self.me)
+            .finish()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the store of node `me` under `path`.
+    pub fn open(path: &Path, me: &NodeId, opts: &StoreOptions) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(path)?;
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(opts.cache_bytes)
+            .mode(sled::Mode::HighThroughput)
+            .open()
+            .map_err(|source| StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        match db.get(keys::META_FORMAT)?.and_then(|v| v.first().copied()) {
+            Some(STORE_FORMAT) => {}
+            Some(found) if found > STORE_FORMAT => {
+                return Err(StoreError::NewerFormat {
+                    path: path.to_path_buf(),
+                    found,
+                })
+            }
+            Some(found) => {
+                return Err(StoreError::OlderFormat {
+                    path: path.to_path_buf(),
+                    found,
+                })
+            }
+            None => {
+                db.insert(keys::META_FORMAT, &[STORE_FORMAT])?;
+            }
+        }
+        let store_id = match db.get(keys::META_STORE_ID)? {
+            Some(v) => decode("store id", &v)?,
+            None => {
+                let id = new_incarnation();
+                db.insert(keys::META_STORE_ID, encode(&id))?;
+                id
+            }
+        };
+        let writer = WriterState {
+            feed_head: read_u64(&db, keys::META_FEED_HEAD)?,
+            next_local_seq: read_u64(&db, keys::META_LOCAL_SEQ)? + 1,
+            clock: HybridClock::resume(match db.get(keys::META_HLC)? {
+                Some(v) => decode("clock", &v)?,
+                None => Default::default(),
+            }),
+            peers: load_peers(&db)?,
+        };
+        let log_file = File::open(path.join("db"))?;
+        let (changes, _) = tokio::sync::watch::channel(writer.feed_head);
+        let committed_peers = RwLock::new(writer.peers.clone());
+        let store = Store {
+            path: path.to_path_buf(),
+            me: me.clone(),
+            db,
+            log_file,
+            store_id,
+            reserve_bytes: opts.reserve_bytes,
+            write_refusals: Default::default(),
+            writer: Mutex::new(writer),
+            committed_peers,
+            changes,
+        };
+        store.make_durable()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn me(&self) -> &NodeId {
+        &self.me
+    }
+
+    /// This store's identity; new when the store is created or rebuilt.
+    pub fn store_id(&self) -> Incarnation {
+        self.store_id
+    }
+
+    /// Wakes whenever the write path committed something (value: feed head).
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    /// sled's flush uses `sync_file_range`, which does not empty the disk's
+    /// write cache; `sync_data` on the log file after it does.
+    fn make_durable(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        self.log_file.sync_data()?;
+        Ok(())
+    }
+
+    fn lock(&self) -> MutexGuard<'_, WriterState> {
+        // The state is only replaced after a successful write, so a panic in
+        // another writer leaves it consistent with disk.
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Publishes the writer's committed peer records to readers.
+    fn publish_peers(&self, state: &WriterState) {
+        let mut view = self
+            .committed_peers
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        view.clone_from(&state.peers);
+    }
+
+    fn peers_view(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<NodeId, PeerRecord>> {
+        self.committed_peers
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Refuses a local write when the disk is below the reserve.
+    fn check_reserve(&self) -> Result<(), StoreError> {
+        if self.reserve_bytes == 0 {
+            return Ok(());
+        }
+        let free = fs4::available_space(&self.path)?;
+        if free >= self.reserve_bytes {
+            return Ok(());
+        }
+        self.write_refusals
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Err(StoreError::DiskFull {
+            path: self.path.clone(),
+            free_mib: free / (1024 * 1024),
+            reserve_mib: self.reserve_bytes / (1024 * 1024),
+        })
+    }
+
+    /// Local writes refused since start (disk below the reserve).
+    pub fn write_refusals(&self) -> u64 {
+        self.write_refusals
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// A problem with the store's disk, if any, for status.
+    pub fn disk_problem(&self) -> Option<String> {
+        let free = fs4::available_space(&self.path).ok()?;
+        (free < self.reserve_bytes).then(|| {
+            format!(
+                "disk nearly full: {} MiB free, below the {} MiB reserve; clerk writes are refused",
+                free / (1024 * 1024),
+                self.reserve_bytes / (1024 * 1024)
+            )
+        })
+    }
+
+    /// Bytes used on disk by the store's files.
+    pub fn disk_bytes(&self) -> u64 {
+        self.db.size_on_disk().unwrap_or(0)
+    }
+}
+
+fn read_u64(db: &sled::Db, key: &[u8]) -> Result<u64, StoreError> {
+    match db.get(key)? {
+        Some(v) => decode("meta counter", &v),
+        None => Ok(0),
+    }
+}
+
+fn load_peers(db: &sled::Db) -> Result<BTreeMap<NodeId, PeerRecord>, StoreError> {
+    let mut peers = BTreeMap::new();
+    for item in db.scan_prefix(keys::PEER_PREFIX) {
+        let (_, v) = item?;
+        let rec: PeerRecord = decode("peer record", &v)?;
+        peers.insert(rec.node.clone(), rec);
+    }
+    Ok(peers)
+}

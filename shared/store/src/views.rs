@@ -1,0 +1,121 @@
+//! Materialised views: what each entity's operations fold into, kept by the
+//! write path so reads need no replay. Every view is a CRDT state (or a
+//! grow-only set) updated by merging each new operation in, so the view is
+//! a function of the operation set whatever the arrival order; the store
+//! applies each operation once (dedup by op id).
+//!
+//! | entity        | view                                                  |
+//! |---------------|-------------------------------------------------------|
+//! | case          | none kept: [`StoredCase`] (the grow-only event set) is read from the entity index and the operations, so a case event's bytes are stored once; status, clock and warnings are folded at read time (they depend on the calendar, the catalogue and now) |
+//! | matter        | [`CatalogueEntry`]: every version, current by (HLC, op id) |
+//! | calendar      | [`Calendar`]: one LWW register per date                |
+//! | staff         | [`Staff`]: merged roster record                        |
+//! | authorisation | [`Authorisation`]: merged grant (earliest revocation)  |
+//! | revocation    | [`RevocationView`]: latest instant named               |
+
+use liandong_domain::DecodeBody;
+use serde::{Deserialize, Serialize};
+
+use super::{decode, encode, StoreError};
+use liandong_domain::OpBody;
+use liandong_domain::{Authorisation, Calendar, CaseRecord, CatalogueEntry, Staff, Stamp};
+use liandong_model::{CaseId, EncodedOp, EntityId};
+
+/// A case as stored: its number and its event set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredCase {
+    pub id: CaseId,
+    pub record: CaseRecord,
+    /// Operations whose body this build cannot read (a newer node wrote them).
+    pub unknown_events: u32,
+}
+
+/// Revocations of one node: the latest instant named wins (grow-only max).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevocationView {
+    pub before_ms: i64,
+    pub reasons: Vec<String>,
+}
+
+/// One entity's view while a batch is applied.
+pub(super) enum View {
+    Matter(Option<CatalogueEntry>),
+    Revocation(RevocationView),
+    Calendar(Calendar),
+    Staff(Option<Staff>),
+    Authorisation(Option<Authorisation>),
+}
+
+impl View {
+    /// The stored view of `entity`, or an empty one. Cases have no view
+    /// (the write path never asks for one).
+    pub(super) fn load(entity: &EntityId, stored: Option<&[u8]>) -> Result<View, StoreError> {
+        let Some(bytes) = stored else {
+            let view = match entity {
+                EntityId::Case(_) | EntityId::Matter(_) => View::Matter(None),
+                EntityId::Revocation(_) => View::Revocation(RevocationView::default()),
+                EntityId::Calendar => View::Calendar(Calendar::new()),
+                EntityId::Staff(_) => View::Staff(None),
+                EntityId::Authorisation(_) => View::Authorisation(None),
+            };
+            return Ok(view);
+        };
+        let view = match entity {
+            EntityId::Case(_) | EntityId::Matter(_) => View::Matter(decode("matter", bytes)?),
+            EntityId::Revocation(_) => View::Revocation(decode("revocation", bytes)?),
+            EntityId::Calendar => View::Calendar(decode("calendar", bytes)?),
+            EntityId::Staff(_) => View::Staff(decode("staff", bytes)?),
+            EntityId::Authorisation(_) => View::Authorisation(decode("authorisation", bytes)?),
+        };
+        Ok(view)
+    }
+
+    pub(super) fn encode(&self) -> Vec<u8> {
+        match self {
+            View::Matter(v) => encode(v),
+            View::Revocation(v) => encode(v),
+            View::Calendar(v) => encode(v),
+            View::Staff(v) => encode(v),
+            View::Authorisation(v) => encode(v),
+        }
+    }
+
+    /// Merges one operation in. A body that does not fit the entity (or
+    /// that this build cannot read) changes nothing.
+    pub(super) fn absorb(&mut self, op: &EncodedOp) {
+        let stamp = Stamp {
+            hlc: op.envelope.hlc,
+            op: op.id().clone(),
+        };
+        match (self, op.body().ok()) {
+            (View::Matter(entry), Some(OpBody::MatterPut(matter))) => match entry {
+                Some(e) => e.put(matter, stamp),
+                None => *entry = Some(CatalogueEntry::new(matter, stamp)),
+            },
+            (
+                View::Revocation(v),
+                Some(OpBody::Revoke {
+                    before_ms, reason, ..
+                }),
+            ) => {
+                v.before_ms = v.before_ms.max(before_ms);
+                v.reasons.push(reason);
+                v.reasons.sort();
+            }
+            (View::Calendar(cal), Some(OpBody::CalendarSet { dates, setting })) => {
+                for date in dates {
+                    cal.set(date, setting, stamp.clone());
+                }
+            }
+            (View::Staff(slot), Some(OpBody::StaffPut(staff))) => match slot {
+                Some(s) => s.merge_from(&staff),
+                None => *slot = Some(staff),
+            },
+            (View::Authorisation(slot), Some(OpBody::Authorise(grant))) => match slot {
+                Some(a) => a.merge_from(&grant),
+                None => *slot = Some(grant),
+            },
+            _ => {}
+        }
+    }
+}
