@@ -8,5 +8,8 @@
 pub mod commands;
 pub mod demo;
 
-pub use liandong_node::boot::county::{start_county as start, County};
+pub use liandong_node::boot::county::{
+    start_county as start, start_county_with as start_with, County,
+};
+pub use liandong_node::boot::Seams;
 pub use liandong_node::config::county::CountyConfig;

@@ -94,10 +94,10 @@ impl Net {
         // (county down) needs it too.
         liandong_net::tls::init_ca(&self.pki()).expect("dev CA");
         let shutdown = Shutdown::new();
-        let town = township_node::start(
+        let town = township_node::start_with(
             self.township_config(id, county_port),
             shutdown.clone(),
-            dial,
+            seams_dialling(dial),
         )
         .await
         .expect("township starts");
@@ -254,4 +254,20 @@ pub fn fold_at(
         recorder_level: None,
     };
     fold(record, &ctx)
+}
+
+/// Seams of a real township whose uplink dials `dial` (a proxy in front of
+/// the county) instead of the county's address, when given.
+pub fn seams_dialling(dial: Option<String>) -> township_node::Seams {
+    township_node::Seams {
+        dialer: dial
+            .map(liandong_net::tls::TcpDialer::via)
+            .unwrap_or_else(liandong_net::tls::TcpDialer::shared),
+        ..Default::default()
+    }
+}
+
+/// Milliseconds since the Unix epoch by the system clock.
+pub fn now_ms() -> u64 {
+    liandong_model::Clock::now_ms(&liandong_model::SystemClock)
 }

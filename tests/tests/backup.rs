@@ -52,7 +52,7 @@ async fn a_backup_taken_during_live_writes_restores_to_a_store_that_converges_wi
     let mut cfg = net.township_config("T01", county.port());
     cfg.data = Some(new_dir);
     let shutdown = liandong_node::shutdown::Shutdown::new();
-    let town = township_node::start(cfg, shutdown.clone(), None)
+    let town = township_node::start(cfg, shutdown.clone())
         .await
         .expect("restored township starts");
     // New cases at the restored township get fresh ids, never reused ones.

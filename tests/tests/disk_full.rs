@@ -19,7 +19,7 @@ async fn a_township_below_its_disk_reserve_refuses_writes_but_keeps_replicating(
     let mut cfg = net.township_config("T01", port);
     cfg.disk_reserve_mb = u64::MAX / (1024 * 1024 * 2);
     let shutdown = liandong_node::shutdown::Shutdown::new();
-    let town = township_node::start(cfg, shutdown.clone(), None)
+    let town = township_node::start(cfg, shutdown.clone())
         .await
         .expect("starts");
     let refused = town

@@ -321,7 +321,7 @@ async fn a_client_with_a_certificate_from_another_ca_is_refused() {
     let mut cfg = net.township_config("T09", county.port());
     cfg.pki = intruder_pki;
     let shutdown = Shutdown::new();
-    let town = township_node::start(cfg, shutdown.clone(), None)
+    let town = township_node::start(cfg, shutdown.clone())
         .await
         .expect("the intruder's township starts");
     let last_error = || town.core.board.get(&county_id()).and_then(|l| l.last_error);

@@ -263,7 +263,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let shutdown = Shutdown::new();
     shutdown.on_signals();
-    let town = crate::start(cfg, shutdown.clone(), None).await?;
+    let town = crate::start(cfg, shutdown.clone()).await?;
     tracing::info!(node = %town.core.me(), "township node running; Ctrl-C to stop");
     shutdown.serve_until_signalled("township").await;
     Ok(())

@@ -6,5 +6,8 @@
 
 pub mod commands;
 
-pub use liandong_node::boot::township::{start_township as start, Township};
+pub use liandong_node::boot::township::{
+    start_township as start, start_township_with as start_with, Township,
+};
+pub use liandong_node::boot::Seams;
 pub use liandong_node::config::township::TownshipConfig;

@@ -272,7 +272,7 @@ fn calendar_request(cmd: CalendarCommand, lang: Lang) -> anyhow::Result<(Request
 /// This year in China Standard Time.
 fn this_year() -> i32 {
     use chrono::Datelike;
-    cst_date(liandong_net::driver::now_ms()).year()
+    cst_date(liandong_model::Clock::now_ms(&liandong_model::SystemClock)).year()
 }
 
 pub async fn run_supervision(args: SupervisionArgs, lang: Lang) -> anyhow::Result<()> {

@@ -117,12 +117,13 @@ pub async fn run_demo(args: &DemoArgs) -> anyhow::Result<ConvergenceReport> {
             admin: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
             ..Default::default()
         };
-        let town = liandong_node::boot::start_township(
-            cfg,
-            shutdown.clone(),
-            Some(proxy.addr().to_string()),
-        )
-        .await?;
+        // The township dials its proxy, which forwards to the county and
+        // cuts the link when the demo says so.
+        let seams = liandong_node::boot::Seams {
+            dialer: liandong_net::tls::TcpDialer::via(proxy.addr().to_string()),
+            ..Default::default()
+        };
+        let town = liandong_node::boot::start_township_with(cfg, shutdown.clone(), seams).await?;
         members.push(Member { proxy, town });
     }
     progress(

@@ -3,6 +3,14 @@
 //! pool. One `select!` loop: peer messages, outbox growth, finished store
 //! work, heartbeat ticks, shutdown.
 //!
+//! No sled call and no file-system scan runs on an async worker: the hello
+//! (which counts operations per origin), peer registration (which may
+//! rebuild a whole outbox), outbox reads, and decoding, authorising and
+//! applying a received batch all run on the blocking pool. What the loop
+//! itself reads is in memory (the store's published peer records, the link
+//! board, the node's cached health report). Time comes from the node's
+//! injected clock ([`LinkContext::clock`]).
+//!
 //! Sends never block the loop: the outgoing channel is sized for the
 //! protocol's bounds (window batches, acks for the peer's window,
 //! heartbeats); a full channel means the peer stopped reading, and the
@@ -15,14 +23,14 @@
 //! is applied (the cursor still advances past it).
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_stream::{Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
 
-use liandong_model::{authorise, EncodedOp, NodeId};
+use liandong_model::{authorise, EncodedOp, NodeId, SharedClock};
 use liandong_store::{Cursor, OutboxChunk, Source, Store, StoreError};
 use liandong_sync::board::LinkBoard;
 use liandong_sync::message::{Hello, Message, NodeReport, PROTOCOL_VERSION};
@@ -79,6 +87,8 @@ pub type Reporter = Arc<dyn Fn() -> NodeReport + Send + Sync>;
 pub struct LinkContext {
     pub store: Arc<Store>,
     pub board: LinkBoard,
+    /// The node's clock: contact times, heartbeats and skew read it.
+    pub clock: SharedClock,
     pub config: SessionConfig,
     pub shutdown: CancellationToken,
     /// Attached to outgoing heartbeats when set (children report upward).
@@ -94,14 +104,8 @@ enum Done {
     },
 }
 
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
-/// Our hello to `peer`, read from the store.
+/// Our hello to `peer`, read from the store (a prefix scan for the counts:
+/// call it on the blocking pool).
 pub fn local_hello(store: &Store, peer: &NodeId) -> Result<Hello, StoreError> {
     let rec = store.peer(peer)?;
     let stats = store.stats()?;
@@ -145,10 +149,13 @@ async fn session_loop<S>(
 where
     S: Stream<Item = Result<Message, FrameError>> + Unpin,
 {
-    let hello = match local_hello(&ctx.store, &peer) {
-        Ok(h) => h,
-        Err(e) => return SessionEnd::Store(e),
+    let (store, p) = (ctx.store.clone(), peer.clone());
+    let hello = match tokio::task::spawn_blocking(move || local_hello(&store, &p)).await {
+        Ok(Ok(h)) => h,
+        Ok(Err(e)) => return SessionEnd::Store(e),
+        Err(join) => return SessionEnd::Store(StoreError::Io(std::io::Error::other(join))),
     };
+    let now_ms = || ctx.clock.now_ms();
     let mut session = Session::new(
         ctx.config,
         LocalState {
@@ -169,7 +176,7 @@ where
         }
     }
     loop {
-        if let Err(end) = execute(&ctx, &peer, &outgoing, &mut work, actions) {
+        if let Err(end) = execute(&ctx, &peer, &outgoing, &mut work, actions).await {
             return finish(&ctx, &peer, &mut work, end).await;
         }
         ctx.board
@@ -242,7 +249,7 @@ async fn finish(
     end
 }
 
-fn execute(
+async fn execute(
     ctx: &LinkContext,
     peer: &NodeId,
     outgoing: &mpsc::Sender<Message>,
@@ -282,20 +289,26 @@ fn execute(
                 cursor,
                 ops,
             } => {
-                let accepted = screen(ctx, peer, ops);
-                let store = ctx.store.clone();
-                let source = Source::Peer {
-                    node: peer.clone(),
-                    cursor,
-                };
-                work.spawn_blocking(move || Done::Applied {
-                    batch_id,
-                    cursor,
-                    result: store.apply(source, accepted).map(|_| ()),
+                let (ctx, peer) = (ctx.clone(), peer.clone());
+                work.spawn_blocking(move || {
+                    let accepted = screen(&ctx, &peer, ops);
+                    let source = Source::Peer { node: peer, cursor };
+                    Done::Applied {
+                        batch_id,
+                        cursor,
+                        result: ctx.store.apply(source, accepted).map(|_| ()),
+                    }
                 });
             }
             Action::PeerHello(h) => {
-                let (_, rebuilt) = ctx.store.ensure_peer(peer, Some(h.store_id))?;
+                // May rebuild the peer's whole outbox: on the blocking pool,
+                // awaited here so nothing reads the outbox before it is done.
+                let (store, p) = (ctx.store.clone(), peer.clone());
+                let registered =
+                    tokio::task::spawn_blocking(move || store.ensure_peer(&p, Some(h.store_id)))
+                        .await
+                        .map_err(|join| StoreError::Io(std::io::Error::other(join)))?;
+                let (_, rebuilt) = registered?;
                 if rebuilt {
                     tracing::warn!(%peer, "peer store changed (restored or rebuilt): refilled its outbox");
                     return Err(SessionEnd::PeerStoreChanged);
@@ -307,6 +320,8 @@ fn execute(
 }
 
 /// Decodes and authorises received operations; refused ones are counted.
+/// CPU work proportional to the batch: runs on the blocking pool with the
+/// apply it feeds.
 fn screen(ctx: &LinkContext, peer: &NodeId, ops: Vec<Vec<u8>>) -> Vec<EncodedOp> {
     let me = ctx.store.me();
     let mut accepted = Vec::with_capacity(ops.len());

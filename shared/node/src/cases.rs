@@ -15,13 +15,13 @@
 use super::output::{detail, summary, CaseDetail, CaseSummary};
 use super::{store_message, NodeCore};
 use crate::control::{ApplicantInput, CaseAction, CaseFilter, WarningColour};
+use crate::time::now_ms;
 use liandong_domain::OpBody;
 use liandong_domain::{
     check, fold, Applicant, Authorisation, Calendar, CaseEvent, CaseRecord, CaseState, Catalogue,
     EventKind, FoldContext, Lang, Level, Matter, Refusal, Stamp, SubmittedMaterial, Thresholds,
 };
 use liandong_model::{CaseId, EntityId, Hlc, OpId, Personal, Role};
-use liandong_net::driver::now_ms;
 use liandong_store::StoredCase;
 
 /// What the fold needs from the store, read once per command.

@@ -29,6 +29,7 @@ mod registry;
 pub mod shutdown;
 mod steps;
 mod supervision;
+mod time;
 
 pub use node_core::{cst, cst_date, fmt_time, NodeCore, NodeStatus, PeerStatus, WarningCounts};
 pub use output::{CaseDetail, CaseSummary, HistoryLine, StaffLine, SupervisionLine};

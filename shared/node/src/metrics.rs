@@ -23,8 +23,8 @@ use prometheus_client::encoding::{
 use prometheus_client::metrics::MetricType;
 use prometheus_client::registry::Registry;
 
+use crate::time::now_ms;
 use crate::{NodeCore, NodeStatus, PeerStatus};
-use liandong_net::driver::now_ms;
 
 /// The `Content-Type` of `/metrics`.
 pub const CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_text::CONTENT_TYPE;

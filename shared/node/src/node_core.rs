@@ -16,9 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::supervision::SUPERVISION_PERIOD;
 
+use crate::time::now_ms;
 use liandong_domain::OpBody;
 use liandong_model::{EntityId, NodeId};
-use liandong_net::driver::now_ms;
 use liandong_store::{Store, StoreError};
 use liandong_sync::{LinkBoard, LinkState, NodeReport};
 

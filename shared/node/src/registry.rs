@@ -10,13 +10,13 @@ use chrono::{Datelike, NaiveDate};
 
 use super::output::{staff_line, StaffLine};
 use super::{store_message, NodeCore};
+use crate::time::now_ms;
 use liandong_domain::OpBody;
 use liandong_domain::{
     validate_staff, AuthScope, Authorisation, DaySetting, Lang, Level, Matter, Power, Staff,
     StaffRole, Stamp,
 };
 use liandong_model::{EntityId, Hlc, OpId, Role};
-use liandong_net::driver::now_ms;
 
 impl NodeCore {
     fn county_only(&self, lang: Lang) -> Result<(), String> {

@@ -10,10 +10,10 @@ use std::time::Duration;
 use super::output::{supervision_line, SupervisionLine};
 use super::{store_message, NodeCore};
 use crate::shutdown::Shutdown;
+use crate::time::now_ms;
 use liandong_domain::OpBody;
 use liandong_domain::{supervision_items, CaseEvent, EventKind, Lang};
 use liandong_model::{EntityId, Role};
-use liandong_net::driver::now_ms;
 
 /// How often the county's rule engine looks for new crossings.
 pub const SUPERVISION_PERIOD: Duration = Duration::from_secs(60);

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::workload::Workload;
 use super::{progress, start_township, write_bulk};
-use liandong_net::driver::now_ms;
+use crate::now_ms;
 
 #[derive(Args, Debug)]
 pub struct CountyRssArgs {

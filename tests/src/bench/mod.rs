@@ -30,10 +30,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::now_ms;
 use anyhow::{bail, ensure, Context};
 use county_node::demo::proxy::LinkProxy;
 use liandong_model::NodeId;
-use liandong_net::driver::now_ms;
 use liandong_node::shutdown::Shutdown;
 use liandong_store::Store;
 use serde::Serialize;
@@ -470,7 +470,9 @@ pub(crate) async fn start_township(
         if let Some(mb) = cache_mb {
             cfg.cache_mb = mb;
         }
-        match township_node::start(cfg, shutdown.clone(), dial.clone()).await {
+        match township_node::start_with(cfg, shutdown.clone(), crate::seams_dialling(dial.clone()))
+            .await
+        {
             Ok(inner) => return Ok(Node { inner, shutdown }),
             // A restart may race the previous instance releasing its store.
             Err(e) if start.elapsed() < Duration::from_secs(20) => {

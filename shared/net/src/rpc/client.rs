@@ -19,7 +19,7 @@ use super::server::inbound_messages;
 use super::MAX_MESSAGE_BYTES;
 use crate::driver::SessionEnd;
 use crate::driver::{run_session, LinkContext, OUTGOING_CAPACITY};
-use crate::tls::{connect_channel, ChannelOptions};
+use crate::tls::{connect_channel_via, ChannelOptions, SharedDialer};
 use liandong_model::NodeId;
 
 /// Longest wait between reconnect attempts (before jitter): with the
@@ -30,11 +30,14 @@ pub const BACKOFF_MAX: Duration = Duration::from_millis(800);
 #[derive(Clone)]
 pub struct Uplink {
     pub parent: NodeId,
-    /// Address to dial, "host:port" (may be a proxy in tests).
+    /// Address to dial, "host:port".
     pub dial: String,
     /// Name the parent's certificate must be valid for.
     pub server_name: String,
     pub tls: Arc<ClientConfig>,
+    /// Opens the byte stream TLS runs over: TCP in a real node
+    /// ([`crate::tls::TcpDialer`]), a proxy or a simulated network in tests.
+    pub dialer: SharedDialer,
 }
 
 fn new_backoff() -> ExponentialBackoff {
@@ -85,7 +88,8 @@ async fn uplink_loop(ctx: LinkContext, uplink: Uplink) {
 
 /// One connection attempt and, if it succeeds, one session.
 async fn session_once(ctx: &LinkContext, uplink: &Uplink) -> Result<SessionEnd, String> {
-    let channel = connect_channel(
+    let channel = connect_channel_via(
+        uplink.dialer.clone(),
         &uplink.dial,
         &uplink.server_name,
         uplink.tls.clone(),

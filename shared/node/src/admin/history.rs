@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::shutdown::Shutdown;
-use liandong_net::driver::now_ms;
+use crate::time::now_ms;
 use liandong_sync::LinkBoard;
 use serde::Serialize;
 

@@ -15,6 +15,7 @@ use liandong_store::{Store, StoreOptions};
 use liandong_sync::SessionConfig;
 use tokio::net::TcpListener;
 
+use super::Seams;
 use crate::config::county::CountyConfig;
 
 /// A running county node.
@@ -25,8 +26,18 @@ pub struct County {
     pub shutdown: Shutdown,
 }
 
-/// Starts every part of the county and returns once all sockets are bound.
+/// Starts every part of a real county and returns once all sockets are bound.
 pub async fn start_county(cfg: CountyConfig, shutdown: Shutdown) -> anyhow::Result<County> {
+    start_county_with(cfg, shutdown, Seams::default()).await
+}
+
+/// [`start_county`] with the given clock (the county dials no one; its
+/// server takes any incoming stream through `liandong_net::serve`).
+pub async fn start_county_with(
+    cfg: CountyConfig,
+    shutdown: Shutdown,
+    seams: Seams,
+) -> anyhow::Result<County> {
     cfg.validate()?;
     let me = cfg.node_id()?;
     tls::install_crypto_provider();
@@ -66,6 +77,7 @@ pub async fn start_county(cfg: CountyConfig, shutdown: Shutdown) -> anyhow::Resu
     let ctx = LinkContext {
         store,
         board: core.board.clone(),
+        clock: seams.clock.clone(),
         config: SessionConfig::default(),
         shutdown: shutdown.token(),
         reporter: None,

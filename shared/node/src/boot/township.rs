@@ -15,6 +15,7 @@ use liandong_store::{Store, StoreOptions};
 use liandong_sync::SessionConfig;
 use tokio::net::TcpListener;
 
+use super::Seams;
 use crate::config::township::TownshipConfig;
 
 /// A running township node.
@@ -25,18 +26,22 @@ pub struct Township {
     pub shutdown: Shutdown,
 }
 
-/// Starts the township; the uplink runs in the background until shutdown.
-/// `dial_override` lets tests put a proxy between township and county.
-pub async fn start_township(
+/// Starts a real township; the uplink runs in the background until shutdown.
+pub async fn start_township(cfg: TownshipConfig, shutdown: Shutdown) -> anyhow::Result<Township> {
+    start_township_with(cfg, shutdown, Seams::default()).await
+}
+
+/// [`start_township`] with the given clock and dialer (a test's proxy, a
+/// simulated network).
+pub async fn start_township_with(
     cfg: TownshipConfig,
     shutdown: Shutdown,
-    dial_override: Option<String>,
+    seams: Seams,
 ) -> anyhow::Result<Township> {
     cfg.validate()?;
     let me = cfg.node_id()?;
     let county = cfg.county_id()?;
     let (dial, server_name) = cfg.county_endpoint()?;
-    let dial = dial_override.unwrap_or(dial);
     tls::install_crypto_provider();
     let files = tls::ensure_dev_node_cert(&cfg.pki, &me, &[])?;
     let material = tls::TlsMaterial::load(&files)?;
@@ -82,6 +87,7 @@ pub async fn start_township(
     let ctx = LinkContext {
         store,
         board: core.board.clone(),
+        clock: seams.clock.clone(),
         config: SessionConfig::default(),
         shutdown: shutdown.token(),
         reporter: Some(core.reporter()),
@@ -91,6 +97,7 @@ pub async fn start_township(
         dial: dial.clone(),
         server_name,
         tls: client_tls,
+        dialer: seams.dialer,
     };
     shutdown.spawn("uplink", run_uplink(ctx, uplink));
     tracing::info!(county = %dial, "uplink started");

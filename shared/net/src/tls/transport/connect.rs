@@ -7,6 +7,9 @@
 //! below share one `connect_timeout`. A handshake failure is logged with
 //! `warn!` (server and reason) and returned as a typed [`TlsError`].
 //!
+//! Dialling goes through a [`Dialer`] (TCP by default): the seam a
+//! simulated network or a test proxy plugs into.
+//!
 //! Confirmation: under TLS 1.3 a client finishes its handshake before the
 //! server has checked the client's certificate, so a refusal would only show
 //! up as a failed first RPC. With `confirm_accepted` (the default) the
@@ -26,11 +29,11 @@ use hyper_util::rt::TokioIo;
 use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
 use tokio::io::AsyncBufReadExt;
-use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 use tonic::transport::{Channel, Endpoint};
 
+use super::dial::{BoxConnection, SharedDialer, TcpDialer};
 use super::{CONNECTION_WINDOW, KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT, STREAM_WINDOW};
 use crate::tls::verify::{describe_handshake_error, is_tls_refusal};
 use crate::tls::TlsError;
@@ -79,8 +82,29 @@ pub async fn connect_channel(
     opts: ChannelOptions,
 ) -> Result<Channel, TlsError> {
     let connector = NodeConnector::new(dial_addr, server_name, config, opts.clone())?;
+    connect_with(connector, dial_addr, &opts).await
+}
+
+/// [`connect_channel`] through `dialer` instead of plain TCP.
+pub async fn connect_channel_via(
+    dialer: SharedDialer,
+    dial_addr: &str,
+    server_name: &str,
+    config: Arc<ClientConfig>,
+    opts: ChannelOptions,
+) -> Result<Channel, TlsError> {
+    let connector =
+        NodeConnector::new(dial_addr, server_name, config, opts.clone())?.with_dialer(dialer);
+    connect_with(connector, dial_addr, &opts).await
+}
+
+async fn connect_with(
+    connector: NodeConnector,
+    dial_addr: &str,
+    opts: &ChannelOptions,
+) -> Result<Channel, TlsError> {
     let server = connector.server.clone();
-    endpoint(dial_addr, &opts)?
+    endpoint(dial_addr, opts)?
         .connect_with_connector(connector)
         .await
         .map_err(|e| from_transport_error(&server, &e))
@@ -107,6 +131,7 @@ pub struct NodeConnector {
     /// How logs and errors name the server: "name at addr".
     server: String,
     tls: TlsConnector,
+    dialer: SharedDialer,
     opts: ChannelOptions,
 }
 
@@ -114,6 +139,7 @@ impl std::fmt::Debug for NodeConnector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NodeConnector")
             .field("server", &self.server)
+            .field("dialer", &self.dialer)
             .field("opts", &self.opts)
             .finish_non_exhaustive()
     }
@@ -137,12 +163,19 @@ impl NodeConnector {
             server_name: name,
             server: format!("{server_name} at {dial_addr}"),
             tls: TlsConnector::from(config),
+            dialer: Arc::new(TcpDialer::default().with_nodelay(opts.tcp_nodelay)),
             opts,
         })
     }
 
+    /// Dials through `dialer` instead of plain TCP.
+    pub fn with_dialer(mut self, dialer: SharedDialer) -> NodeConnector {
+        self.dialer = dialer;
+        self
+    }
+
     /// Dials, handshakes and (optionally) confirms within `connect_timeout`.
-    pub async fn connect(&self) -> Result<TlsStream<TcpStream>, TlsError> {
+    pub async fn connect(&self) -> Result<TlsStream<BoxConnection>, TlsError> {
         let after = self.opts.connect_timeout;
         let result = match tokio::time::timeout(after, self.connect_untimed()).await {
             Ok(result) => result,
@@ -161,15 +194,16 @@ impl NodeConnector {
         result
     }
 
-    async fn connect_untimed(&self) -> Result<TlsStream<TcpStream>, TlsError> {
+    async fn connect_untimed(&self) -> Result<TlsStream<BoxConnection>, TlsError> {
         let dial_error = |e: io::Error| TlsError::Dial {
             addr: self.dial_addr.clone(),
             source: Arc::new(e),
         };
-        let tcp = TcpStream::connect(&self.dial_addr)
+        let tcp = self
+            .dialer
+            .dial(&self.dial_addr)
             .await
             .map_err(dial_error)?;
-        tcp.set_nodelay(self.opts.tcp_nodelay).map_err(dial_error)?;
         let mut tls = self
             .tls
             .connect(self.server_name.clone(), tcp)
@@ -205,7 +239,7 @@ impl NodeConnector {
 }
 
 impl tower::Service<http::Uri> for NodeConnector {
-    type Response = TokioIo<TlsStream<TcpStream>>;
+    type Response = TokioIo<TlsStream<BoxConnection>>;
     type Error = TlsError;
     type Future = Pin<Box<dyn Future<Output = Result<Self::Response, TlsError>> + Send>>;
 

@@ -8,15 +8,21 @@
 //! 64 KiB defaults cut streaming throughput by 10x or more) and HTTP/2
 //! keepalive pings, so a dead link is noticed within seconds.
 //!
-//! These are the seams for simulation: a turmoil test can supply its own
-//! incoming stream and connector and keep the rest.
+//! These are the seams for simulation: a server serves whatever incoming
+//! stream it is given (`crate::serve::serve_replication`), and a client
+//! dials through a [`Dialer`]; a simulated network supplies both and keeps
+//! the rest.
 
 mod connect;
+pub mod dial;
 mod incoming;
 
 use std::time::Duration;
 
-pub use connect::{connect_channel, connect_channel_lazy, ChannelOptions, NodeConnector};
+pub use connect::{
+    connect_channel, connect_channel_lazy, connect_channel_via, ChannelOptions, NodeConnector,
+};
+pub use dial::{BoxConnection, Connection, Dialer, SharedDialer, TcpDialer};
 pub use incoming::{tls_incoming, tls_incoming_with, IncomingOptions, TlsIncoming};
 
 /// HTTP/2 initial stream window (4 MiB).
