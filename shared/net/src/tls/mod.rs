@@ -17,9 +17,12 @@
 //! *and* a liandong identity; ALPN is `h2`; our rustls configs carry their own
 //! ring provider, so they work whatever provider is installed process-wide.
 //!
-//! Not done yet: revocation lists, certificate rotation without restart,
-//! authorising roles (a township may still present itself as a server; the
-//! sync layer decides who may do what from [`peer_identity`]).
+//! - [`revocation`]: the live revocation list both verifiers consult at every
+//!   handshake, fed from the replicated revocation records.
+//!
+//! Not done yet: certificate rotation without restart, authorising roles at
+//! the handshake (a township may still present itself as a server; the
+//! replication service decides who may do what from [`peer_identity`]).
 
 pub mod config;
 mod error;

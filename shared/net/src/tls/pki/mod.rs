@@ -13,7 +13,8 @@
 //! and both server-auth and client-auth usages. Each CA's common name carries
 //! a tag from its key, so two networks' CAs never share a name.
 //!
-//! Not done yet: revocation, CA rotation, intermediate CAs.
+//! Revocation is not a file here: it is replicated county data (see
+//! [`super::revocation`]). Not done yet: CA rotation, intermediate CAs.
 
 mod files;
 mod node_files;
