@@ -9,7 +9,7 @@ pub mod commands;
 pub mod demo;
 
 pub use liandong_node::boot::county::{
-    start_county as start, start_county_with as start_with, County,
+    start_county as start, start_county_on as start_on, start_county_with as start_with, County,
 };
 pub use liandong_node::boot::Seams;
 pub use liandong_node::config::county::CountyConfig;

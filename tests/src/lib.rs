@@ -14,6 +14,7 @@ use liandong_node::NodeCore;
 use township_node::{Township, TownshipConfig};
 
 pub mod bench;
+pub mod memnet;
 
 /// One test's network: a temp root with a shared PKI directory.
 pub struct Net {

@@ -46,8 +46,8 @@ pub use pki::{
 pub use revocation::Revocations;
 pub use transport::{
     connect_channel, connect_channel_lazy, connect_channel_via, server_builder, tls_incoming,
-    tls_incoming_with, BoxConnection, ChannelOptions, Connection, Dialer, IncomingOptions,
-    NodeConnector, SharedDialer, TcpDialer, TlsIncoming,
+    tls_incoming_from, tls_incoming_with, BoxConnection, ChannelOptions, Connection, DialFuture,
+    Dialer, IncomingOptions, Listener, NodeConnector, SharedDialer, TcpDialer, TlsIncoming,
 };
 pub use verify::{cert_not_after, describe_handshake_error, peer_identity};
 

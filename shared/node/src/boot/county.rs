@@ -31,12 +31,27 @@ pub async fn start_county(cfg: CountyConfig, shutdown: Shutdown) -> anyhow::Resu
     start_county_with(cfg, shutdown, Seams::default()).await
 }
 
-/// [`start_county`] with the given clock (the county dials no one; its
-/// server takes any incoming stream through `liandong_net::serve`).
+/// [`start_county`] with the given clock (the county dials no one).
 pub async fn start_county_with(
     cfg: CountyConfig,
     shutdown: Shutdown,
     seams: Seams,
+) -> anyhow::Result<County> {
+    cfg.validate()?;
+    let listener = TcpListener::bind(cfg.listen)
+        .await
+        .with_context(|| format!("binding the gRPC address {} (setting `listen`)", cfg.listen))?;
+    start_county_on(cfg, shutdown, seams, listener).await
+}
+
+/// [`start_county_with`], serving replication on the connections `listener`
+/// accepts (a bound TCP socket, or a simulated network's listener); the
+/// mutual-TLS handshake and everything above it are the real code.
+pub async fn start_county_on<L: tls::Listener>(
+    cfg: CountyConfig,
+    shutdown: Shutdown,
+    seams: Seams,
+    listener: L,
 ) -> anyhow::Result<County> {
     cfg.validate()?;
     let me = cfg.node_id()?;
@@ -83,9 +98,6 @@ pub async fn start_county_with(
         reporter: None,
     };
 
-    let listener = TcpListener::bind(cfg.listen)
-        .await
-        .with_context(|| format!("binding the gRPC address {} (setting `listen`)", cfg.listen))?;
     let grpc_addr = listener.local_addr()?;
     let admin_listener = TcpListener::bind(cfg.admin)
         .await
@@ -118,15 +130,15 @@ pub async fn start_county_with(
 
 /// Serves replication, health and reflection on the mutual-TLS accept
 /// stream of `listener` until shutdown.
-fn serve_grpc(
-    listener: TcpListener,
+fn serve_grpc<L: tls::Listener>(
+    listener: L,
     server_tls: tls::ServerTls,
     ctx: LinkContext,
     revocations: tls::Revocations,
     shutdown: &Shutdown,
 ) {
     let token = shutdown.token();
-    let incoming = tls::tls_incoming(listener, server_tls, token.clone());
+    let incoming = tls::tls_incoming_from(listener, server_tls, token.clone(), Default::default());
     let server = serve_replication(incoming, ctx, shutdown.tracker(), revocations, token);
     shutdown.spawn("grpc-server", async move {
         if let Err(e) = server.await {

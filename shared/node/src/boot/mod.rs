@@ -30,5 +30,5 @@ impl Default for Seams {
     }
 }
 
-pub use county::{start_county, start_county_with, County};
+pub use county::{start_county, start_county_on, start_county_with, County};
 pub use township::{start_township, start_township_with, Township};

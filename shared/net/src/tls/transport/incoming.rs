@@ -9,9 +9,15 @@
 //! is dropped, and then every pending handshake is aborted (the tasks live in
 //! a `JoinSet` owned by the stream).
 //!
-//! Yielded streams are `tokio_rustls::server::TlsStream<TcpStream>`, for which
-//! tonic's `Connected` gives `TlsConnectInfo<TcpConnectInfo>`: handlers can
-//! call `request.peer_certs()` and `request.remote_addr()`.
+//! Where connections come from is a [`Listener`]: a `TcpListener` in a real
+//! node, a simulated network's listener in a simulation (the seam: the TLS
+//! handshake and everything above it are the real code either way).
+//!
+//! Yielded streams are `tokio_rustls::server::TlsStream<L::Io>`; a listener's
+//! connections report `TcpConnectInfo`, so tonic's `Connected` gives
+//! `TlsConnectInfo<TcpConnectInfo>` and handlers can call
+//! `request.peer_certs()` and `request.remote_addr()` (tonic returns no
+//! certificates for any other connect info).
 
 use std::future::Future;
 use std::io;
@@ -29,7 +35,50 @@ use tokio_rustls::TlsAcceptor;
 use tokio_stream::Stream;
 use tokio_util::sync::CancellationToken;
 
+use tokio::io::{AsyncRead, AsyncWrite};
+use tonic::transport::server::{Connected, TcpConnectInfo};
+
 use crate::tls::verify::{describe_handshake_error, peer_identity};
+
+/// A source of incoming byte streams for [`tls_incoming_from`].
+pub trait Listener: Send + 'static {
+    /// One accepted connection.
+    type Io: AsyncRead
+        + AsyncWrite
+        + Connected<ConnectInfo = TcpConnectInfo>
+        + Unpin
+        + Send
+        + 'static;
+
+    /// The next connection and its remote address.
+    fn accept(&mut self) -> impl Future<Output = io::Result<(Self::Io, SocketAddr)>> + Send;
+
+    /// Where this listener accepts.
+    fn local_addr(&self) -> io::Result<SocketAddr>;
+
+    /// Applies socket options to a fresh connection (`TCP_NODELAY` for TCP).
+    fn prepare(_io: &Self::Io, _nodelay: bool) {}
+}
+
+impl Listener for TcpListener {
+    type Io = TcpStream;
+
+    fn accept(&mut self) -> impl Future<Output = io::Result<(TcpStream, SocketAddr)>> + Send {
+        TcpListener::accept(self)
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        TcpListener::local_addr(self)
+    }
+
+    fn prepare(tcp: &TcpStream, nodelay: bool) {
+        if nodelay {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+            }
+        }
+    }
+}
 
 /// Pause after a failed `accept()` (e.g. out of file descriptors) before retrying.
 const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
@@ -71,6 +120,16 @@ pub fn tls_incoming_with(
     shutdown: CancellationToken,
     options: IncomingOptions,
 ) -> TlsIncoming {
+    tls_incoming_from(listener, config, shutdown, options)
+}
+
+/// [`tls_incoming_with`] over any [`Listener`].
+pub fn tls_incoming_from<L: Listener>(
+    listener: L,
+    config: Arc<ServerConfig>,
+    shutdown: CancellationToken,
+    options: IncomingOptions,
+) -> TlsIncoming<L> {
     let acceptor = Acceptor {
         listener,
         tls: TlsAcceptor::from(config),
@@ -83,15 +142,16 @@ pub fn tls_incoming_with(
     }
 }
 
-type NextStream = Pin<Box<dyn Future<Output = (Option<TlsStream<TcpStream>>, Acceptor)> + Send>>;
+type NextStream<L> =
+    Pin<Box<dyn Future<Output = (Option<TlsStream<<L as Listener>::Io>>, Acceptor<L>)> + Send>>;
 
 /// Stream of TLS connections whose handshake succeeded; never yields `Err`.
-pub struct TlsIncoming {
+pub struct TlsIncoming<L: Listener = TcpListener> {
     /// The acceptor's pending `next_stream()`; `None` once ended.
-    next: Option<NextStream>,
+    next: Option<NextStream<L>>,
 }
 
-impl std::fmt::Debug for TlsIncoming {
+impl<L: Listener> std::fmt::Debug for TlsIncoming<L> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TlsIncoming")
             .field("ended", &self.next.is_none())
@@ -99,8 +159,8 @@ impl std::fmt::Debug for TlsIncoming {
     }
 }
 
-impl Stream for TlsIncoming {
-    type Item = Result<TlsStream<TcpStream>, io::Error>;
+impl<L: Listener> Stream for TlsIncoming<L> {
+    type Item = Result<TlsStream<L::Io>, io::Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let Some(next) = self.next.as_mut() else {
@@ -120,23 +180,23 @@ impl Stream for TlsIncoming {
     }
 }
 
-struct Acceptor {
-    listener: TcpListener,
+struct Acceptor<L: Listener> {
+    listener: L,
     tls: TlsAcceptor,
-    handshakes: JoinSet<Option<TlsStream<TcpStream>>>,
+    handshakes: JoinSet<Option<TlsStream<L::Io>>>,
     shutdown: CancellationToken,
     options: IncomingOptions,
 }
 
-impl Acceptor {
+impl<L: Listener> Acceptor<L> {
     /// Owned wrapper of [`Acceptor::next`] for [`TlsIncoming`].
-    async fn next_stream(mut self) -> (Option<TlsStream<TcpStream>>, Acceptor) {
+    async fn next_stream(mut self) -> (Option<TlsStream<L::Io>>, Acceptor<L>) {
         let stream = self.next().await;
         (stream, self)
     }
 
     /// The next finished handshake, or `None` on shutdown.
-    async fn next(&mut self) -> Option<TlsStream<TcpStream>> {
+    async fn next(&mut self) -> Option<TlsStream<L::Io>> {
         loop {
             let room = self.handshakes.len() < self.options.max_concurrent_handshakes;
             tokio::select! {
@@ -161,12 +221,8 @@ impl Acceptor {
         }
     }
 
-    fn start_handshake(&mut self, tcp: TcpStream, remote: SocketAddr) {
-        if self.options.tcp_nodelay {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(%remote, error = %e, "cannot set TCP_NODELAY");
-            }
-        }
+    fn start_handshake(&mut self, tcp: L::Io, remote: SocketAddr) {
+        L::prepare(&tcp, self.options.tcp_nodelay);
         let tls = self.tls.clone();
         let timeout = self.options.handshake_timeout;
         self.handshakes.spawn(handshake(tls, tcp, remote, timeout));
@@ -174,12 +230,12 @@ impl Acceptor {
 }
 
 /// One server-side handshake; `None` (after a `warn!`) if it was refused.
-async fn handshake(
+async fn handshake<Io: AsyncRead + AsyncWrite + Unpin>(
     tls: TlsAcceptor,
-    tcp: TcpStream,
+    tcp: Io,
     remote: SocketAddr,
     timeout: Duration,
-) -> Option<TlsStream<TcpStream>> {
+) -> Option<TlsStream<Io>> {
     match tokio::time::timeout(timeout, tls.accept(tcp)).await {
         Ok(Ok(stream)) => {
             let peer = stream

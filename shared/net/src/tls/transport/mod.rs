@@ -22,8 +22,10 @@ use std::time::Duration;
 pub use connect::{
     connect_channel, connect_channel_lazy, connect_channel_via, ChannelOptions, NodeConnector,
 };
-pub use dial::{BoxConnection, Connection, Dialer, SharedDialer, TcpDialer};
-pub use incoming::{tls_incoming, tls_incoming_with, IncomingOptions, TlsIncoming};
+pub use dial::{BoxConnection, Connection, DialFuture, Dialer, SharedDialer, TcpDialer};
+pub use incoming::{
+    tls_incoming, tls_incoming_from, tls_incoming_with, IncomingOptions, Listener, TlsIncoming,
+};
 
 /// HTTP/2 initial stream window (4 MiB).
 pub const STREAM_WINDOW: u32 = 4 << 20;
