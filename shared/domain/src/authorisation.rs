@@ -12,10 +12,10 @@ use chrono::NaiveDate;
 use crdts::CvRDT;
 use serde::{Deserialize, Serialize};
 
-use super::calendar::cst_date;
-use super::matter::Matter;
-use super::staff::StaffError;
-use super::Lang;
+use crate::base::Lang;
+use crate::calendar::cst_date;
+use crate::matter::Matter;
+use crate::staff::StaffError;
 
 /// A chief representative's powers (DOMAIN.md §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -19,7 +19,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Weekday};
 use crdts::{lwwreg, CvRDT, LWWReg};
 use serde::{Deserialize, Serialize};
 
-use super::{Lang, Stamp};
+use crate::base::{Lang, Stamp};
 
 /// UTC+8, in seconds.
 const CST_OFFSET_SECS: i32 = 8 * 3600;

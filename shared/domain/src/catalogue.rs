@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use crdts::{CvRDT, LWWReg};
 use serde::{Deserialize, Serialize};
 
-use super::matter::{Level, Matter};
-use super::Stamp;
+use crate::base::{Level, Stamp};
+use crate::matter::Matter;
 
 /// One matter code's versions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -21,11 +21,12 @@ use std::collections::BTreeSet;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::calendar::{cst_date, Calendar};
-use super::event::{EventKind, SpecialCode, SpecialKind};
-use super::facts::{Ev, Facts};
-use super::fold::FoldContext;
-use super::Lang;
+use crate::base::Lang;
+use crate::calendar::{cst_date, Calendar};
+use crate::context::FoldContext;
+use crate::event::{EventKind, SpecialCode};
+use crate::facts::{Ev, Facts};
+use crate::matter::SpecialKind;
 use liandong_model::OpId;
 
 /// Longest limit the clock runs, extensions included (ten years of working

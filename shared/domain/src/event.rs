@@ -9,12 +9,18 @@
 //!
 //! Personal fields (applicant, attachments, delivery recipient, evaluator
 //! and comment) are typed [`Personal`].
+//!
+//! Events are plain data: they name matters by code, special steps by their
+//! catalogue kind ([`SpecialKind`], from [`crate::matter`]) and supervision
+//! items by [`SupervisionId`] and [`Rule`] (from [`crate::rule`]); what a set
+//! of them means is `facts` and [`mod@crate::fold`], further up.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::supervision::{Rule, SupervisionId};
-use super::{Lang, Stamp};
+use crate::base::{Lang, Stamp};
+pub use crate::matter::SpecialKind;
+use crate::rule::{Rule, SupervisionId};
 use liandong_model::{OpId, Personal};
 
 /// The applicant (申请人); every field is personal.
@@ -56,79 +62,6 @@ impl SpecialCode {
         match self {
             SpecialCode::Extension => 1,
             SpecialCode::Other => 2,
-        }
-    }
-}
-
-/// The kind of a special step or procedure.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum SpecialKind {
-    /// 专家论证.
-    ExpertReview,
-    /// 现场勘查.
-    SiteInspection,
-    /// 听证.
-    Hearing,
-    /// 检验.
-    Inspection,
-    /// 检测.
-    Testing,
-    /// 检疫.
-    Quarantine,
-    /// 鉴定.
-    Appraisal,
-    /// 专家评审.
-    ExpertAssessment,
-    /// 招标.
-    Tender,
-    /// 拍卖.
-    Auction,
-    /// 延长审批 (the kind of a code 1 procedure).
-    Extension,
-    /// Anything else, by name.
-    Other(String),
-}
-
-/// The kinds by their command-line spelling.
-const SPECIAL_WORDS: [(&str, SpecialKind); 11] = [
-    ("expert-review", SpecialKind::ExpertReview),
-    ("site-inspection", SpecialKind::SiteInspection),
-    ("hearing", SpecialKind::Hearing),
-    ("inspection", SpecialKind::Inspection),
-    ("testing", SpecialKind::Testing),
-    ("quarantine", SpecialKind::Quarantine),
-    ("appraisal", SpecialKind::Appraisal),
-    ("expert-assessment", SpecialKind::ExpertAssessment),
-    ("tender", SpecialKind::Tender),
-    ("auction", SpecialKind::Auction),
-    ("extension", SpecialKind::Extension),
-];
-
-impl SpecialKind {
-    /// A kind by its command-line spelling (`site-inspection`) or Chinese
-    /// name (现场勘查); any other name is kept as it is.
-    pub fn from_word(s: &str) -> SpecialKind {
-        SPECIAL_WORDS
-            .into_iter()
-            .find(|(word, kind)| *word == s || kind.label(Lang::Zh) == s)
-            .map(|(_, kind)| kind)
-            .unwrap_or_else(|| SpecialKind::Other(s.to_string()))
-    }
-
-    pub fn label(&self, lang: Lang) -> &str {
-        match self {
-            SpecialKind::ExpertReview => lang.pick("专家论证", "expert review"),
-            SpecialKind::SiteInspection => lang.pick("现场勘查", "site inspection"),
-            SpecialKind::Hearing => lang.pick("听证", "hearing"),
-            SpecialKind::Inspection => lang.pick("检验", "inspection"),
-            SpecialKind::Testing => lang.pick("检测", "testing"),
-            SpecialKind::Quarantine => lang.pick("检疫", "quarantine"),
-            SpecialKind::Appraisal => lang.pick("鉴定", "appraisal"),
-            SpecialKind::ExpertAssessment => lang.pick("专家评审", "expert assessment"),
-            SpecialKind::Tender => lang.pick("招标", "tender"),
-            SpecialKind::Auction => lang.pick("拍卖", "auction"),
-            SpecialKind::Extension => lang.pick("延长审批", "extension"),
-            SpecialKind::Other(name) => name,
         }
     }
 }

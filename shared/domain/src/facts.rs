@@ -1,17 +1,20 @@
 //! What a set of (live, i.e. unsuperseded) case events establishes: the
-//! working summary shared by the fold, the clock and the precondition
-//! check. It borrows the events and sorts them into buckets by kind;
-//! every question it answers is a function of the bucket *contents*, never
-//! of their order, except where an order is documented (then it is the
-//! `(hlc, op id)` order the fold absorbs in).
+//! working summary shared by the fold, the clock, the warnings and the
+//! precondition check. It borrows the events and sorts them into buckets by
+//! kind; every question it answers is a function of the bucket *contents*,
+//! never of their order, except where an order is documented (then it is
+//! the `(hlc, op id)` order the fold absorbs in).
+//!
+//! It sits below everything that reads it: it knows events, records and
+//! status values, never the context, the clock or the fold.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::calendar::cst_date;
-use super::event::{EventKind, SpecialCode};
-use super::fold::Status;
-use super::record::{CaseRecord, RecordedEvent};
-use super::supervision::SupervisionId;
+use crate::calendar::cst_date;
+use crate::event::{EventKind, SpecialCode};
+use crate::record::{CaseRecord, RecordedEvent};
+use crate::rule::SupervisionId;
+use crate::status::Status;
 use liandong_model::OpId;
 
 /// One live event, borrowed.

@@ -10,73 +10,28 @@
 //! Contradictions (DOMAIN.md §3 status fold, rule 1) become conflicts that
 //! name every event involved; no winner is picked by timestamp, and only a
 //! later superseding event clears one.
+//!
+//! The fold sits above everything it folds: the check, the clock, the
+//! warnings and the facts they share. Its context ([`FoldContext`],
+//! [`Thresholds`]) is defined below them in [`crate::context`] and
+//! re-exported here.
 
 use serde::{Deserialize, Serialize};
 
-use super::authorisation::{AuthError, Authorisation};
-use super::calendar::Calendar;
-use super::check::preconditions;
-use super::clock::{self, Clock};
-use super::event::{Applicant, EventKind, Seal};
-use super::facts::{Ev, Facts};
-use super::matter::{Level, Matter, MatterKind};
-use super::record::CaseRecord;
-use super::refusal::Refusal;
-pub use super::status::{Conflict, ConflictKind, Status};
-use super::supervision::SupervisionId;
-use super::warning::{self, Warning};
-use super::Stamp;
+use crate::authorisation::AuthError;
+use crate::base::Stamp;
+use crate::check::preconditions;
+use crate::clock::{self, Clock};
+pub use crate::context::{FoldContext, Thresholds};
+use crate::event::{Applicant, EventKind, Seal};
+use crate::facts::{Ev, Facts};
+use crate::matter::MatterKind;
+use crate::record::CaseRecord;
+use crate::refusal::Refusal;
+use crate::rule::SupervisionId;
+pub use crate::status::{Conflict, ConflictKind, Status};
+use crate::warning::{self, Warning};
 use liandong_model::OpId;
-
-/// The settings of DOMAIN.md that vary by locality ([L]) or are unverified
-/// ([U]); the defaults are the values DOMAIN.md gives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Thresholds {
-    /// Yellow when at most this many working days remain (1).
-    pub yellow_days_left: u32,
-    /// Working days to notify a correction, accept or reject; past them
-    /// the case is deemed accepted (5, §32).
-    pub notice_days: u32,
-    /// Business time and HLC further apart than this are flagged (5 min).
-    pub skew_ms: u64,
-    /// Working days to deliver after concluding an approval (10, §44).
-    pub delivery_days: u32,
-    /// Working days to handle a bad review (15; some rules say 5).
-    pub bad_review_fix_days: u32,
-    /// Longest extension of a single-department matter (10, §42).
-    pub extension_days_single: u16,
-    /// Longest extension of a joint matter (15, §42).
-    pub extension_days_joint: u16,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds {
-            yellow_days_left: 1,
-            notice_days: 5,
-            skew_ms: 5 * 60 * 1000,
-            delivery_days: 10,
-            bad_review_fix_days: 15,
-            extension_days_single: 10,
-            extension_days_joint: 15,
-        }
-    }
-}
-
-/// Everything the fold and the check read besides the events.
-#[derive(Debug, Clone, Copy)]
-pub struct FoldContext<'a> {
-    pub calendar: &'a Calendar,
-    /// The matter version the case pinned (or the current one if that
-    /// version has not arrived); `None` when the catalogue lacks it.
-    pub matter: Option<&'a Matter>,
-    pub authorisations: &'a [Authorisation],
-    pub now_ms: u64,
-    pub thresholds: Thresholds,
-    /// The level of the node recording an event ([`super::check`] only:
-    /// a township centre accepts township-level matters only).
-    pub recorder_level: Option<Level>,
-}
 
 /// A received event that broke a precondition: kept, and shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

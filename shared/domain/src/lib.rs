@@ -17,6 +17,36 @@
 //! The numbers DOMAIN.md marks local or unverified are [`Thresholds`]
 //! (defaults as DOMAIN.md gives them).
 //!
+//! # Layers
+//!
+//! The modules are declared bottom-up, one group of `mod` lines per layer.
+//! A module may use the modules of earlier layers only, never one of its
+//! own layer or a later one; `tests/module_order/` fails, naming the file,
+//! the line and the import, when it does. A submodule tree such as `check/`
+//! counts as its top-level module. (Within a layer, rustfmt keeps the names
+//! in alphabetical order.)
+//!
+//! 1. `base`: `Lang`, `Stamp`, `Level`; uses nothing of the crate.
+//! 2. `calendar` (working days, CST dates), `matter` (one catalogue entry
+//!    and the special-step kinds), `rule` (e-supervision rules and item
+//!    ids), `staff` (the roster entry), `status` (status and conflict
+//!    values): each uses `base` only.
+//! 3. `authorisation` (uses `calendar`, `matter`, `staff`), `catalogue`
+//!    (`matter`), `event` (`matter`, `rule`).
+//! 4. `context`, what the fold reads besides events (`calendar`, `matter`,
+//!    `authorisation`); `record`, a case's event set (`event`); `refusal`,
+//!    broken preconditions (`authorisation`, `matter`, `rule`, `status`).
+//! 5. `facts`: a case's live events sorted by kind (`calendar`, `event`,
+//!    `record`, `rule`, `status`).
+//! 6. `check`, the preconditions (`facts`, `context`, `refusal`, ...), and
+//!    `clock`, the working-day clock (`facts`, `context`, ...).
+//! 7. `warning`: warnings from the facts and the clock.
+//! 8. `fold`: a case's state, from everything above.
+//! 9. `supervision`: the e-supervision items, from the fold.
+//! 10. `op`: operation bodies, carrying the entity types to the store.
+//!
+//! The unit tests (`tests/`) come last and may use everything.
+//!
 //! Not yet here: joint-meeting (联审) scheduling, the assessment quota and
 //! incentive points of DOMAIN.md §6, per-visit evaluations (one per case),
 //! termination of a 容缺 case whose promise lapses, the late-forwarding
@@ -24,105 +54,58 @@
 //! conclusion (which fees are due depends on the case, and the catalogue
 //! does not say so yet).
 
-pub mod authorisation;
+pub mod base;
+
 pub mod calendar;
-pub mod catalogue;
-pub mod check;
-pub mod clock;
-pub mod event;
-mod facts;
-pub mod fold;
 pub mod matter;
-pub mod op;
-pub mod record;
-pub mod refusal;
+pub mod rule;
 pub mod staff;
 pub mod status;
-pub mod supervision;
+
+pub mod authorisation;
+pub mod catalogue;
+pub mod event;
+
+pub mod context;
+pub mod record;
+pub mod refusal;
+
+mod facts;
+
+pub mod check;
+pub mod clock;
+
 pub mod warning;
+
+pub mod fold;
+
+pub mod supervision;
+
+pub mod op;
 
 #[cfg(test)]
 mod tests;
 
-use serde::{Deserialize, Serialize};
-
-use liandong_model::{Hlc, OpId};
-
 pub use authorisation::{
     authorised, AuthError, AuthScope, Authorisation, AuthorisationError, Power,
 };
+pub use base::{Lang, LangError, Level, Stamp};
 pub use calendar::{cst_date, cst_time_ms, dates_from_until, Calendar, CalendarError, DaySetting};
 pub use catalogue::{Catalogue, CatalogueEntry};
 pub use check::check;
 pub use clock::{Clock, ClockState, Pause, PauseReason};
-pub use event::{
-    Applicant, CaseEvent, EventKind, Seal, SpecialCode, SpecialKind, SubmittedMaterial, Tolerance,
-};
-pub use fold::{
-    fold, Anomaly, CaseState, EvaluationLine, FeeLine, FoldContext, PartDecision, Thresholds,
-};
+pub use context::{FoldContext, Thresholds};
+pub use event::{Applicant, CaseEvent, EventKind, Seal, SpecialCode, SubmittedMaterial, Tolerance};
+pub use fold::{fold, Anomaly, CaseState, EvaluationLine, FeeLine, PartDecision};
 pub use matter::{
-    FeeItem, Level, Material, MaterialForm, Matter, MatterError, MatterKind, SpecialStep, Stage,
+    FeeItem, Material, MaterialForm, Matter, MatterError, MatterKind, SpecialKind, SpecialStep,
+    Stage,
 };
 pub use op::{DecodeBody, OpBody, Operation};
 pub use record::{CaseRecord, RecordedEvent};
 pub use refusal::{Refusal, RequiredField};
+pub use rule::{Rule, SupervisionId};
 pub use staff::{validate_staff, Staff, StaffError, StaffRole};
 pub use status::{Conflict, ConflictKind, Status};
-pub use supervision::{supervision_items, ItemNote, Rule, SupervisionId, SupervisionItem};
+pub use supervision::{supervision_items, ItemNote, SupervisionItem};
 pub use warning::{OverrunStage, Warning};
-
-/// The order of replicated writes: HLC first, then the operation id, so
-/// `(wall_ms, logical, origin, seq)`. Unique per operation, hence a valid
-/// `LWWReg` marker: two writes never tie.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Stamp {
-    pub hlc: Hlc,
-    pub op: OpId,
-}
-
-impl Stamp {
-    pub fn new(hlc: Hlc, op: OpId) -> Self {
-        Stamp { hlc, op }
-    }
-}
-
-impl std::fmt::Display for Stamp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}@{}", self.hlc.wall_ms, self.hlc.logical, self.op)
-    }
-}
-
-/// The language of clerk-facing text. Chinese unless asked otherwise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
-
-impl Lang {
-    /// Picks the text for this language.
-    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
-    }
-}
-
-/// `--lang` got something other than `zh` or `en`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown language `{0}`: use zh or en (未知语言 `{0}`：请用 zh 或 en)")]
-pub struct LangError(pub String);
-
-impl std::str::FromStr for Lang {
-    type Err = LangError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "zh" | "zh-cn" | "cn" | "chinese" => Ok(Lang::Zh),
-            "en" | "en-us" | "en-gb" | "english" => Ok(Lang::En),
-            _ => Err(LangError(s.to_string())),
-        }
-    }
-}

@@ -1,34 +1,20 @@
 //! A catalogue matter (政务服务事项) with its 十公开 fields (DOMAIN.md §2):
 //! what the window's guide (办事指南) prints and what a case is checked
 //! against. Only the county writes matters; each edit is a new version
-//! (see [`super::catalogue`]). [`Matter::validate`] names the field at fault
+//! (see [`crate::catalogue`]). [`Matter::validate`] names the field at fault
 //! and what is allowed, in Chinese or English.
+//!
+//! The kinds of special step ([`SpecialKind`]) live here, with the steps the
+//! catalogue lists; case events name the same kinds when a procedure starts.
+//! This module knows nothing of cases: it uses only [`crate::base`].
 //!
 //! Not modelled yet: the 实施编码 hierarchy and the 事项类型 code list
 //! beyond its numeric range.
 
 use serde::{Deserialize, Serialize};
 
-use super::event::SpecialKind;
-use super::Lang;
-
-/// 行使层级: where a matter is handled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Level {
-    /// 4 县级: accepted at the county hall.
-    County,
-    /// 5 乡镇级: a township centre may accept it.
-    Township,
-}
-
-impl Level {
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            Level::County => lang.pick("县级", "county"),
-            Level::Township => lang.pick("乡镇级", "township"),
-        }
-    }
-}
+use crate::base::Lang;
+pub use crate::base::Level;
 
 /// 办件类型.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -79,6 +65,79 @@ pub struct FeeItem {
     pub name: String,
     pub amount_fen: u64,
     pub basis: String,
+}
+
+/// The kind of a special step or procedure.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum SpecialKind {
+    /// 专家论证.
+    ExpertReview,
+    /// 现场勘查.
+    SiteInspection,
+    /// 听证.
+    Hearing,
+    /// 检验.
+    Inspection,
+    /// 检测.
+    Testing,
+    /// 检疫.
+    Quarantine,
+    /// 鉴定.
+    Appraisal,
+    /// 专家评审.
+    ExpertAssessment,
+    /// 招标.
+    Tender,
+    /// 拍卖.
+    Auction,
+    /// 延长审批 (the kind of a code 1 procedure).
+    Extension,
+    /// Anything else, by name.
+    Other(String),
+}
+
+/// The kinds by their command-line spelling.
+const SPECIAL_WORDS: [(&str, SpecialKind); 11] = [
+    ("expert-review", SpecialKind::ExpertReview),
+    ("site-inspection", SpecialKind::SiteInspection),
+    ("hearing", SpecialKind::Hearing),
+    ("inspection", SpecialKind::Inspection),
+    ("testing", SpecialKind::Testing),
+    ("quarantine", SpecialKind::Quarantine),
+    ("appraisal", SpecialKind::Appraisal),
+    ("expert-assessment", SpecialKind::ExpertAssessment),
+    ("tender", SpecialKind::Tender),
+    ("auction", SpecialKind::Auction),
+    ("extension", SpecialKind::Extension),
+];
+
+impl SpecialKind {
+    /// A kind by its command-line spelling (`site-inspection`) or Chinese
+    /// name (现场勘查); any other name is kept as it is.
+    pub fn from_word(s: &str) -> SpecialKind {
+        SPECIAL_WORDS
+            .into_iter()
+            .find(|(word, kind)| *word == s || kind.label(Lang::Zh) == s)
+            .map(|(_, kind)| kind)
+            .unwrap_or_else(|| SpecialKind::Other(s.to_string()))
+    }
+
+    pub fn label(&self, lang: Lang) -> &str {
+        match self {
+            SpecialKind::ExpertReview => lang.pick("专家论证", "expert review"),
+            SpecialKind::SiteInspection => lang.pick("现场勘查", "site inspection"),
+            SpecialKind::Hearing => lang.pick("听证", "hearing"),
+            SpecialKind::Inspection => lang.pick("检验", "inspection"),
+            SpecialKind::Testing => lang.pick("检测", "testing"),
+            SpecialKind::Quarantine => lang.pick("检疫", "quarantine"),
+            SpecialKind::Appraisal => lang.pick("鉴定", "appraisal"),
+            SpecialKind::ExpertAssessment => lang.pick("专家评审", "expert assessment"),
+            SpecialKind::Tender => lang.pick("招标", "tender"),
+            SpecialKind::Auction => lang.pick("拍卖", "auction"),
+            SpecialKind::Extension => lang.pick("延长审批", "extension"),
+            SpecialKind::Other(name) => name,
+        }
+    }
 }
 
 /// A step outside the hall (专家论证, 现场勘查, 听证, 检验, 检测...).

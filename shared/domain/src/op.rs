@@ -10,7 +10,11 @@ use serde::{Deserialize, Serialize};
 
 use liandong_model::{DecodeError, EncodedOp, EntityId, Envelope, Hlc, NodeId, OpId};
 
-use crate::{Authorisation, CaseEvent, DaySetting, Matter, Staff};
+use crate::authorisation::Authorisation;
+use crate::calendar::DaySetting;
+use crate::event::CaseEvent;
+use crate::matter::Matter;
+use crate::staff::Staff;
 
 /// The typed content of an operation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,7 +80,8 @@ impl DecodeBody for EncodedOp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Applicant, EventKind, Stamp};
+    use crate::base::Stamp;
+    use crate::event::{Applicant, EventKind};
     use liandong_model::{CaseId, Hlc, NodeId, Personal, OP_FORMAT_V1};
 
     fn sample() -> Operation {

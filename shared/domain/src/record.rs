@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crdts::CvRDT;
 use serde::{Deserialize, Serialize};
 
-use super::event::CaseEvent;
+use crate::event::CaseEvent;
 use liandong_model::{Hlc, OpId};
 
 /// An event with the HLC of the operation that carried it.

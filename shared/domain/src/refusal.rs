@@ -6,12 +6,11 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::authorisation::AuthError;
-use super::event::SpecialKind;
-use super::fold::Status;
-use super::matter::Level;
-use super::supervision::SupervisionId;
-use super::Lang;
+use crate::authorisation::AuthError;
+use crate::base::{Lang, Level};
+use crate::matter::SpecialKind;
+use crate::rule::SupervisionId;
+use crate::status::Status;
 use liandong_model::OpId;
 
 /// A field that must not be blank.

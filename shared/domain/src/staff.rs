@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use crdts::{orswot, CmRDT, CvRDT, LWWReg, Orswot};
 use serde::{Deserialize, Serialize};
 
-use super::{Lang, Stamp};
+use crate::base::{Lang, Stamp};
 use liandong_model::NodeId;
 
 /// What a staff member does in the hall.

@@ -1,9 +1,10 @@
 //! The status of a case and the conflicts that override it (DOMAIN.md §3,
-//! status fold): plain values, computed by [`super::fold`].
+//! status fold): plain values, computed by [`mod@crate::fold`] and read by the
+//! facts, the refusals and the warnings below it.
 
 use serde::{Deserialize, Serialize};
 
-use super::Lang;
+use crate::base::Lang;
 use liandong_model::OpId;
 
 /// DOMAIN.md §3's status fold; the first that applies wins.

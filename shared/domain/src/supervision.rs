@@ -9,96 +9,22 @@
 //! `SupervisionResolved` marks it resolved and `SupervisionAnnotated` adds
 //! notes. Flags and notes count even if some event claims to supersede
 //! them; only a resolution can itself be superseded.
+//!
+//! This sits above [`mod@crate::fold`]: it folds the case to find its current
+//! warnings. The rules and the item id themselves are in [`crate::rule`], so
+//! events can name them without depending on this module.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::event::EventKind;
-use super::fold::{fold, FoldContext};
-use super::record::CaseRecord;
-use super::warning::Warning;
-use super::Lang;
+use crate::context::FoldContext;
+use crate::event::EventKind;
+use crate::fold::fold;
+use crate::record::CaseRecord;
+pub use crate::rule::{Rule, SupervisionId};
+use crate::warning::Warning;
 use liandong_model::{CaseId, OpId};
-
-/// A supervision item's id: 32 hex characters of
-/// blake3(case id, rule, threshold).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct SupervisionId(pub String);
-
-impl SupervisionId {
-    pub fn derive(case: &CaseId, rule: Rule, threshold: &str) -> Self {
-        let mut hasher = blake3::Hasher::new();
-        for part in [case.as_str(), rule.code(), threshold] {
-            hasher.update(&(part.len() as u64).to_le_bytes());
-            hasher.update(part.as_bytes());
-        }
-        let hex = hasher.finalize().to_hex();
-        SupervisionId(hex.as_str().chars().take(32).collect())
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for SupervisionId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// An e-supervision rule (warning type of GB/T 39046 table 11).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Rule {
-    Yellow,
-    Red,
-    StatutoryOverdue,
-    StageOverrun,
-    DecisionWithoutReasons,
-    RejectionWithoutReasons,
-    FeeNotInCatalogue,
-    DeemedAccepted,
-    Conflict,
-    DeliveryOverdue,
-    BadReviewOverdue,
-}
-
-impl Rule {
-    /// A stable code (part of every item id: never change one).
-    pub fn code(self) -> &'static str {
-        match self {
-            Rule::Yellow => "yellow",
-            Rule::Red => "red",
-            Rule::StatutoryOverdue => "statutory-overdue",
-            Rule::StageOverrun => "stage-overrun",
-            Rule::DecisionWithoutReasons => "decision-without-reasons",
-            Rule::RejectionWithoutReasons => "rejection-without-reasons",
-            Rule::FeeNotInCatalogue => "fee-not-in-catalogue",
-            Rule::DeemedAccepted => "deemed-accepted",
-            Rule::Conflict => "conflict",
-            Rule::DeliveryOverdue => "delivery-overdue",
-            Rule::BadReviewOverdue => "bad-review-overdue",
-        }
-    }
-
-    pub fn label(self, lang: Lang) -> &'static str {
-        let (zh, en) = match self {
-            Rule::Yellow => ("黄牌预警", "yellow warning"),
-            Rule::Red => ("红牌超时", "red: overdue"),
-            Rule::StatutoryOverdue => ("超法定时限", "statutory limit passed"),
-            Rule::StageOverrun => ("环节超时", "stage overrun"),
-            Rule::DecisionWithoutReasons => ("不予许可未说明理由", "denial without reasons"),
-            Rule::RejectionWithoutReasons => ("不予受理未说明理由", "rejection without reasons"),
-            Rule::FeeNotInCatalogue => ("目录外收费", "fee not in catalogue"),
-            Rule::DeemedAccepted => ("视为受理", "deemed accepted"),
-            Rule::Conflict => ("办件冲突", "conflict"),
-            Rule::DeliveryOverdue => ("送达超时", "delivery overdue"),
-            Rule::BadReviewOverdue => ("差评整改超时", "bad review overdue"),
-        };
-        lang.pick(zh, en)
-    }
-}
 
 /// A note added to an item, or its resolution.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,14 +12,16 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::calendar::cst_date;
-use super::clock::{Clock, ClockState};
-use super::event::{EventKind, SpecialCode, SpecialKind};
-use super::facts::Facts;
-use super::fold::{Conflict, ConflictKind, FoldContext};
-use super::record::CaseRecord;
-use super::supervision::Rule;
-use super::Lang;
+use crate::base::Lang;
+use crate::calendar::cst_date;
+use crate::clock::{Clock, ClockState};
+use crate::context::FoldContext;
+use crate::event::{EventKind, SpecialCode};
+use crate::facts::Facts;
+use crate::matter::SpecialKind;
+use crate::record::CaseRecord;
+use crate::rule::Rule;
+use crate::status::{Conflict, ConflictKind};
 use liandong_model::OpId;
 
 /// Whose stage overran.

@@ -4,12 +4,14 @@
 
 use super::{accepted_and_open, case_matter, known_matter, open_case, required};
 use crate::authorisation::{AuthError, Power};
+use crate::base::Level;
 use crate::calendar::cst_date;
+use crate::context::FoldContext;
 use crate::event::{CaseEvent, EventKind, SpecialCode, Tolerance};
 use crate::facts::Facts;
-use crate::fold::{FoldContext, Status};
-use crate::matter::{Level, MatterKind};
+use crate::matter::MatterKind;
 use crate::refusal::{Refusal, RequiredField};
+use crate::status::Status;
 
 pub(super) fn submitted(
     facts: &Facts<'_>,

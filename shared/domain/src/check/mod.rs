@@ -12,12 +12,13 @@ mod acts;
 
 use acts::{accepted, concluded, decided, fee, opinion, special_started, submitted};
 
+use crate::context::FoldContext;
 use crate::event::{CaseEvent, EventKind};
 use crate::facts::{Ev, Facts};
-use crate::fold::{FoldContext, Status};
 use crate::matter::Matter;
 use crate::record::CaseRecord;
 use crate::refusal::{Refusal, RequiredField};
+use crate::status::Status;
 use liandong_model::OpId;
 
 /// Whether `event` may be recorded on the case `record`.
