@@ -14,11 +14,12 @@
 //! the backup may still exist at the county and come back later. A restored
 //! store therefore starts its own numbering at the next multiple of 2^32,
 //! so a new operation can never reuse the id of a lost one, even while the
-//! county is unreachable.
+//! county is unreachable. The new epoch is committed through the one commit
+//! like any batch, durable before [`Store::restore`] returns.
 
 use std::io::{BufReader, BufWriter, Read, Write};
 
-use super::{keys, Source, Store, StoreError, StoredOp};
+use super::{encode, keys, Announce, Source, Store, StoreError, StoredOp, Writes};
 use liandong_model::EncodedOp;
 
 const MAGIC: &str = "LIANDONG-BACKUP 1";
@@ -127,15 +128,20 @@ impl Store {
         Ok(summary)
     }
 
+    /// Moves local numbering to the next epoch, committed and synced like
+    /// any batch before the restore returns.
     fn start_new_seq_epoch(&self, max_own_seq: u64) -> Result<(), StoreError> {
         let mut state = self.lock();
-        let next = (max_own_seq / RESTORE_SEQ_EPOCH + 1) * RESTORE_SEQ_EPOCH + 1;
-        state.next_local_seq = state.next_local_seq.max(next);
-        self.db.insert(
-            keys::META_LOCAL_SEQ,
-            super::encode(&(state.next_local_seq - 1)),
-        )?;
-        self.make_durable()
+        let epoch = (max_own_seq / RESTORE_SEQ_EPOCH + 1) * RESTORE_SEQ_EPOCH + 1;
+        let next = state.next_local_seq.max(epoch);
+        let mut writes = Writes::default();
+        if next != state.next_local_seq {
+            writes.insert(keys::META_LOCAL_SEQ, encode(&(next - 1)));
+        }
+        self.commit(&mut state, writes, Announce::Quiet, |s| {
+            s.next_local_seq = next
+        })?;
+        Ok(())
     }
 }
 
@@ -215,6 +221,38 @@ mod tests {
         assert_eq!(restored.operations, 20);
         assert_eq!(dst.digest_all().unwrap(), src.digest_all().unwrap());
         assert_ne!(dst.store_id(), src.store_id());
+        let report = dst
+            .append_local(
+                vec![(
+                    EntityId::Matter("x".into()),
+                    OpBody::Case(CaseEvent::new(0, EventKind::Concluded)),
+                )],
+                1,
+            )
+            .unwrap();
+        assert_eq!(report.applied[0].seq, RESTORE_SEQ_EPOCH + 1);
+    }
+
+    #[test]
+    fn a_restore_epoch_is_committed_and_synced_through_the_write_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let me = NodeId::township("T01").unwrap();
+        let src = Store::open(&dir.path().join("a"), &me, &StoreOptions::default()).unwrap();
+        accepted(&src, 20);
+        let mut file = Vec::new();
+        src.backup(&mut file).unwrap();
+
+        let path = dir.path().join("b");
+        let dst = Store::open(&path, &me, &StoreOptions::default()).unwrap();
+        let commits = dst.commits();
+        dst.restore(&file[..], 7).unwrap();
+        // Chunks of 7, 7 and 6 operations, then the epoch: four commits.
+        assert_eq!(dst.commits(), commits + 4);
+        assert_eq!(dst.last_commit_keys(), vec![keys::META_LOCAL_SEQ.to_vec()]);
+        drop(dst);
+
+        // Reopened, the store still numbers past the epoch.
+        let dst = Store::open(&path, &me, &StoreOptions::default()).unwrap();
         let report = dst
             .append_local(
                 vec![(

@@ -13,20 +13,39 @@
 //!   writes every index of an operation in the same batch, and returns only
 //!   after the batch is durable (sled flush + `sync_data` of the log file).
 //!   Nothing is acknowledged to a peer or a clerk before that.
+//! - There is one commit (`Store::commit`, in `commit`): the only place
+//!   where a batch is applied to the tree, flushed and synced, and where
+//!   the committed peer records are published and subscribers woken. The
+//!   write path ends in it, and so does every other write: a peer's
+//!   registration and outbox refill ([`Store::ensure_peer`]), the numbering
+//!   epoch after a restore ([`Store::restore`]), the format and id rows of a
+//!   new store ([`Store::open`]). Nothing else in the crate writes the tree
+//!   (tests that damage a store on purpose aside).
+//! - Write only what changed: a view, digest, per-origin count, peer record
+//!   or meta row whose encoded bytes equal what is stored is not rewritten
+//!   (a duplicate, an idempotent CRDT merge, an operation from a newer build
+//!   that this one cannot fold); [`ApplyReport::keys_written`] says how many
+//!   keys a batch wrote.
 //! - Every stored value starts with a format byte ([`FORMAT_V1`] for
 //!   postcard values, [`OP_RECORD_V2`] for operation records) and the store
 //!   records its overall [`STORE_FORMAT`]; a store in another format is
 //!   refused at open with what to do, never misread.
-//! - Operations are the truth: every other key can be rebuilt from them.
+//! - Operations are the truth: every other key can be rebuilt from them
+//!   (a restore does exactly that, through the write path).
 //! - Each stored operation carries a blake3 hash of its bytes, checked when
 //!   read; a mismatch is reported as corruption and never served.
+//! - Local (clerk) writes are refused while the disk is below the free-space
+//!   reserve ([`StoreError::DiskFull`]); replication goes on.
 //!
-//! Not yet: `verify` of every index, online backup/restore, disk-full
-//! handling (later slices).
+//! Not yet: `verify` checks operations, feed, outboxes, the entity index and
+//! the digest of everything, but not the views, per-peer digests, per-origin
+//! counts or peer records.
 
 mod backup;
+mod commit;
 mod digest;
 mod keys;
+mod peers;
 mod read;
 mod verify;
 mod views;
@@ -39,6 +58,7 @@ use std::sync::{Mutex, MutexGuard, RwLock};
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
+use commit::{Announce, CommitStats, Writes};
 use liandong_model::{HybridClock, NodeId};
 
 pub use backup::{BackupSummary, RESTORE_SEQ_EPOCH};
@@ -214,7 +234,10 @@ fn new_incarnation() -> Incarnation {
 }
 
 /// In-memory copy of the meta rows the write path updates, guarded by the
-/// writer lock. Only committed after the batch that persists it succeeds.
+/// writer lock. It mirrors what is stored (an absent row reads as the
+/// default), so the write path compares against it instead of reading, and
+/// it moves only in `Store::commit`, once the batch that persists it has
+/// been applied.
 #[derive(Debug, Clone)]
 struct WriterState {
     feed_head: u64,
@@ -258,6 +281,7 @@ pub struct Store {
     /// is flushing (the sync loop reads outbox heads on every commit).
     committed_peers: RwLock<BTreeMap<NodeId, PeerRecord>>,
     changes: tokio::sync::watch::Sender<u64>,
+    commit_stats: CommitStats,
 }
 
 impl std::fmt::Debug for Store {
@@ -282,6 +306,8 @@ impl Store {
                 path: path.to_path_buf(),
                 source,
             })?;
+        // A new store's format and id rows, committed once the store exists.
+        let mut init = Writes::default();
         match db.get(keys::META_FORMAT)?.and_then(|v| v.first().copied()) {
             Some(STORE_FORMAT) => {}
             Some(found) if found > STORE_FORMAT => {
@@ -296,15 +322,13 @@ impl Store {
                     found,
                 })
             }
-            None => {
-                db.insert(keys::META_FORMAT, &[STORE_FORMAT])?;
-            }
+            None => init.insert(keys::META_FORMAT, vec![STORE_FORMAT]),
         }
         let store_id = match db.get(keys::META_STORE_ID)? {
             Some(v) => decode("store id", &v)?,
             None => {
                 let id = new_incarnation();
-                db.insert(keys::META_STORE_ID, encode(&id))?;
+                init.insert(keys::META_STORE_ID, encode(&id));
                 id
             }
         };
@@ -331,8 +355,12 @@ impl Store {
             writer: Mutex::new(writer),
             committed_peers,
             changes,
+            commit_stats: Default::default(),
         };
-        store.make_durable()?;
+        {
+            let mut state = store.lock();
+            store.commit(&mut state, init, Announce::Quiet, |_| {})?;
+        }
         Ok(store)
     }
 
@@ -354,27 +382,10 @@ impl Store {
         self.changes.subscribe()
     }
 
-    /// sled's flush uses `sync_file_range`, which does not empty the disk's
-    /// write cache; `sync_data` on the log file after it does.
-    fn make_durable(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
-        self.log_file.sync_data()?;
-        Ok(())
-    }
-
     fn lock(&self) -> MutexGuard<'_, WriterState> {
         // The state is only replaced after a successful write, so a panic in
         // another writer leaves it consistent with disk.
         self.writer.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Publishes the writer's committed peer records to readers.
-    fn publish_peers(&self, state: &WriterState) {
-        let mut view = self
-            .committed_peers
-            .write()
-            .unwrap_or_else(|e| e.into_inner());
-        view.clone_from(&state.peers);
     }
 
     fn peers_view(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<NodeId, PeerRecord>> {

@@ -1,15 +1,21 @@
 //! The one write path: a whole batch of operations (received from a peer or
 //! written by a clerk) is deduplicated, indexed, folded into entity views and
-//! committed in one atomic `sled::Batch`, then made durable before the call
-//! returns. A received batch's cursor is written in the same batch, so a cut
-//! at any byte either keeps both or neither.
+//! handed to the one commit (`Store::commit`) as one atomic `sled::Batch`,
+//! durable before the call returns. A received batch's cursor is written in
+//! the same batch, so a cut at any byte either keeps both or neither.
+//!
+//! Write only what changed: every view, digest and count the batch touches
+//! is read once (or taken from the writer state, which mirrors the meta rows
+//! and peer records) and written at the end only if its encoded bytes
+//! differ from what is stored, so a duplicate or an idempotent merge costs
+//! no rewrite. The cursor is written with every received batch.
 
 use std::collections::{BTreeMap, HashSet};
 
 use super::views::View;
 use super::{
-    decode, encode, keys, Cursor, Digest, OutboxMeta, PeerRecord, Store, StoreError, StoredOp,
-    WriterState,
+    decode, encode, keys, Announce, Cursor, Digest, Store, StoreError, StoredOp, WriterState,
+    Writes,
 };
 use liandong_domain::{OpBody, Operation};
 use liandong_model::{EncodedOp, EntityId, NodeId, OpId, Scope, MAX_OP_BYTES};
@@ -29,16 +35,29 @@ pub struct ApplyReport {
     pub applied: Vec<OpId>,
     pub duplicates: usize,
     pub feed_head: u64,
+    /// Keys the commit wrote: each new operation's rows, then only the
+    /// views, digests, counts, peer records and meta rows that changed
+    /// (and a received batch's cursor).
+    pub keys_written: usize,
+}
+
+/// A value read once per batch, with the bytes the tree held for it.
+#[derive(Default)]
+struct Loaded<T> {
+    value: T,
+    stored: Option<sled::IVec>,
 }
 
 /// Scratch state of one batch; merged into the writer state on commit.
 struct Pending<'a> {
     store: &'a Store,
-    batch: sled::Batch,
+    /// The committed writer state, which mirrors the stored meta rows.
+    before: &'a WriterState,
+    writes: Writes,
     state: WriterState,
     seen: HashSet<Vec<u8>>,
-    views: BTreeMap<String, View>,
-    digests: BTreeMap<String, Digest>,
+    views: BTreeMap<String, Loaded<View>>,
+    digests: BTreeMap<String, Loaded<Digest>>,
     origin_counts: BTreeMap<NodeId, u64>,
     new_cases: u64,
     new_case_keys: HashSet<String>,
@@ -103,7 +122,8 @@ impl Store {
     ) -> Result<ApplyReport, StoreError> {
         let mut pending = Pending {
             store: self,
-            batch: sled::Batch::default(),
+            before: state,
+            writes: Writes::default(),
             state: state.clone(),
             seen: HashSet::new(),
             views: BTreeMap::new(),
@@ -122,92 +142,11 @@ impl Store {
             pending.add(op, from.as_ref())?;
         }
         if let Source::Peer { node, cursor } = &source {
-            pending.batch.insert(keys::cursor(node), encode(cursor));
+            pending.writes.insert(keys::cursor(node), encode(cursor));
         }
-        let new_state = pending.finish()?;
-        let head = new_state.0.feed_head;
-        *state = new_state.0;
-        self.make_durable()?;
-        self.publish_peers(state);
-        self.changes.send_replace(head);
-        Ok(new_state.1)
-    }
-
-    /// Registers a peer, or refreshes it when its store id changed (the peer
-    /// was restored or rebuilt). A new or changed peer gets a new outbox
-    /// incarnation filled with every held operation in its scope, so it can
-    /// never miss what it lost. Returns the record and whether it was rebuilt.
-    pub fn ensure_peer(
-        &self,
-        peer: &NodeId,
-        peer_store_id: Option<super::Incarnation>,
-    ) -> Result<(PeerRecord, bool), StoreError> {
-        let mut state = self.lock();
-        if let Some(rec) = state.peers.get(peer).cloned() {
-            match (rec.store_id, peer_store_id) {
-                (_, None) => return Ok((rec, false)),
-                (Some(old), Some(new)) if old == new => return Ok((rec, false)),
-                (None, Some(new)) => {
-                    let rec = PeerRecord {
-                        store_id: Some(new),
-                        ..rec
-                    };
-                    self.db.insert(keys::peer(peer), encode(&rec))?;
-                    self.make_durable()?;
-                    state.peers.insert(peer.clone(), rec.clone());
-                    self.publish_peers(&state);
-                    return Ok((rec, false));
-                }
-                _ => {}
-            }
-        }
-        let rec = self.rebuild_outbox(peer, peer_store_id)?;
-        state.peers.insert(peer.clone(), rec.clone());
-        self.publish_peers(&state);
-        Ok((rec, true))
-    }
-
-    fn rebuild_outbox(
-        &self,
-        peer: &NodeId,
-        store_id: Option<super::Incarnation>,
-    ) -> Result<PeerRecord, StoreError> {
-        let mut batch = sled::Batch::default();
-        for item in self.db.scan_prefix(keys::outbox_prefix(peer)) {
-            batch.remove(item?.0);
-        }
-        let mut head = 0;
-        let mut digest = Digest::default();
-        for item in self.db.scan_prefix([b'f']) {
-            let (_, op_key) = item?;
-            let Some(raw) = self.db.get(&op_key)? else {
-                return Err(StoreError::corrupt(
-                    "feed",
-                    "feed names a missing operation",
-                ));
-            };
-            let stored = StoredOp::from_bytes(&raw)?;
-            let op =
-                EncodedOp::decode(stored.bytes).map_err(|e| StoreError::corrupt("operation", e))?;
-            if Scope::of(op.entity()).includes(peer) {
-                head += 1;
-                batch.insert(keys::outbox(peer, head), op_key.clone());
-                digest.add(&op_key, &stored.hash);
-            }
-        }
-        let rec = PeerRecord {
-            node: peer.clone(),
-            store_id,
-            outbox: OutboxMeta {
-                incarnation: super::new_incarnation(),
-                head,
-            },
-        };
-        batch.insert(keys::peer(peer), encode(&rec));
-        batch.insert(keys::digest(&peer_scope(peer)), encode(&digest));
-        self.db.apply_batch(batch)?;
-        self.make_durable()?;
-        Ok(rec)
+        let (writes, next, mut report) = pending.finish()?;
+        report.keys_written = self.commit(state, writes, Announce::Subscribers, |s| *s = next)?;
+        Ok(report)
     }
 }
 
@@ -229,9 +168,9 @@ impl Pending<'_> {
         self.state.feed_head += 1;
         let entity_key = op.entity().key();
         let scope = Scope::of(op.entity());
-        self.batch
+        self.writes
             .insert(keys::feed(self.state.feed_head), op_key.clone());
-        self.batch
+        self.writes
             .insert(keys::entity_index(&entity_key, &op_key), &[] as &[u8]);
         self.digest(ALL_SCOPE)?.add(&op_key, &hash);
         let store = self.store;
@@ -251,7 +190,7 @@ impl Pending<'_> {
             }
             if let Some(rec) = self.state.peers.get_mut(peer) {
                 rec.outbox.head += 1;
-                self.batch
+                self.writes
                     .insert(keys::outbox(peer, rec.outbox.head), op_key.clone());
                 self.changed_peers.insert(peer.clone());
             }
@@ -272,19 +211,21 @@ impl Pending<'_> {
             source: from.cloned(),
             bytes: op.bytes,
         };
-        self.batch.insert(op_key, stored.to_bytes());
+        self.writes.insert(op_key, stored.to_bytes());
         Ok(())
     }
 
     fn digest(&mut self, scope: &str) -> Result<&mut Digest, StoreError> {
         if !self.digests.contains_key(scope) {
-            let d = match self.store.db.get(keys::digest(scope))? {
-                Some(v) => decode("digest", &v)?,
+            let stored = self.store.db.get(keys::digest(scope))?;
+            let value = match &stored {
+                Some(v) => decode("digest", v)?,
                 None => Digest::default(),
             };
-            self.digests.insert(scope.to_string(), d);
+            self.digests
+                .insert(scope.to_string(), Loaded { value, stored });
         }
-        Ok(self.digests.entry(scope.to_string()).or_default())
+        Ok(&mut self.digests.entry(scope.to_string()).or_default().value)
     }
 
     fn absorb(&mut self, entity_key: &str, op: &EncodedOp) -> Result<(), StoreError> {
@@ -305,61 +246,82 @@ impl Pending<'_> {
         }
         if !self.views.contains_key(entity_key) {
             let stored = self.store.db.get(keys::view(entity_key))?;
-            let view = View::load(op.entity(), stored.as_deref())?;
-            self.views.insert(entity_key.to_string(), view);
+            let value = View::load(op.entity(), stored.as_deref())?;
+            self.views
+                .insert(entity_key.to_string(), Loaded { value, stored });
         }
         if let Some(view) = self.views.get_mut(entity_key) {
-            view.absorb(op);
+            view.value.absorb(op);
         }
         Ok(())
     }
 
-    /// Writes the meta rows and commits. Returns the new writer state.
-    fn finish(mut self) -> Result<(WriterState, ApplyReport), StoreError> {
+    /// Puts what changed into the batch: views, digests, counts, peer
+    /// records and meta rows. Returns the writes, the writer state they
+    /// persist and the report.
+    fn finish(mut self) -> Result<(Writes, WriterState, ApplyReport), StoreError> {
+        self.report.feed_head = self.state.feed_head;
         if self.report.applied.is_empty() {
             // Nothing new; the batch may still carry a cursor.
-            self.store.db.apply_batch(self.batch)?;
-            self.report.feed_head = self.state.feed_head;
-            return Ok((self.state, self.report));
+            return Ok((self.writes, self.state, self.report));
         }
         for (key, view) in &self.views {
-            self.batch.insert(keys::view(key), view.encode());
+            let value = view.value.encode();
+            self.writes
+                .put_changed(keys::view(key), view.stored.as_deref(), value);
         }
         for (scope, d) in &self.digests {
-            self.batch.insert(keys::digest(scope), encode(d));
+            let value = encode(&d.value);
+            self.writes
+                .put_changed(keys::digest(scope), d.stored.as_deref(), value);
         }
-        for (origin, n) in &self.origin_counts {
-            let key = keys::origin_count(origin);
-            let old: u64 = match self.store.db.get(&key)? {
-                Some(v) => decode("origin count", &v)?,
-                None => 0,
-            };
-            self.batch.insert(key, encode(&(old + n)));
+        for (origin, n) in std::mem::take(&mut self.origin_counts) {
+            self.add_to_count("origin count", keys::origin_count(&origin), n)?;
         }
         if self.new_cases > 0 {
-            let old: u64 = match self.store.db.get(keys::META_CASES)? {
-                Some(v) => decode("case count", &v)?,
-                None => 0,
-            };
-            self.batch
-                .insert(keys::META_CASES, encode(&(old + self.new_cases)));
+            self.add_to_count("case count", keys::META_CASES.to_vec(), self.new_cases)?;
         }
-        // Only the peers whose outbox grew in this batch.
+        self.put_peers_and_meta();
+        Ok((self.writes, self.state, self.report))
+    }
+
+    /// Adds `n` to the stored counter under `key`.
+    fn add_to_count(&mut self, what: &str, key: Vec<u8>, n: u64) -> Result<(), StoreError> {
+        let stored = self.store.db.get(&key)?;
+        let old: u64 = match &stored {
+            Some(v) => decode(what, v)?,
+            None => 0,
+        };
+        self.writes
+            .put_changed(key, stored.as_deref(), encode(&(old + n)));
+        Ok(())
+    }
+
+    /// The peer records whose outbox grew and the meta rows, each only if
+    /// it differs from the committed writer state (what is stored).
+    fn put_peers_and_meta(&mut self) {
         for peer in &self.changed_peers {
             if let Some(rec) = self.state.peers.get(peer) {
-                self.batch.insert(keys::peer(peer), encode(rec));
+                if self.before.peers.get(peer) != Some(rec) {
+                    self.writes.insert(keys::peer(peer), encode(rec));
+                }
             }
         }
-        self.batch
-            .insert(keys::META_FEED_HEAD, encode(&self.state.feed_head));
-        self.batch.insert(
-            keys::META_LOCAL_SEQ,
-            encode(&(self.state.next_local_seq - 1)),
-        );
-        self.batch
-            .insert(keys::META_HLC, encode(&self.state.clock.last()));
-        self.store.db.apply_batch(self.batch)?;
-        self.report.feed_head = self.state.feed_head;
-        Ok((self.state, self.report))
+        let (before, after) = (self.before, &self.state);
+        if after.feed_head != before.feed_head {
+            self.writes
+                .insert(keys::META_FEED_HEAD, encode(&after.feed_head));
+        }
+        if after.next_local_seq != before.next_local_seq {
+            self.writes
+                .insert(keys::META_LOCAL_SEQ, encode(&(after.next_local_seq - 1)));
+        }
+        if after.clock.last() != before.clock.last() {
+            self.writes
+                .insert(keys::META_HLC, encode(&after.clock.last()));
+        }
     }
 }
+
+#[cfg(test)]
+mod tests;
