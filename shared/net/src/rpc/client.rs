@@ -19,7 +19,7 @@ use super::server::inbound_messages;
 use super::MAX_MESSAGE_BYTES;
 use crate::driver::SessionEnd;
 use crate::driver::{run_session, LinkContext, OUTGOING_CAPACITY};
-use crate::tls::{connect_channel_via, ChannelOptions, SharedDialer};
+use crate::tls::{connect_channel_via, ChannelOptions, SharedDialer, TlsError};
 use liandong_model::NodeId;
 
 /// Longest wait between reconnect attempts (before jitter): with the
@@ -75,7 +75,7 @@ async fn uplink_loop(ctx: LinkContext, uplink: Uplink) {
             }
             Err(e) => {
                 tracing::warn!(%parent, error = %e, "cannot reach parent");
-                ctx.board.unreachable(&parent, e);
+                ctx.board.unreachable(&parent, e.to_string());
             }
         }
         let wait = backoff.next_backoff().unwrap_or(BACKOFF_MAX);
@@ -86,8 +86,20 @@ async fn uplink_loop(ctx: LinkContext, uplink: Uplink) {
     }
 }
 
+/// Why an uplink attempt did not get as far as a session.
+#[derive(Debug, thiserror::Error)]
+pub enum UplinkError {
+    /// Dial, TLS handshake or HTTP/2 set-up failed (see [`TlsError`]'s
+    /// `is_retryable` and `is_certificate_problem`).
+    #[error(transparent)]
+    Connect(#[from] TlsError),
+    /// The parent answered the `Sync` call with an error status.
+    #[error("{code}: {message}")]
+    Refused { code: tonic::Code, message: String },
+}
+
 /// One connection attempt and, if it succeeds, one session.
-async fn session_once(ctx: &LinkContext, uplink: &Uplink) -> Result<SessionEnd, String> {
+async fn session_once(ctx: &LinkContext, uplink: &Uplink) -> Result<SessionEnd, UplinkError> {
     let channel = connect_channel_via(
         uplink.dialer.clone(),
         &uplink.dial,
@@ -95,8 +107,7 @@ async fn session_once(ctx: &LinkContext, uplink: &Uplink) -> Result<SessionEnd, 
         uplink.tls.clone(),
         ChannelOptions::default(),
     )
-    .await
-    .map_err(|e| e.to_string())?;
+    .await?;
     let mut client = ReplicationClient::new(channel)
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
@@ -104,7 +115,10 @@ async fn session_once(ctx: &LinkContext, uplink: &Uplink) -> Result<SessionEnd, 
     let outbound = ReceiverStream::new(rx).map(pb::SyncFrame::from);
     let response = tokio::select! {
         _ = ctx.shutdown.cancelled() => return Ok(SessionEnd::Shutdown),
-        r = client.sync(outbound) => r.map_err(|s| format!("{}: {}", s.code(), s.message()))?,
+        r = client.sync(outbound) => r.map_err(|s| UplinkError::Refused {
+            code: s.code(),
+            message: s.message().to_string(),
+        })?,
     };
     tracing::info!(parent = %uplink.parent, "uplink session opened");
     let inbound = inbound_messages(response.into_inner());
