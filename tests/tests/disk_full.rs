@@ -26,6 +26,7 @@ async fn a_township_below_its_disk_reserve_refuses_writes_but_keeps_replicating(
         .core
         .accept_case("M001", "李四", "410000199002021234")
         .expect_err("write refused when the disk is below the reserve");
+    let refused = liandong_cli::node_error_text(&refused, liandong_domain::Lang::Zh);
     assert!(
         refused.contains("磁盘空间不足") && refused.contains("disk nearly full"),
         "{refused}"

@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use std::fmt::Display;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use liandong_cli::node_error_text;
 use liandong_domain::{
     cst_date, cst_time_ms, dates_from_until, AuthScope, CaseRecord, CaseState, ClockState,
     ConflictKind, DaySetting, EventKind, FeeItem, Lang, Level, Material, MaterialForm, Matter,
@@ -146,7 +147,7 @@ fn act(core: &NodeCore, case: &str, action: CaseAction) -> CaseDetail {
 }
 
 fn state(core: &NodeCore, case: &str) -> CaseState {
-    core.case_state(case, Lang::Zh).expect("case state").1
+    core.case_state(case).expect("case state").1
 }
 
 fn record(core: &NodeCore, case: &str) -> CaseRecord {
@@ -369,12 +370,15 @@ async fn an_unauthorised_decision_is_refused_with_a_clear_message() {
     ];
     for (staff, named, zh_word, en_word) in refusals {
         let zh = core.case_action(Lang::Zh, &id, decide(true, staff));
-        let zh = zh.expect_err("an unauthorised decision is refused");
+        let zh = node_error_text(
+            &zh.expect_err("an unauthorised decision is refused"),
+            Lang::Zh,
+        );
         assert!(zh.contains(named) && zh.contains(zh_word), "{staff}: {zh}");
         let chinese = zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
         assert!(chinese, "{zh}");
         let en = core.case_action(Lang::En, &id, decide(true, staff));
-        let en = en.expect_err("refused in English too");
+        let en = node_error_text(&en.expect_err("refused in English too"), Lang::En);
         assert!(en.is_ascii(), "{en}");
         for word in [named, en_word, "authorisation"] {
             assert!(en.contains(word), "{staff}: {en}");
@@ -580,6 +584,7 @@ async fn a_retraction_of_a_supervision_flag_is_refused_and_the_item_stays_open()
     let refused = core
         .case_action(Lang::Zh, &id, retract)
         .expect_err("supervision records cannot be retracted");
+    let refused = node_error_text(&refused, Lang::Zh);
     assert!(refused.contains("电子监察"), "{refused}");
     assert_eq!(state(core, &id).open_supervision, open);
 }

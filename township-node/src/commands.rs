@@ -1,11 +1,12 @@
 //! The township node's command line. Clerk commands act on the running
 //! local node through its control socket and never need the county.
+//! Failures are typed to the end: [`report`] picks the exit status from
+//! the error's type (the table is in `--help`, the same as the county's).
 
 use std::path::PathBuf;
 
-use anyhow::bail;
 use clap::{Args, Parser, Subcommand};
-use liandong_cli::{ask, ask_in, status_text};
+use liandong_cli::{ask_in, bad_argument, status_text, CommandError};
 use liandong_domain::Lang;
 use liandong_node::control::{Reply, Request};
 use liandong_node::logging::LogFormat;
@@ -15,7 +16,7 @@ use liandong_node::config::township::TownshipConfig;
 
 /// Liandong township node (乡镇节点): an offline-first service centre.
 #[derive(Parser, Debug)]
-#[command(name = "township-node", version, about)]
+#[command(name = "township-node", version, about, after_help = liandong_cli::exit_codes_help())]
 pub struct Cli {
     /// Log format: human or json.
     #[arg(long, global = true, default_value = "human")]
@@ -138,7 +139,7 @@ impl CaseArgs {
         let id = self
             .id
             .clone()
-            .ok_or_else(|| anyhow::anyhow!("--id is required: the local centre, e.g. --id T01"))?;
+            .ok_or_else(|| bad_argument("--id is required: the local centre, e.g. --id T01"))?;
         Ok(Local {
             id,
             data: self.data.clone(),
@@ -178,8 +179,7 @@ async fn matter(cmd: MatterCommand, lang: Lang) -> anyhow::Result<()> {
                 lang,
                 Request::ListMatters { level },
             )
-            .await
-            .map_err(anyhow::Error::msg)?;
+            .await?;
             liandong_cli::print_reply(reply, json, lang)
         }
         MatterCommand::Guide { local, code, json } => {
@@ -189,8 +189,7 @@ async fn matter(cmd: MatterCommand, lang: Lang) -> anyhow::Result<()> {
                 lang,
                 Request::MatterGuide { code },
             )
-            .await
-            .map_err(anyhow::Error::msg)?;
+            .await?;
             liandong_cli::print_reply(reply, json, lang)
         }
     }
@@ -213,29 +212,41 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             liandong_cli::case::run(args.cmd, &local.dir(), &local.start_hint(), lang).await
         }
         Command::Matter(cmd) => matter(cmd, lang).await,
-        Command::Status(args) => status(args).await,
+        Command::Status(args) => status(args, lang).await,
         Command::Backup { local, out } => {
-            let message = liandong_cli::backup(&local.dir(), &local.start_hint(), &out).await?;
+            let message =
+                liandong_cli::backup(&local.dir(), &local.start_hint(), lang, &out).await?;
             println!("{message}");
             Ok(())
         }
         Command::Verify { local } => {
-            let me = liandong_model::NodeId::township(&local.id)?;
+            let me = township_id(&local.id)?;
             let (text, ok) = liandong_cli::verify(&local.dir(), &me)?;
             print!("{text}");
             if !ok {
-                anyhow::bail!("the store at {} is damaged", local.dir().display());
+                return Err(CommandError::StoreDamaged { dir: local.dir() }.into());
             }
             Ok(())
         }
         Command::Restore { id, from, data } => {
-            let me = liandong_model::NodeId::township(&id)?;
+            let me = township_id(&id)?;
             let data = data.unwrap_or_else(|| PathBuf::from("./data").join(&id));
             let message = liandong_cli::restore(&from, &data, &me)?;
             println!("{message}");
             Ok(())
         }
     }
+}
+
+/// `--id` as this centre's node id.
+fn township_id(id: &str) -> anyhow::Result<liandong_model::NodeId> {
+    liandong_model::NodeId::township(id).map_err(|e| bad_argument(e.to_string()))
+}
+
+/// Reports an error to the user (never a panic) and picks the exit status
+/// by the error's type: see `liandong_cli::Exit` and `--help`.
+pub fn report(err: &anyhow::Error) -> std::process::ExitCode {
+    liandong_cli::report(err)
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -269,12 +280,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn status(args: StatusArgs) -> anyhow::Result<()> {
-    let reply = ask(&args.local.dir(), &args.local.start_hint(), Request::Status)
-        .await
-        .map_err(anyhow::Error::msg)?;
+async fn status(args: StatusArgs, lang: Lang) -> anyhow::Result<()> {
+    let local = &args.local;
+    let reply = ask_in(&local.dir(), &local.start_hint(), lang, Request::Status).await?;
     let Reply::Status(s) = reply else {
-        bail!("unexpected reply from the node")
+        return Err(CommandError::UnexpectedReply.into());
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&s)?);

@@ -1,7 +1,7 @@
 //! `township-node`: see `township-node --help`.
 
 use clap::Parser;
-use township_node::commands::{run, Cli};
+use township_node::commands::{report, run, Cli};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -9,9 +9,6 @@ async fn main() -> std::process::ExitCode {
     liandong_node::logging::init(cli.log_format);
     match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            std::process::ExitCode::from(1)
-        }
+        Err(e) => report(&e),
     }
 }

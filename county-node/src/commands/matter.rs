@@ -9,9 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::bail;
 use clap::{Args, Subcommand};
-use liandong_cli::{ask_in, parse_level};
+use liandong_cli::{ask_in, bad_argument, parse_level, CommandError};
 use liandong_domain::{Lang, Matter};
 use liandong_node::control::{Reply, Request};
 
@@ -80,7 +79,7 @@ impl CodeArg {
 
 pub async fn run(args: MatterArgs, lang: Lang) -> anyhow::Result<()> {
     let data = args.data.as_path();
-    let flag = |e: FlagError| anyhow::anyhow!(e.message(lang));
+    let flag = |e: FlagError| bad_argument(e.message(lang));
     match args.cmd {
         MatterCommand::Add(add) => {
             let matter = new_matter(&add).map_err(flag)?;
@@ -90,13 +89,10 @@ pub async fn run(args: MatterArgs, lang: Lang) -> anyhow::Result<()> {
             let current = guide(data, lang, edit.code.clone()).await?;
             let matter = edited_matter(&current, &edit).map_err(flag)?;
             if matter == current {
-                bail!(
-                    "{}",
-                    lang.pick(
-                        "没有要修改的内容：请至少给出一个字段，如 --name 或 --promised-days",
-                        "nothing to change: give at least one field, e.g. --name or --promised-days"
-                    )
-                );
+                return Err(bad_argument(lang.pick(
+                    "没有要修改的内容：请至少给出一个字段，如 --name 或 --promised-days",
+                    "nothing to change: give at least one field, e.g. --name or --promised-days",
+                )));
             }
             put(data, lang, matter).await
         }
@@ -128,12 +124,9 @@ async fn put(data: &Path, lang: Lang, matter: Matter) -> anyhow::Result<()> {
 
 /// The current version of a matter, from the running county.
 async fn guide(data: &Path, lang: Lang, code: String) -> anyhow::Result<Matter> {
-    match ask_in(data, START_HINT, lang, Request::MatterGuide { code })
-        .await
-        .map_err(anyhow::Error::msg)?
-    {
+    match ask_in(data, START_HINT, lang, Request::MatterGuide { code }).await? {
         Reply::Guide { matter } => Ok(*matter),
-        _ => bail!("unexpected reply from the node"),
+        _ => Err(CommandError::UnexpectedReply.into()),
     }
 }
 

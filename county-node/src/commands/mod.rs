@@ -3,6 +3,10 @@
 //! The registry commands (catalogue, staff, calendar, e-supervision) live
 //! in [`matter`] (flags in [`matter_fields`]) and [`registry`], their flag
 //! parsing in [`parse`].
+//!
+//! Failures are typed to the end: [`report`] picks the exit status from
+//! the error's type (the table is in `--help`, shared with the township's
+//! binary through `liandong_cli::exit`).
 
 mod matter;
 mod matter_fields;
@@ -14,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 use clap::{Args, Parser, Subcommand};
-use liandong_cli::{ask, ask_in, print_reply, status_text};
+use liandong_cli::{ask_in, bad_argument, print_reply, status_text, CommandError};
 use liandong_model::{NodeId, Role};
 use liandong_net::tls;
 use liandong_node::control::{Reply, Request};
@@ -25,7 +29,7 @@ use liandong_node::config::county::CountyConfig;
 
 /// Liandong county node (县级节点): the hub that townships replicate with.
 #[derive(Parser, Debug)]
-#[command(name = "county-node", version, about)]
+#[command(name = "county-node", version, about, after_help = liandong_cli::exit_codes_help())]
 pub struct Cli {
     /// Log format: human or json.
     #[arg(long, global = true, default_value = "human")]
@@ -208,18 +212,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             reason,
             node,
         }) => {
-            let target = NodeId::new(role, &id)?;
+            let target = NodeId::new(role, &id).map_err(|e| bad_argument(e.to_string()))?;
             let req = Request::Revoke {
                 node: target.to_string(),
                 reason,
             };
-            match ask(&node.data, START_HINT, req).await {
-                Ok(Reply::Done { message }) => {
+            match ask_in(&node.data, START_HINT, lang, req).await? {
+                Reply::Done { message } => {
                     println!("{message}");
                     Ok(())
                 }
-                Ok(_) => bail!("unexpected reply from the node"),
-                Err(e) => bail!(e),
+                _ => Err(CommandError::UnexpectedReply.into()),
             }
         }
         Command::Pki(cmd) => pki(cmd),
@@ -230,27 +233,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Staff(args) => registry::run_staff(args, lang).await,
         Command::Calendar(args) => registry::run_calendar(args, lang).await,
         Command::Supervision(args) => registry::run_supervision(args, lang).await,
-        Command::Status(args) => status(args).await,
+        Command::Status(args) => status(args, lang).await,
         Command::Backup { out, node } => {
-            let message = liandong_cli::backup(&node.data, START_HINT, &out).await?;
+            let message = liandong_cli::backup(&node.data, START_HINT, lang, &out).await?;
             println!("{message}");
             Ok(())
         }
         Command::Verify { data, name } => {
-            let (text, ok) = liandong_cli::verify(&data, &NodeId::county(&name)?)?;
+            let (text, ok) = liandong_cli::verify(&data, &county_id(&name)?)?;
             print!("{text}");
             if !ok {
-                bail!("the store at {} is damaged", data.display());
+                return Err(CommandError::StoreDamaged { dir: data }.into());
             }
             Ok(())
         }
         Command::Restore { from, data, name } => {
-            let me = NodeId::county(&name)?;
+            let me = county_id(&name)?;
             let message = liandong_cli::restore(&from, &data, &me)?;
             println!("{message}");
             Ok(())
         }
     }
+}
+
+/// `--name` as the county's node id.
+fn county_id(name: &str) -> anyhow::Result<NodeId> {
+    NodeId::county(name).map_err(|e| bad_argument(e.to_string()))
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -304,7 +312,7 @@ fn pki(cmd: PkiCommand) -> anyhow::Result<()> {
             days,
             dir,
         } => {
-            let node = NodeId::new(role, &id)?;
+            let node = NodeId::new(role, &id).map_err(|e| bad_argument(e.to_string()))?;
             let ca = tls::Ca::load(&dir)?;
             let issued = ca.issue(&node, &hosts, days)?;
             let out = out.unwrap_or_else(|| dir.clone());
@@ -328,13 +336,11 @@ fn pki(cmd: PkiCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn status(args: StatusArgs) -> anyhow::Result<()> {
+async fn status(args: StatusArgs, lang: liandong_domain::Lang) -> anyhow::Result<()> {
     loop {
-        let reply = ask(&args.node.data, START_HINT, Request::Status)
-            .await
-            .map_err(anyhow::Error::msg)?;
+        let reply = ask_in(&args.node.data, START_HINT, lang, Request::Status).await?;
         let Reply::Status(s) = reply else {
-            bail!("unexpected reply from the node")
+            return Err(CommandError::UnexpectedReply.into());
         };
         let text = if args.json {
             serde_json::to_string_pretty(&s)? + "\n"
@@ -362,14 +368,12 @@ async fn send(
     req: Request,
     json: bool,
 ) -> anyhow::Result<()> {
-    let reply = ask_in(data, START_HINT, lang, req)
-        .await
-        .map_err(anyhow::Error::msg)?;
+    let reply = ask_in(data, START_HINT, lang, req).await?;
     print_reply(reply, json, lang)
 }
 
-/// Reports an error to the user (never a panic) and picks the exit code.
+/// Reports an error to the user (never a panic) and picks the exit status
+/// by the error's type: see `liandong_cli::Exit` and `--help`.
 pub fn report(err: &anyhow::Error) -> std::process::ExitCode {
-    eprintln!("error: {err:#}");
-    std::process::ExitCode::from(1)
+    liandong_cli::report(err)
 }

@@ -11,6 +11,7 @@
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Subcommand};
+use liandong_cli::bad_argument;
 use liandong_domain::{cst_date, dates_from_until, AuthScope, DaySetting, Lang};
 use liandong_node::control::Request;
 
@@ -188,7 +189,7 @@ pub async fn run_staff(args: StaffArgs, lang: Lang) -> anyhow::Result<()> {
 }
 
 fn staff_request(cmd: StaffCommand, lang: Lang) -> anyhow::Result<(Request, bool)> {
-    let flag = |e: parse::FlagError| anyhow::anyhow!(e.message(lang));
+    let flag = |e: parse::FlagError| bad_argument(e.message(lang));
     Ok(match cmd {
         StaffCommand::Add {
             id,
@@ -196,7 +197,7 @@ fn staff_request(cmd: StaffCommand, lang: Lang) -> anyhow::Result<(Request, bool
             department,
             role,
         } => {
-            let role = parse::role(&role, lang).map_err(anyhow::Error::msg)?;
+            let role = parse::role(&role, lang).map_err(bad_argument)?;
             let req = Request::AddStaff {
                 id,
                 name,
@@ -206,7 +207,7 @@ fn staff_request(cmd: StaffCommand, lang: Lang) -> anyhow::Result<(Request, bool
             (req, false)
         }
         StaffCommand::AssignRole { id, role, remove } => {
-            let role = parse::role(&role, lang).map_err(anyhow::Error::msg)?;
+            let role = parse::role(&role, lang).map_err(bad_argument)?;
             (Request::AssignRole { id, role, remove }, false)
         }
         StaffCommand::Window { id, window, none } => {
@@ -225,12 +226,12 @@ fn staff_request(cmd: StaffCommand, lang: Lang) -> anyhow::Result<(Request, bool
             let scope = match (matter, department) {
                 (Some(code), _) => AuthScope::Matter(code),
                 (None, Some(dept)) => AuthScope::Department(dept),
-                (None, None) => anyhow::bail!("--matter or --department"),
+                (None, None) => return Err(bad_argument("--matter or --department")),
             };
             let req = Request::Authorise {
                 staff,
                 scope,
-                powers: parse::powers(&powers, lang).map_err(anyhow::Error::msg)?,
+                powers: parse::powers(&powers, lang).map_err(bad_argument)?,
                 from: parse::date("--from", &from).map_err(flag)?,
                 to: parse::date("--to", &to).map_err(flag)?,
                 id: auth_id,
@@ -249,13 +250,13 @@ pub async fn run_calendar(args: CalendarArgs, lang: Lang) -> anyhow::Result<()> 
 
 fn calendar_request(cmd: CalendarCommand, lang: Lang) -> anyhow::Result<(Request, bool)> {
     let set = |range: DateRange, setting| -> anyhow::Result<(Request, bool)> {
-        let flag = |e: parse::FlagError| anyhow::anyhow!(e.message(lang));
+        let flag = |e: parse::FlagError| bad_argument(e.message(lang));
         let from = parse::date("DATE", &range.date).map_err(flag)?;
         let until = match &range.until {
             Some(u) => parse::date("--until", u).map_err(flag)?,
             None => from,
         };
-        let dates = dates_from_until(from, until).map_err(|e| anyhow::anyhow!(e.message(lang)))?;
+        let dates = dates_from_until(from, until).map_err(|e| bad_argument(e.message(lang)))?;
         Ok((Request::SetCalendar { dates, setting }, false))
     };
     match cmd {

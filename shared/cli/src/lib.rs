@@ -1,10 +1,19 @@
-//! Output helpers shared by the binaries' commands: printing case lists and
-//! status either as tables or as JSON, and talking to the local node.
+//! Presentation shared by the binaries' commands: printing case lists and
+//! status either as tables or as JSON, talking to the local node, and the
+//! edge of every error: the node's typed errors worded in the clerk's
+//! language ([`messages`]), commands' own errors ([`error`]) and the exit
+//! status of each kind ([`exit`]).
 
 pub mod case;
+pub mod error;
+pub mod exit;
+pub mod messages;
 mod render;
 pub mod table;
 
+pub use error::{bad_argument, CommandError};
+pub use exit::{exit_codes_help, exit_for, report, Exit};
+pub use messages::{error_text, node_error_text};
 pub use render::{guide_text, parse_level, print_reply};
 
 use std::path::Path;
@@ -12,42 +21,37 @@ use std::path::Path;
 use liandong_node::control::{call, Reply, Request};
 use liandong_node::{CaseSummary, NodeStatus};
 
-/// Sends a request to the local node; an error reply becomes an `Err` with
-/// the node's message.
-pub async fn ask(data_dir: &Path, start_hint: &str, req: Request) -> Result<Reply, String> {
-    ask_in(data_dir, start_hint, liandong_domain::Lang::Zh, req).await
-}
-
-/// [`ask`], with the clerk's language for messages and labels.
+/// Sends a request to the local node in the clerk's language `lang`; an
+/// error reply, or a node that cannot be asked, becomes a
+/// [`CommandError`] that prints in `lang`.
 pub async fn ask_in(
     data_dir: &Path,
     start_hint: &str,
     lang: liandong_domain::Lang,
     request: Request,
-) -> Result<Reply, String> {
+) -> Result<Reply, CommandError> {
     let req = liandong_node::control::Call { lang, request };
     match call(data_dir, start_hint, &req).await {
-        Ok(Reply::Error { message }) => Err(message),
+        Ok(Reply::Error { error }) => Err(CommandError::Node { error, lang }),
         Ok(reply) => Ok(reply),
-        Err(e) => Err(e.to_string()),
+        Err(error) => Err(CommandError::Control { error, lang }),
     }
 }
 
 /// Asks the running node at `data_dir` for an online backup to `out`.
-pub async fn backup(data_dir: &Path, start_hint: &str, out: &Path) -> anyhow::Result<String> {
+pub async fn backup(
+    data_dir: &Path,
+    start_hint: &str,
+    lang: liandong_domain::Lang,
+    out: &Path,
+) -> anyhow::Result<String> {
     let out = absolute(out)?;
-    match ask(
-        data_dir,
-        start_hint,
-        Request::Backup {
-            path: out.display().to_string(),
-        },
-    )
-    .await
-    {
-        Ok(Reply::Done { message }) => Ok(message),
-        Ok(_) => anyhow::bail!("unexpected reply from the node"),
-        Err(e) => anyhow::bail!(e),
+    let request = Request::Backup {
+        path: out.display().to_string(),
+    };
+    match ask_in(data_dir, start_hint, lang, request).await? {
+        Reply::Done { message } => Ok(message),
+        _ => Err(CommandError::UnexpectedReply.into()),
     }
 }
 

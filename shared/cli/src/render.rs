@@ -2,8 +2,6 @@
 //! calendar, supervision items) as tables and text in the clerk's
 //! language, or as JSON.
 
-use anyhow::bail;
-
 use super::{cases_table, status_text};
 use crate::table;
 use liandong_domain::{Lang, Level, Matter};
@@ -15,13 +13,13 @@ pub fn parse_level(s: &str, lang: Lang) -> anyhow::Result<Option<Level>> {
         "township" => Ok(Some(Level::Township)),
         "county" => Ok(Some(Level::County)),
         "all" => Ok(None),
-        other => bail!(
+        other => Err(crate::bad_argument(format!(
             "--level `{other}`: {}",
             lang.pick(
                 "请用 township、county 或 all",
                 "use township, county or all"
             )
-        ),
+        ))),
     }
 }
 
@@ -32,7 +30,7 @@ fn yuan(fen: u64) -> String {
 /// Prints any reply: JSON with `json`, else a table or text.
 pub fn print_reply(reply: Reply, json: bool, lang: Lang) -> anyhow::Result<()> {
     let text = match reply {
-        Reply::Error { message } => bail!(message),
+        Reply::Error { error } => return Err(crate::CommandError::Node { error, lang }.into()),
         Reply::Done { message } => format!("{message}\n"),
         _ if json => return print_json(reply),
         Reply::Matters { matters } => matters_table(&matters, lang),

@@ -3,7 +3,8 @@
 //!
 //! Each step is checked against the domain rules ([`liandong_domain::check`])
 //! with the node's current context (calendar, catalogue, authorisations,
-//! now) before it is written; a refusal comes back in the clerk's language.
+//! now) before it is written; a refusal comes back as the domain's
+//! [`Refusal`] ([`NodeError::Refused`]), worded for the clerk by the caller.
 //! Decisions find the authorisation that allows them; references to earlier
 //! events (the open correction notice, the open special procedure) are
 //! resolved here, so a clerk never types an operation id.
@@ -13,8 +14,9 @@
 //! typed and the case shows the anomaly until the catalogue arrives.
 
 use super::output::{detail, summary, CaseDetail, CaseSummary};
-use super::{store_message, NodeCore};
+use super::NodeCore;
 use crate::control::{ApplicantInput, CaseAction, CaseFilter, WarningColour};
+use crate::error::{Malformed, Missing, NodeError};
 use crate::time::now_ms;
 use liandong_domain::OpBody;
 use liandong_domain::{
@@ -64,17 +66,13 @@ impl Registry {
     }
 }
 
-pub(super) fn refusal(r: Refusal, lang: Lang) -> String {
-    r.message(lang)
-}
-
 impl NodeCore {
-    pub(crate) fn registry(&self) -> Result<Registry, String> {
+    pub(crate) fn registry(&self) -> Result<Registry, NodeError> {
         let store = &self.store;
         Ok(Registry {
-            calendar: store.calendar().map_err(|e| store_message(&e))?,
-            catalogue: store.catalogue().map_err(|e| store_message(&e))?,
-            authorisations: store.authorisations().map_err(|e| store_message(&e))?,
+            calendar: store.calendar()?,
+            catalogue: store.catalogue()?,
+            authorisations: store.authorisations()?,
             now_ms: now_ms(),
         })
     }
@@ -86,18 +84,18 @@ impl NodeCore {
         }
     }
 
-    fn load_case(&self, case: &str, lang: Lang) -> Result<StoredCase, String> {
-        self.store
-            .case(case)
-            .map_err(|e| store_message(&e))?
-            .ok_or_else(|| {
-                lang.pick("没有此办件", "no such case").to_string() + &format!(": {case}")
+    /// A stored case, or [`Missing::Case`].
+    pub(crate) fn load_case(&self, case: &str) -> Result<StoredCase, NodeError> {
+        self.store.case(case)?.ok_or_else(|| {
+            NodeError::not_found(Missing::Case {
+                id: case.to_string(),
             })
+        })
     }
 
     /// The folded state of a case as of now.
-    pub fn case_state(&self, case: &str, lang: Lang) -> Result<(StoredCase, CaseState), String> {
-        let stored = self.load_case(case, lang)?;
+    pub fn case_state(&self, case: &str) -> Result<(StoredCase, CaseState), NodeError> {
+        let stored = self.load_case(case)?;
         let reg = self.registry()?;
         let state = fold(
             &stored.record,
@@ -106,8 +104,8 @@ impl NodeCore {
         Ok((stored, state))
     }
 
-    pub fn show_case(&self, case: &str, lang: Lang) -> Result<CaseDetail, String> {
-        let (stored, state) = self.case_state(case, lang)?;
+    pub fn show_case(&self, case: &str, lang: Lang) -> Result<CaseDetail, NodeError> {
+        let (stored, state) = self.case_state(case)?;
         Ok(detail(&stored, &state, lang))
     }
 
@@ -121,7 +119,7 @@ impl NodeCore {
         materials: &[String],
         submit_only: bool,
         conclude: bool,
-    ) -> Result<CaseDetail, String> {
+    ) -> Result<CaseDetail, NodeError> {
         let reg = self.registry()?;
         let catalogue_known = reg.catalogue.entries().next().is_some();
         let entry = reg.catalogue.entry(matter);
@@ -169,7 +167,7 @@ impl NodeCore {
             match check(&scratch, event, &ctx) {
                 Ok(()) => {}
                 Err(Refusal::UnknownMatter { .. }) if unknown_ok => {}
-                Err(r) => return Err(refusal(r, lang)),
+                Err(r) => return Err(NodeError::Refused(r)),
             }
             let op = OpId {
                 origin: self.me().clone(),
@@ -181,17 +179,15 @@ impl NodeCore {
         let code = self.county_code.clone();
         let date = super::cst_date(now);
         let mut case_id = None;
-        self.store
-            .append_local_with(now, |first_seq| {
-                let id = CaseId::new(&code, &me, &date, first_seq);
-                case_id = Some(id.clone());
-                events
-                    .into_iter()
-                    .map(|e| (EntityId::Case(id.clone()), OpBody::Case(e)))
-                    .collect()
-            })
-            .map_err(|e| store_message(&e))?;
-        let id = case_id.ok_or("case id was not assigned")?;
+        self.store.append_local_with(now, |first_seq| {
+            let id = CaseId::new(&code, &me, &date, first_seq);
+            case_id = Some(id.clone());
+            events
+                .into_iter()
+                .map(|e| (EntityId::Case(id.clone()), OpBody::Case(e)))
+                .collect()
+        })?;
+        let id = case_id.ok_or_else(|| NodeError::internal("case id was not assigned"))?;
         self.show_case(id.as_str(), lang)
     }
 
@@ -201,14 +197,14 @@ impl NodeCore {
         matter: &str,
         name: &str,
         id_number: &str,
-    ) -> Result<CaseSummary, String> {
+    ) -> Result<CaseSummary, NodeError> {
         let applicant = ApplicantInput {
             name: name.to_string(),
             id_number: id_number.to_string(),
             ..Default::default()
         };
         let detail = self.accept_new(Lang::Zh, matter, &applicant, &[], false, false)?;
-        let (stored, state) = self.case_state(&detail.id, Lang::Zh)?;
+        let (stored, state) = self.case_state(&detail.id)?;
         Ok(summary(&stored, &state, Lang::Zh))
     }
 
@@ -218,20 +214,18 @@ impl NodeCore {
         lang: Lang,
         case: &str,
         action: CaseAction,
-    ) -> Result<CaseDetail, String> {
-        let stored = self.load_case(case, lang)?;
+    ) -> Result<CaseDetail, NodeError> {
+        let stored = self.load_case(case)?;
         let reg = self.registry()?;
         let matter = reg.matter_of(&stored.record);
         let ctx = reg.context(matter, Some(self.level()));
         let state = fold(&stored.record, &ctx);
-        let event = self.event_for(lang, &stored, &state, &reg, matter, action)?;
-        check(&stored.record, &event, &ctx).map_err(|r| refusal(r, lang))?;
-        self.store
-            .append_local(
-                vec![(EntityId::Case(stored.id.clone()), OpBody::Case(event))],
-                reg.now_ms,
-            )
-            .map_err(|e| store_message(&e))?;
+        let event = self.event_for(&stored, &state, &reg, matter, action)?;
+        check(&stored.record, &event, &ctx)?;
+        self.store.append_local(
+            vec![(EntityId::Case(stored.id.clone()), OpBody::Case(event))],
+            reg.now_ms,
+        )?;
         self.show_case(case, lang)
     }
 
@@ -241,19 +235,15 @@ impl NodeCore {
         lang: Lang,
         origin: Option<&str>,
         filter: &CaseFilter,
-    ) -> Result<Vec<CaseSummary>, String> {
+    ) -> Result<Vec<CaseSummary>, NodeError> {
+        let bad = |e| Malformed::node_id("--township", e);
         let origin = match origin {
             None => None,
-            Some(s) if s.contains('/') => Some(s.parse().map_err(|e| format!("--township: {e}"))?),
-            Some(s) => {
-                Some(liandong_model::NodeId::township(s).map_err(|e| format!("--township: {e}"))?)
-            }
+            Some(s) if s.contains('/') => Some(s.parse().map_err(bad)?),
+            Some(s) => Some(liandong_model::NodeId::township(s).map_err(bad)?),
         };
         let reg = self.registry()?;
-        let cases = self
-            .store
-            .cases(origin.as_ref())
-            .map_err(|e| store_message(&e))?;
+        let cases = self.store.cases(origin.as_ref())?;
         let mut out = Vec::new();
         for stored in &cases {
             let state = fold(
@@ -274,9 +264,9 @@ impl NodeCore {
     }
 
     /// Folded state of every case (supervision, reports).
-    pub(crate) fn fold_all(&self) -> Result<Vec<(StoredCase, CaseState)>, String> {
+    pub(crate) fn fold_all(&self) -> Result<Vec<(StoredCase, CaseState)>, NodeError> {
         let reg = self.registry()?;
-        let cases = self.store.cases(None).map_err(|e| store_message(&e))?;
+        let cases = self.store.cases(None)?;
         Ok(cases
             .into_iter()
             .map(|c| {

@@ -3,6 +3,10 @@
 //! directory (`control.sock`); one JSON request per line, one JSON reply per
 //! line. It never needs the county: commands act on the local node.
 //!
+//! A failed call is answered with [`Reply::Error`], the node's error as
+//! data ([`ErrorReply`]: its kind and the refusal or the fields), never
+//! as text: the caller renders it in the clerk's language.
+//!
 //! Access is the file system's: the socket is created mode 0600.
 
 use std::path::{Path, PathBuf};
@@ -15,6 +19,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
+use crate::error::ErrorReply;
 use crate::shutdown::Shutdown;
 use crate::{CaseDetail, CaseSummary, NodeStatus, StaffLine, SupervisionLine};
 use liandong_domain::{
@@ -283,8 +288,9 @@ pub enum Reply {
         message: String,
     },
     Status(Box<NodeStatus>),
+    /// The call failed: why, as data.
     Error {
-        message: String,
+        error: ErrorReply,
     },
 }
 
@@ -304,6 +310,13 @@ pub enum ControlError {
     },
     #[error("the node at {path} sent an unreadable reply: {detail}")]
     BadReply { path: PathBuf, detail: String },
+}
+
+impl ControlError {
+    /// No node serves the socket: start it (the command is in the error).
+    pub fn is_not_running(&self) -> bool {
+        matches!(self, ControlError::NotRunning { .. })
+    }
 }
 
 /// Binds the socket (replacing a stale one) and serves until shutdown.
@@ -353,13 +366,13 @@ async fn connection<H: Handler>(stream: UnixStream, handler: std::sync::Arc<H>) 
     while let Ok(Some(line)) = lines.next_line().await {
         let reply = if line.len() > MAX_LINE {
             Reply::Error {
-                message: "request too large".into(),
+                error: ErrorReply::internal("request too large"),
             }
         } else {
             match serde_json::from_str::<Call>(&line) {
                 Ok(call) => handler.handle(call).await,
                 Err(e) => Reply::Error {
-                    message: format!("unreadable request: {e}"),
+                    error: ErrorReply::internal(format!("unreadable request: {e}")),
                 },
             }
         };

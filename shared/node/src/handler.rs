@@ -1,8 +1,10 @@
 //! Dispatch of control-socket calls to the node's operations, on the
-//! blocking pool (every operation reads or writes the store).
+//! blocking pool (every operation reads or writes the store). A failure
+//! goes back as [`Reply::Error`] with the error as data.
 
 use super::NodeCore;
 use crate::control::{Call, Handler, Reply, Request};
+use crate::error::ErrorReply;
 use liandong_domain::Lang;
 
 impl Handler for NodeCore {
@@ -10,7 +12,7 @@ impl Handler for NodeCore {
         let core = self.clone();
         let res = tokio::task::spawn_blocking(move || core.dispatch(call.lang, call.request)).await;
         res.unwrap_or_else(|e| Reply::Error {
-            message: format!("internal error: {e}"),
+            error: ErrorReply::internal(format!("internal error: {e}")),
         })
     }
 }
@@ -45,7 +47,7 @@ impl NodeCore {
             Request::ListMatters { level } => self
                 .list_matters(level)
                 .map(|matters| Reply::Matters { matters }),
-            Request::MatterGuide { code } => self.matter_guide(lang, &code).map(|m| Reply::Guide {
+            Request::MatterGuide { code } => self.matter_guide(&code).map(|m| Reply::Guide {
                 matter: Box::new(m),
             }),
             Request::AddStaff {
@@ -93,6 +95,8 @@ impl NodeCore {
             Request::Revoke { node, reason } => self.revoke(&node, &reason).map(done),
             Request::Backup { path } => self.backup(std::path::Path::new(&path)).map(done),
         };
-        result.unwrap_or_else(|message| Reply::Error { message })
+        result.unwrap_or_else(|e| Reply::Error {
+            error: ErrorReply::from(e),
+        })
     }
 }

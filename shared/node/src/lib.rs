@@ -5,6 +5,8 @@
 //!   e-supervision, status and health reports, backups and revocations;
 //! - [`boot`]: the start-up sequence of each role (county, township);
 //! - [`control`]: the local control socket the clerk commands talk to;
+//! - [`error`]: [`NodeError`], what the node's operations fail with, and
+//!   its serialisable form on the control socket ([`ErrorReply`]);
 //! - [`admin`]: the admin HTTP port; [`metrics`]: Prometheus text;
 //! - [`config`]: typed configuration per role, file → environment → flags;
 //! - [`shutdown`]: the one shutdown primitive (token + task tracker);
@@ -20,6 +22,7 @@ pub mod boot;
 mod cases;
 pub mod config;
 pub mod control;
+pub mod error;
 mod handler;
 pub mod logging;
 pub mod metrics;
@@ -31,8 +34,7 @@ mod steps;
 mod supervision;
 mod time;
 
+pub use error::{ErrorKind, ErrorReply, NodeError};
 pub use node_core::{cst, cst_date, fmt_time, NodeCore, NodeStatus, PeerStatus, WarningCounts};
 pub use output::{CaseDetail, CaseSummary, HistoryLine, StaffLine, SupervisionLine};
 pub use supervision::SUPERVISION_PERIOD;
-
-pub(crate) use node_core::store_message;

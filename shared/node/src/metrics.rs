@@ -24,7 +24,7 @@ use prometheus_client::metrics::MetricType;
 use prometheus_client::registry::Registry;
 
 use crate::time::now_ms;
-use crate::{NodeCore, NodeStatus, PeerStatus};
+use crate::{NodeCore, NodeError, NodeStatus, PeerStatus};
 
 /// The `Content-Type` of `/metrics`.
 pub const CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
@@ -48,13 +48,9 @@ pub struct Scrape {
 
 impl Scrape {
     /// Reads the node (blocking: call from `spawn_blocking`).
-    pub fn take(core: &NodeCore) -> Result<Scrape, String> {
+    pub fn take(core: &NodeCore) -> Result<Scrape, NodeError> {
         let status = core.status()?;
-        let feed_head = core
-            .store
-            .stats()
-            .map_err(|e| format!("reading store counters: {e}"))?
-            .feed_head;
+        let feed_head = core.store.stats()?.feed_head;
         Ok(Scrape {
             status,
             feed_head,
@@ -73,10 +69,10 @@ impl Scrape {
 }
 
 /// Reads and renders in one go (blocking).
-pub fn scrape_text(core: &NodeCore) -> Result<String, String> {
+pub fn scrape_text(core: &NodeCore) -> Result<String, NodeError> {
     Scrape::take(core)?
         .render()
-        .map_err(|_| "encoding metrics failed".to_string())
+        .map_err(|_| NodeError::internal("encoding metrics failed"))
 }
 
 impl Collector for Scrape {

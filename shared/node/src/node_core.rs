@@ -8,18 +8,24 @@
 //! domain rules ([`liandong_domain::check`]) happen here, at the node where an
 //! event is recorded. Events that arrive by replication are never refused
 //! for domain reasons: their problems show on the case.
+//!
+//! Every operation fails with a [`NodeError`]: a refusal as the domain's
+//! [`liandong_domain::Refusal`], what was not found or not permitted as
+//! data, a store failure as the store's error. Nothing here words an
+//! error for a clerk; the presentation crate does.
 
 use std::sync::Arc;
 
 use chrono::{FixedOffset, TimeZone};
 use serde::{Deserialize, Serialize};
 
+use crate::error::{FileOp, Forbidden, Malformed, NodeError};
 use crate::supervision::SUPERVISION_PERIOD;
 
 use crate::time::now_ms;
 use liandong_domain::OpBody;
 use liandong_model::{EntityId, NodeId};
-use liandong_store::{Store, StoreError};
+use liandong_store::Store;
 use liandong_sync::{LinkBoard, LinkState, NodeReport};
 
 /// China Standard Time: all dates and day boundaries (DOMAIN.md §4).
@@ -145,16 +151,13 @@ impl NodeCore {
     }
 
     /// Online, consistent backup to `path` (written beside it, then renamed).
-    pub fn backup(&self, path: &std::path::Path) -> Result<String, String> {
+    pub fn backup(&self, path: &std::path::Path) -> Result<String, NodeError> {
         let tmp = path.with_extension("partial");
-        let write = || -> Result<liandong_store::BackupSummary, String> {
-            let file = std::fs::File::create(&tmp)
-                .map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
-            let summary = self.store.backup(&file).map_err(|e| store_message(&e))?;
-            file.sync_all()
-                .map_err(|e| format!("cannot sync {}: {e}", tmp.display()))?;
-            std::fs::rename(&tmp, path)
-                .map_err(|e| format!("cannot rename to {}: {e}", path.display()))?;
+        let write = || -> Result<liandong_store::BackupSummary, NodeError> {
+            let file = std::fs::File::create(&tmp).map_err(file_error(FileOp::Create, &tmp))?;
+            let summary = self.store.backup(&file)?;
+            file.sync_all().map_err(file_error(FileOp::Sync, &tmp))?;
+            std::fs::rename(&tmp, path).map_err(file_error(FileOp::Rename, path))?;
             Ok(summary)
         };
         match write() {
@@ -174,15 +177,15 @@ impl NodeCore {
 
     /// Revokes every certificate of `node` issued until now (county only);
     /// the node is refused at its next handshake, everywhere.
-    pub fn revoke(&self, node: &str, reason: &str) -> Result<String, String> {
+    pub fn revoke(&self, node: &str, reason: &str) -> Result<String, NodeError> {
         if self.me().role() != liandong_model::Role::County {
-            return Err("only the county revokes certificates".into());
+            return Err(NodeError::not_permitted(Forbidden::Revocation));
         }
-        let node: NodeId = node.parse().map_err(|e| format!("--role/--id: {e}"))?;
+        let node: NodeId = node
+            .parse()
+            .map_err(|e| Malformed::node_id("--role/--id", e))?;
         if &node == self.me() {
-            return Err(
-                "the county cannot revoke its own certificate; issue a new one and restart".into(),
-            );
+            return Err(NodeError::not_permitted(Forbidden::RevokeSelf));
         }
         let now = now_ms();
         let body = OpBody::Revoke {
@@ -191,15 +194,14 @@ impl NodeCore {
             reason: reason.to_string(),
         };
         self.store
-            .append_local(vec![(EntityId::Revocation(node.clone()), body)], now)
-            .map_err(|e| store_message(&e))?;
+            .append_local(vec![(EntityId::Revocation(node.clone()), body)], now)?;
         self.reload_revocations()?;
         Ok(format!("revoked every certificate of {node} issued until now; it is refused at its next handshake"))
     }
 
     /// Loads the replicated revocations into the live TLS list.
-    pub fn reload_revocations(&self) -> Result<(), String> {
-        let list = self.store.revocations().map_err(|e| store_message(&e))?;
+    pub fn reload_revocations(&self) -> Result<(), NodeError> {
+        let list = self.store.revocations()?;
         self.revocations.replace(list);
         Ok(())
     }
@@ -232,7 +234,7 @@ impl NodeCore {
     }
 
     /// Recounts cases with warnings (folds every case: not for hot paths).
-    pub fn recount_warnings(&self) -> Result<WarningCounts, String> {
+    pub fn recount_warnings(&self) -> Result<WarningCounts, NodeError> {
         let mut counts = WarningCounts {
             counted_at_ms: now_ms(),
             ..WarningCounts::default()
@@ -290,16 +292,13 @@ impl NodeCore {
         report
     }
 
-    pub fn status(&self) -> Result<NodeStatus, String> {
-        let stats = self.store.stats().map_err(|e| store_message(&e))?;
+    pub fn status(&self) -> Result<NodeStatus, NodeError> {
+        let stats = self.store.stats()?;
         let links = self.board.snapshot();
         let mut peers = Vec::new();
         for rec in &stats.peers {
             let link = links.get(&rec.node).cloned().unwrap_or_default();
-            let digest = self
-                .store
-                .digest_for_peer(&rec.node)
-                .map_err(|e| store_message(&e))?;
+            let digest = self.store.digest_for_peer(&rec.node)?;
             let refused = self.revocations.refusals().get(&rec.node).cloned();
             let link = match refused {
                 // A refusal newer than the last contact explains the link's state.
@@ -335,6 +334,15 @@ impl NodeCore {
     }
 }
 
+/// A failed `op` on a file outside the store.
+fn file_error(op: FileOp, path: &std::path::Path) -> impl FnOnce(std::io::Error) -> NodeError + '_ {
+    move |source| NodeError::Io {
+        op,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
 fn peer_status(node: &NodeId, link: &LinkState, outbox_head: u64, digest: String) -> PeerStatus {
     let now = now_ms();
     PeerStatus {
@@ -355,12 +363,5 @@ fn peer_status(node: &NodeId, link: &LinkState, outbox_head: u64, digest: String
         clock_skew_ms: link.clock_skew_ms,
         rejections: link.rejections.clone(),
         last_error: link.last_error.clone(),
-    }
-}
-
-pub(crate) fn store_message(e: &StoreError) -> String {
-    match e {
-        StoreError::DiskFull { .. } => e.to_string(),
-        other => format!("the local store refused the write: {other}"),
     }
 }

@@ -2,14 +2,17 @@
 //! every node: the catalogue (十公开), the staff roster with roles and
 //! windows, chief-representative authorisations, and the working-day
 //! calendar. Reads (matter list, the one-time notice, roster, calendar)
-//! work on every node from its replica.
+//! work on every node from its replica. A write anywhere else fails with
+//! [`Forbidden::RegistryWrite`]; a malformed record with the domain's own
+//! validation error ([`Malformed`]).
 
 use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate};
 
 use super::output::{staff_line, StaffLine};
-use super::{store_message, NodeCore};
+use super::NodeCore;
+use crate::error::{Forbidden, Malformed, Missing, NodeError};
 use crate::time::now_ms;
 use liandong_domain::OpBody;
 use liandong_domain::{
@@ -19,16 +22,11 @@ use liandong_domain::{
 use liandong_model::{EntityId, Hlc, OpId, Role};
 
 impl NodeCore {
-    fn county_only(&self, lang: Lang) -> Result<(), String> {
+    fn county_only(&self) -> Result<(), NodeError> {
         if self.me().role() == Role::County {
             Ok(())
         } else {
-            Err(lang
-                .pick(
-                    "只有县级节点可以修改事项目录、人员、授权和工作日历",
-                    "only the county writes the catalogue, staff, authorisations and calendar",
-                )
-                .to_string())
+            Err(NodeError::not_permitted(Forbidden::RegistryWrite))
         }
     }
 
@@ -37,7 +35,7 @@ impl NodeCore {
         &self,
         entity: EntityId,
         make: impl FnOnce(Stamp) -> OpBody,
-    ) -> Result<(), String> {
+    ) -> Result<(), NodeError> {
         let now = now_ms();
         let me = self.me().clone();
         self.store
@@ -52,13 +50,13 @@ impl NodeCore {
                 vec![(entity, make(stamp))]
             })
             .map(|_| ())
-            .map_err(|e| store_message(&e))
+            .map_err(NodeError::from)
     }
 
     /// Adds or edits a matter (a new catalogue version).
-    pub fn put_matter(&self, lang: Lang, matter: Matter) -> Result<String, String> {
-        self.county_only(lang)?;
-        matter.validate().map_err(|e| e.message(lang))?;
+    pub fn put_matter(&self, lang: Lang, matter: Matter) -> Result<String, NodeError> {
+        self.county_only()?;
+        matter.validate().map_err(Malformed::Matter)?;
         let code = matter.code.clone();
         self.write_registry(EntityId::Matter(code.clone()), |_| {
             OpBody::MatterPut(matter)
@@ -69,14 +67,9 @@ impl NodeCore {
         ))
     }
 
-    pub fn retire_matter(&self, lang: Lang, code: &str) -> Result<String, String> {
-        self.county_only(lang)?;
-        let mut matter = self
-            .store
-            .matter(code)
-            .map_err(|e| store_message(&e))?
-            .map(|e| e.current().clone())
-            .ok_or_else(|| format!("{} {code}", lang.pick("事项目录中没有事项", "no matter")))?;
+    pub fn retire_matter(&self, lang: Lang, code: &str) -> Result<String, NodeError> {
+        self.county_only()?;
+        let mut matter = self.matter_guide(code)?;
         matter.active = false;
         self.write_registry(EntityId::Matter(code.to_string()), |_| {
             OpBody::MatterPut(matter)
@@ -88,26 +81,30 @@ impl NodeCore {
     }
 
     /// Active matters, optionally of one level (what this centre may accept).
-    pub fn list_matters(&self, level: Option<Level>) -> Result<Vec<Matter>, String> {
-        let catalogue = self.store.catalogue().map_err(|e| store_message(&e))?;
+    pub fn list_matters(&self, level: Option<Level>) -> Result<Vec<Matter>, NodeError> {
+        let catalogue = self.store.catalogue()?;
         Ok(catalogue.active(level).cloned().collect())
     }
 
-    pub fn matter_guide(&self, lang: Lang, code: &str) -> Result<Matter, String> {
+    /// The current version of a matter (its one-time notice).
+    pub fn matter_guide(&self, code: &str) -> Result<Matter, NodeError> {
         self.store
-            .matter(code)
-            .map_err(|e| store_message(&e))?
+            .matter(code)?
             .map(|e| e.current().clone())
-            .ok_or_else(|| format!("{} {code}", lang.pick("事项目录中没有事项", "no matter")))
+            .ok_or_else(|| {
+                NodeError::not_found(Missing::Matter {
+                    code: code.to_string(),
+                })
+            })
     }
 
-    fn current_staff(&self, id: &str) -> Result<Option<Staff>, String> {
-        Ok(self
-            .store
-            .staff()
-            .map_err(|e| store_message(&e))?
-            .into_iter()
-            .find(|s| s.id == id))
+    fn current_staff(&self, id: &str) -> Result<Option<Staff>, NodeError> {
+        Ok(self.store.staff()?.into_iter().find(|s| s.id == id))
+    }
+
+    fn existing_staff(&self, id: &str) -> Result<Staff, NodeError> {
+        self.current_staff(id)?
+            .ok_or_else(|| NodeError::not_found(Missing::Staff { id: id.to_string() }))
     }
 
     pub fn add_staff(
@@ -117,9 +114,9 @@ impl NodeCore {
         name: &str,
         department: &str,
         role: StaffRole,
-    ) -> Result<String, String> {
-        self.county_only(lang)?;
-        validate_staff(id, name, department).map_err(|e| e.message(lang))?;
+    ) -> Result<String, NodeError> {
+        self.county_only()?;
+        validate_staff(id, name, department).map_err(Malformed::Staff)?;
         let existing = self.current_staff(id)?;
         let actor = self.me().clone();
         self.write_registry(EntityId::Staff(id.to_string()), |stamp| {
@@ -147,11 +144,9 @@ impl NodeCore {
         id: &str,
         role: StaffRole,
         remove: bool,
-    ) -> Result<String, String> {
-        self.county_only(lang)?;
-        let mut staff = self
-            .current_staff(id)?
-            .ok_or_else(|| format!("{} {id}", lang.pick("没有此人员", "no staff member")))?;
+    ) -> Result<String, NodeError> {
+        self.county_only()?;
+        let mut staff = self.existing_staff(id)?;
         let op = if remove {
             staff.remove_role_op(role)
         } else {
@@ -171,11 +166,9 @@ impl NodeCore {
         lang: Lang,
         id: &str,
         window: Option<String>,
-    ) -> Result<String, String> {
-        self.county_only(lang)?;
-        let staff = self
-            .current_staff(id)?
-            .ok_or_else(|| format!("{} {id}", lang.pick("没有此人员", "no staff member")))?;
+    ) -> Result<String, NodeError> {
+        self.county_only()?;
+        let staff = self.existing_staff(id)?;
         self.write_registry(EntityId::Staff(id.to_string()), |stamp| {
             let mut staff = staff;
             staff.assign_window(window, stamp);
@@ -197,14 +190,9 @@ impl NodeCore {
         from: NaiveDate,
         to: NaiveDate,
         id: Option<String>,
-    ) -> Result<String, String> {
-        self.county_only(lang)?;
-        if self.current_staff(staff)?.is_none() {
-            return Err(format!(
-                "{} {staff}",
-                lang.pick("没有此人员", "no staff member")
-            ));
-        }
+    ) -> Result<String, NodeError> {
+        self.county_only()?;
+        self.existing_staff(staff)?;
         let id = id.unwrap_or_else(|| format!("A-{staff}-{}", now_ms()));
         let grant = Authorisation {
             id: id.clone(),
@@ -215,7 +203,7 @@ impl NodeCore {
             valid_to: to,
             revoked_at_ms: None,
         };
-        grant.validate().map_err(|e| e.message(lang))?;
+        grant.validate().map_err(Malformed::Authorisation)?;
         self.write_registry(EntityId::Authorisation(id.clone()), |_| {
             OpBody::Authorise(grant)
         })?;
@@ -225,15 +213,14 @@ impl NodeCore {
         ))
     }
 
-    pub fn revoke_authorisation(&self, lang: Lang, id: &str) -> Result<String, String> {
-        self.county_only(lang)?;
+    pub fn revoke_authorisation(&self, lang: Lang, id: &str) -> Result<String, NodeError> {
+        self.county_only()?;
         let mut grant = self
             .store
-            .authorisations()
-            .map_err(|e| store_message(&e))?
+            .authorisations()?
             .into_iter()
             .find(|a| a.id == id)
-            .ok_or_else(|| format!("{} {id}", lang.pick("没有此授权", "no authorisation")))?;
+            .ok_or_else(|| NodeError::not_found(Missing::Authorisation { id: id.to_string() }))?;
         grant.revoke(now_ms());
         self.write_registry(EntityId::Authorisation(id.to_string()), |_| {
             OpBody::Authorise(grant)
@@ -245,12 +232,11 @@ impl NodeCore {
         ))
     }
 
-    pub fn list_staff(&self) -> Result<Vec<StaffLine>, String> {
-        let auths = self.store.authorisations().map_err(|e| store_message(&e))?;
+    pub fn list_staff(&self) -> Result<Vec<StaffLine>, NodeError> {
+        let auths = self.store.authorisations()?;
         Ok(self
             .store
-            .staff()
-            .map_err(|e| store_message(&e))?
+            .staff()?
             .iter()
             .map(|s| staff_line(s, &auths))
             .collect())
@@ -261,10 +247,10 @@ impl NodeCore {
         lang: Lang,
         dates: Vec<NaiveDate>,
         setting: DaySetting,
-    ) -> Result<String, String> {
-        self.county_only(lang)?;
+    ) -> Result<String, NodeError> {
+        self.county_only()?;
         if dates.is_empty() {
-            return Err(lang.pick("没有日期", "no dates given").to_string());
+            return Err(Malformed::NoDates.into());
         }
         let n = dates.len();
         self.write_registry(EntityId::Calendar, |_| OpBody::CalendarSet {
@@ -280,8 +266,11 @@ impl NodeCore {
     }
 
     /// The settings of one year and whether the year is known.
-    pub fn show_calendar(&self, year: i32) -> Result<(bool, Vec<(NaiveDate, DaySetting)>), String> {
-        let cal = self.store.calendar().map_err(|e| store_message(&e))?;
+    pub fn show_calendar(
+        &self,
+        year: i32,
+    ) -> Result<(bool, Vec<(NaiveDate, DaySetting)>), NodeError> {
+        let cal = self.store.calendar()?;
         let days = cal
             .entries()
             .filter(|(d, _, _)| d.year() == year)

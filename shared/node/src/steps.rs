@@ -1,16 +1,18 @@
 //! From a clerk's step ([`CaseAction`]) to the case event it records:
 //! resolving what the step refers to (the open correction notice or
 //! special procedure, the authorisation that allows a decision, the
-//! catalogue fee) so nobody types an operation id.
+//! catalogue fee) so nobody types an operation id. A step that answers
+//! nothing open fails with [`Missing::OpenRequest`]; a decision without a
+//! valid authorisation with the domain's [`Refusal::Unauthorised`].
 
 use chrono::NaiveDate;
 
-use super::cases::{refusal, Registry};
+use super::cases::Registry;
 use super::NodeCore;
 use crate::control::CaseAction;
+use crate::error::{Malformed, Missing, NodeError, OpenRequest};
 use liandong_domain::{
-    authorised, CaseEvent, CaseRecord, CaseState, EventKind, Lang, Matter, Power, Refusal,
-    Tolerance,
+    authorised, CaseEvent, CaseRecord, CaseState, EventKind, Matter, Power, Refusal, Tolerance,
 };
 use liandong_model::{OpId, Personal};
 use liandong_store::StoredCase;
@@ -18,21 +20,23 @@ use liandong_store::StoredCase;
 impl NodeCore {
     pub(super) fn event_for(
         &self,
-        lang: Lang,
         stored: &StoredCase,
         state: &CaseState,
         reg: &Registry,
         matter: Option<&Matter>,
         action: CaseAction,
-    ) -> Result<CaseEvent, String> {
+    ) -> Result<CaseEvent, NodeError> {
         let now = reg.now_ms;
-        let open = |name: &str| open_request(&stored.record, name);
+        let open = |kind: OpenRequest| {
+            open_request(&stored.record, kind)
+                .ok_or_else(|| NodeError::not_found(Missing::OpenRequest { kind }))
+        };
         let kind = match action {
             CaseAction::Accept {
                 tolerated_missing,
                 promised_by,
             } => EventKind::Accepted {
-                tolerated: tolerance(tolerated_missing, promised_by, lang)?,
+                tolerated: tolerance(tolerated_missing, promised_by)?,
             },
             CaseAction::Reject {
                 reason,
@@ -45,13 +49,7 @@ impl NodeCore {
             },
             CaseAction::RequestCorrection { missing } => EventKind::CorrectionRequested { missing },
             CaseAction::Supply { items } => EventKind::CorrectionSupplied {
-                request: open("correction").ok_or_else(|| {
-                    lang.pick(
-                        "此办件没有未答复的补正告知",
-                        "this case has no open correction notice",
-                    )
-                    .to_string()
-                })?,
+                request: open(OpenRequest::Correction)?,
                 supplied: items,
             },
             CaseAction::Route {
@@ -76,13 +74,7 @@ impl NodeCore {
                 EventKind::SupplementRequested { department, items }
             }
             CaseAction::SupplySupplement { items } => EventKind::SupplementSupplied {
-                request: open("supplement").ok_or_else(|| {
-                    lang.pick(
-                        "此办件没有未答复的补齐补正要求",
-                        "this case has no open supplement request",
-                    )
-                    .to_string()
-                })?,
+                request: open(OpenRequest::Supplement)?,
                 items,
             },
             CaseAction::StartSpecial {
@@ -99,13 +91,7 @@ impl NodeCore {
                 days,
             },
             CaseAction::EndSpecial => EventKind::SpecialProcedureEnded {
-                started: open("special").ok_or_else(|| {
-                    lang.pick(
-                        "此办件没有进行中的特别程序",
-                        "this case has no special procedure under way",
-                    )
-                    .to_string()
-                })?,
+                started: open(OpenRequest::Special)?,
             },
             CaseAction::Decide {
                 approve,
@@ -114,15 +100,12 @@ impl NodeCore {
                 department,
             } => {
                 let Some(m) = matter else {
-                    return Err(refusal(
-                        Refusal::UnknownMatter {
-                            code: state.matter.clone().unwrap_or_default(),
-                        },
-                        lang,
-                    ));
+                    return Err(NodeError::Refused(Refusal::UnknownMatter {
+                        code: state.matter.clone().unwrap_or_default(),
+                    }));
                 };
                 let grant = authorised(&by, m, Power::Decide, now, &reg.authorisations)
-                    .map_err(|e| e.message(lang))?;
+                    .map_err(Refusal::Unauthorised)?;
                 let seal = grant
                     .powers
                     .contains(&Power::Seal)
@@ -160,11 +143,8 @@ impl NodeCore {
                 evaluator: Personal::new(evaluator),
             },
             CaseAction::Retract { event, reason } => {
-                let op = parse_op(&event).ok_or_else(|| {
-                    format!(
-                        "{} `{event}`",
-                        lang.pick("无法识别的事件编号", "not an event id (ORIGIN#SEQ)")
-                    )
+                let op = parse_op(&event).ok_or_else(|| Malformed::EventId {
+                    text: event.clone(),
                 })?;
                 return Ok(CaseEvent::new(now, EventKind::Retracted { reason }).superseding(op));
             }
@@ -173,21 +153,21 @@ impl NodeCore {
     }
 }
 
-/// The latest open request of a kind ("correction", "supplement",
-/// "special"): one not yet answered by its closing event.
-fn open_request(record: &CaseRecord, kind: &str) -> Option<OpId> {
+/// The latest open request of a kind: one not yet answered by its
+/// closing event.
+fn open_request(record: &CaseRecord, kind: OpenRequest) -> Option<OpId> {
     let mut opened: Vec<(&OpId, u64)> = Vec::new();
     let mut closed = std::collections::BTreeSet::new();
     for (op, e) in record.iter() {
         match (&e.event.kind, kind) {
-            (EventKind::CorrectionRequested { .. }, "correction")
-            | (EventKind::SupplementRequested { .. }, "supplement")
-            | (EventKind::SpecialProcedureStarted { .. }, "special") => {
+            (EventKind::CorrectionRequested { .. }, OpenRequest::Correction)
+            | (EventKind::SupplementRequested { .. }, OpenRequest::Supplement)
+            | (EventKind::SpecialProcedureStarted { .. }, OpenRequest::Special) => {
                 opened.push((op, e.hlc.wall_ms))
             }
-            (EventKind::CorrectionSupplied { request, .. }, "correction")
-            | (EventKind::SupplementSupplied { request, .. }, "supplement")
-            | (EventKind::SpecialProcedureEnded { started: request }, "special") => {
+            (EventKind::CorrectionSupplied { request, .. }, OpenRequest::Correction)
+            | (EventKind::SupplementSupplied { request, .. }, OpenRequest::Supplement)
+            | (EventKind::SpecialProcedureEnded { started: request }, OpenRequest::Special) => {
                 closed.insert(request.clone());
             }
             _ => {}
@@ -200,23 +180,14 @@ fn open_request(record: &CaseRecord, kind: &str) -> Option<OpId> {
         .map(|(op, _)| op.clone())
 }
 
-fn tolerance(
-    missing: Vec<String>,
-    by: Option<NaiveDate>,
-    lang: Lang,
-) -> Result<Option<Tolerance>, String> {
+fn tolerance(missing: Vec<String>, by: Option<NaiveDate>) -> Result<Option<Tolerance>, Malformed> {
     match (missing.is_empty(), by) {
         (true, None) => Ok(None),
         (false, Some(promised_by)) => Ok(Some(Tolerance {
             missing,
             promised_by,
         })),
-        _ => Err(lang
-            .pick(
-                "容缺受理需同时给出缺少的材料和承诺补齐日期",
-                "acceptance with missing materials (容缺) needs both --missing and --promised-by",
-            )
-            .to_string()),
+        _ => Err(Malformed::ToleranceIncomplete),
     }
 }
 

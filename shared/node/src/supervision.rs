@@ -8,7 +8,8 @@
 use std::time::Duration;
 
 use super::output::{supervision_line, SupervisionLine};
-use super::{store_message, NodeCore};
+use super::NodeCore;
+use crate::error::{Malformed, Missing, NodeError};
 use crate::shutdown::Shutdown;
 use crate::time::now_ms;
 use liandong_domain::OpBody;
@@ -25,7 +26,7 @@ impl NodeCore {
         &self,
         lang: Lang,
         origin: Option<&str>,
-    ) -> Result<Vec<SupervisionLine>, String> {
+    ) -> Result<Vec<SupervisionLine>, NodeError> {
         let reg = self.registry()?;
         let origin = origin.map(|o| {
             if o.contains('/') {
@@ -35,7 +36,7 @@ impl NodeCore {
             }
         });
         let mut out = Vec::new();
-        for case in self.store.cases(None).map_err(|e| store_message(&e))? {
+        for case in self.store.cases(None)? {
             if origin
                 .as_deref()
                 .is_some_and(|o| case.id.origin().to_string() != o)
@@ -58,30 +59,20 @@ impl NodeCore {
         item: &str,
         note: &str,
         resolve: bool,
-    ) -> Result<String, String> {
+    ) -> Result<String, NodeError> {
         if note.trim().is_empty() {
-            return Err(lang
-                .pick("请填写说明 --note", "--note is required")
-                .to_string());
+            return Err(Malformed::NoteMissing.into());
         }
-        let stored = self
-            .store
-            .case(case)
-            .map_err(|e| store_message(&e))?
-            .ok_or_else(|| format!("{}: {case}", lang.pick("没有此办件", "no such case")))?;
+        let stored = self.load_case(case)?;
         let reg = self.registry()?;
         let ctx = reg.context(reg.matter_of(&stored.record), None);
         let found = supervision_items(&stored.id, &stored.record, &ctx)
             .into_iter()
             .find(|i| i.id.0 == item)
             .ok_or_else(|| {
-                format!(
-                    "{}: {item}",
-                    lang.pick(
-                        "此办件没有该督办事项",
-                        "no such supervision item on this case"
-                    )
-                )
+                NodeError::not_found(Missing::SupervisionItem {
+                    item: item.to_string(),
+                })
             })?;
         let kind = if resolve {
             EventKind::SupervisionResolved {
@@ -95,24 +86,22 @@ impl NodeCore {
             }
         };
         let now = now_ms();
-        self.store
-            .append_local(
-                vec![(
-                    EntityId::Case(stored.id),
-                    OpBody::Case(CaseEvent::new(now, kind)),
-                )],
-                now,
-            )
-            .map_err(|e| store_message(&e))?;
+        self.store.append_local(
+            vec![(
+                EntityId::Case(stored.id),
+                OpBody::Case(CaseEvent::new(now, kind)),
+            )],
+            now,
+        )?;
         Ok(lang.pick("已记录", "recorded").to_string())
     }
 
     /// One pass of the rule engine: flags every item that needs it.
     /// Returns how many were flagged.
-    pub fn flag_crossings(&self) -> Result<usize, String> {
+    pub fn flag_crossings(&self) -> Result<usize, NodeError> {
         let reg = self.registry()?;
         let mut writes = Vec::new();
-        for case in self.store.cases(None).map_err(|e| store_message(&e))? {
+        for case in self.store.cases(None)? {
             let ctx = reg.context(reg.matter_of(&case.record), None);
             for item in supervision_items(&case.id, &case.record, &ctx) {
                 if item.needs_flag() {
@@ -135,9 +124,7 @@ impl NodeCore {
         }
         let n = writes.len();
         if n > 0 {
-            self.store
-                .append_local(writes, reg.now_ms)
-                .map_err(|e| store_message(&e))?;
+            self.store.append_local(writes, reg.now_ms)?;
         }
         Ok(n)
     }
@@ -154,7 +141,7 @@ impl NodeCore {
             loop {
                 let c = core.clone();
                 let started = std::time::Instant::now();
-                let pass = tokio::task::spawn_blocking(move || -> Result<usize, String> {
+                let pass = tokio::task::spawn_blocking(move || -> Result<usize, NodeError> {
                     c.recount_warnings()?;
                     if c.me().role() == Role::County {
                         c.flag_crossings()

@@ -8,7 +8,6 @@ mod request;
 
 use std::path::Path;
 
-use anyhow::bail;
 use chrono::NaiveDate;
 
 pub use args::{AcceptArgs, CaseCommand};
@@ -27,16 +26,14 @@ pub async fn run(
     lang: Lang,
 ) -> anyhow::Result<()> {
     let (req, json) = request::request(cmd, lang)?;
-    let reply = ask_in(data_dir, start_hint, lang, req)
-        .await
-        .map_err(anyhow::Error::msg)?;
+    let reply = ask_in(data_dir, start_hint, lang, req).await?;
     match reply {
         Reply::Case(detail) if json => println!("{}", serde_json::to_string_pretty(&detail)?),
         Reply::Case(detail) => print!("{}", detail_text(&detail, lang)),
         Reply::Cases { cases } if json => println!("{}", serde_json::to_string_pretty(&cases)?),
         Reply::Cases { cases } => print!("{}", cases_table(&cases, lang)),
         Reply::Done { message } => println!("{message}"),
-        _ => bail!("unexpected reply from the node"),
+        _ => return Err(crate::CommandError::UnexpectedReply.into()),
     }
     Ok(())
 }

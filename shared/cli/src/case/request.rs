@@ -1,8 +1,7 @@
 //! What each `case` subcommand asks the running node for.
 
-use anyhow::bail;
-
 use super::args::{AcceptArgs, CaseCommand};
+use crate::bad_argument;
 use liandong_domain::{Lang, SpecialCode, SpecialKind};
 use liandong_node::control::{ApplicantInput, CaseAction, CaseFilter, Request, WarningColour};
 
@@ -123,13 +122,13 @@ pub(super) fn request(cmd: CaseCommand, lang: Lang) -> anyhow::Result<(Request, 
             let amount_fen = match amount.as_deref() {
                 None => None,
                 Some(a) => Some(crate::yuan_to_fen(a).ok_or_else(|| {
-                    anyhow::anyhow!(
+                    bad_argument(format!(
                         "--amount `{a}`: {}",
                         lang.pick(
                             "请写金额（元），如 12 或 12.50",
                             "write yuan, e.g. 12 or 12.50"
                         )
-                    )
+                    ))
                 })?),
             };
             (on(case, CaseAction::Fee { item, amount_fen }), json)
@@ -177,10 +176,12 @@ pub(super) fn request(cmd: CaseCommand, lang: Lang) -> anyhow::Result<(Request, 
                 None => None,
                 Some("yellow") => Some(WarningColour::Yellow),
                 Some("red") => Some(WarningColour::Red),
-                Some(other) => bail!(
-                    "--warning `{other}`: {}",
-                    lang.pick("请用 yellow 或 red", "use yellow or red")
-                ),
+                Some(other) => {
+                    return Err(bad_argument(format!(
+                        "--warning `{other}`: {}",
+                        lang.pick("请用 yellow 或 red", "use yellow or red")
+                    )))
+                }
             };
             let filter = CaseFilter { overdue, warning };
             (
@@ -208,7 +209,7 @@ pub(super) fn accept_request(
     }
     let need = |v: Option<String>, flag: &str| {
         v.filter(|s| !s.trim().is_empty())
-            .ok_or_else(|| anyhow::anyhow!("{flag} {}", lang.pick("必填", "is required")))
+            .ok_or_else(|| bad_argument(format!("{flag} {}", lang.pick("必填", "is required"))))
     };
     let applicant = ApplicantInput {
         name: need(a.applicant_name, "--applicant-name")?,

@@ -4,6 +4,7 @@
 //! the same data as JSON. Personal fields are masked as in every list.
 
 use crate::control::{CaseFilter, WarningColour};
+use crate::NodeError;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -76,7 +77,7 @@ pub async fn page(State(admin): State<Admin>, Query(q): Query<ListQuery>) -> Res
     let kind = q.kind.clone().unwrap_or_else(|| "items".into());
     let core = admin.core.clone();
     let township = q.township.clone();
-    let body = tokio::task::spawn_blocking(move || -> Result<(String, String), String> {
+    let body = tokio::task::spawn_blocking(move || -> Result<(String, String), NodeError> {
         match filter_of(&kind) {
             Some(filter) => {
                 let cases = core.list_cases(lang, township.as_deref(), &filter)?;
