@@ -84,3 +84,36 @@ async fn county_and_township_replicate_over_an_in_memory_network_and_converge_af
     town_shutdown.drain(Duration::from_secs(10)).await;
     county_shutdown.drain(Duration::from_secs(10)).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_township_on_an_injected_clock_dates_its_cases_and_status_by_that_clock() {
+    let net = Net::new();
+    liandong_net::tls::install_crypto_provider();
+    liandong_net::tls::init_ca(&net.pki()).expect("dev CA");
+    // 2026-03-02 10:00 CST, a Monday.
+    let monday_10am_cst = 1_772_416_800_000;
+    let clock = liandong_model::ManualClock::new(monday_10am_cst);
+    let seams = township_node::Seams {
+        clock: clock.clone(),
+        ..Default::default()
+    };
+    let shutdown = Shutdown::new();
+    let town = township_node::start_with(net.township_config("T01", 1), shutdown.clone(), seams)
+        .await
+        .expect("township starts on the injected clock");
+    let status = town.core.status().expect("status");
+    assert_eq!(status.now_ms, monday_10am_cst);
+
+    let first = accept_cases(&town.core, 1).remove(0);
+    assert!(
+        first.contains("20260302"),
+        "case {first} is not numbered by the injected date"
+    );
+    clock.advance(24 * 3600 * 1000);
+    let second = accept_cases(&town.core, 1).remove(0);
+    assert!(
+        second.contains("20260303"),
+        "case {second} is not numbered by the injected date after a day passed"
+    );
+    shutdown.drain(Duration::from_secs(10)).await;
+}

@@ -17,7 +17,6 @@ use super::output::{detail, summary, CaseDetail, CaseSummary};
 use super::NodeCore;
 use crate::control::{ApplicantInput, CaseAction, CaseFilter, WarningColour};
 use crate::error::{Malformed, Missing, NodeError};
-use crate::time::now_ms;
 use liandong_domain::OpBody;
 use liandong_domain::{
     check, fold, Applicant, Authorisation, Calendar, CaseEvent, CaseRecord, CaseState, Catalogue,
@@ -73,7 +72,7 @@ impl NodeCore {
             calendar: store.calendar()?,
             catalogue: store.catalogue()?,
             authorisations: store.authorisations()?,
-            now_ms: now_ms(),
+            now_ms: self.now_ms(),
         })
     }
 

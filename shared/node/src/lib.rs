@@ -29,6 +29,7 @@ pub mod metrics;
 pub mod node_core;
 pub mod output;
 mod registry;
+pub mod report;
 pub mod shutdown;
 mod steps;
 mod supervision;

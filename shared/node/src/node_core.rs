@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{FileOp, Forbidden, Malformed, NodeError};
 use crate::supervision::SUPERVISION_PERIOD;
 
-use crate::time::now_ms;
 use liandong_domain::OpBody;
+use liandong_model::SharedClock;
 use liandong_model::{EntityId, NodeId};
 use liandong_store::Store;
 use liandong_sync::{LinkBoard, LinkState, NodeReport};
@@ -111,6 +111,12 @@ pub struct NodeCore {
     /// Cases with yellow/red warnings and overdue, as last counted by the
     /// background pass (folding every case is not free).
     pub warning_counts: Arc<std::sync::Mutex<WarningCounts>>,
+    /// Where this node reads the time (the system clock unless a test or a
+    /// simulation injects another, see `boot::Seams`).
+    pub clock: SharedClock,
+    /// This node's health report as last refreshed by the background pass
+    /// (heartbeats read it; see [`crate::report`]).
+    pub(crate) last_report: Arc<std::sync::Mutex<NodeReport>>,
 }
 
 /// Cases with warnings, as last counted.
@@ -128,6 +134,7 @@ impl NodeCore {
         county_code: &str,
         cert_not_after_ms: i64,
         revocations: liandong_net::tls::Revocations,
+        clock: SharedClock,
     ) -> NodeCore {
         NodeCore {
             store,
@@ -136,12 +143,20 @@ impl NodeCore {
             cert_not_after_ms,
             revocations,
             warning_counts: Default::default(),
+            clock,
+            last_report: Default::default(),
         }
+    }
+
+    /// Now, by this node's clock (Unix ms).
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
     }
 
     /// Starts the node's background work: the revocation watch and the
     /// supervision pass.
     pub fn start_background(&self, shutdown: &crate::shutdown::Shutdown) {
+        self.refresh_reports(shutdown);
         self.watch_revocations(shutdown);
         self.run_supervision(shutdown, SUPERVISION_PERIOD);
     }
@@ -187,7 +202,7 @@ impl NodeCore {
         if &node == self.me() {
             return Err(NodeError::not_permitted(Forbidden::RevokeSelf));
         }
-        let now = now_ms();
+        let now = self.now_ms();
         let body = OpBody::Revoke {
             node: node.clone(),
             before_ms: now as i64,
@@ -236,7 +251,7 @@ impl NodeCore {
     /// Recounts cases with warnings (folds every case: not for hot paths).
     pub fn recount_warnings(&self) -> Result<WarningCounts, NodeError> {
         let mut counts = WarningCounts {
-            counted_at_ms: now_ms(),
+            counted_at_ms: self.now_ms(),
             ..WarningCounts::default()
         };
         for (_, state) in self.fold_all()? {
@@ -252,44 +267,6 @@ impl NodeCore {
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = counts;
         Ok(counts)
-    }
-
-    /// A reporter for heartbeats (see [`NodeCore::report`]).
-    pub fn reporter(&self) -> liandong_net::driver::Reporter {
-        let core = self.clone();
-        Arc::new(move || core.report())
-    }
-
-    /// This node's health for its parent: cheap (no scans of cases).
-    pub fn report(&self) -> NodeReport {
-        let mut report = NodeReport {
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            cert_not_after_ms: self.cert_not_after_ms,
-            ..NodeReport::default()
-        };
-        match self.store.stats() {
-            Ok(stats) => {
-                report.ops_held = stats.ops_held;
-                report.disk_bytes = stats.disk_bytes;
-                report.cases = stats.cases;
-            }
-            Err(e) => report.store_problem = e.to_string(),
-        }
-        report.write_refusals = self.store.write_refusals();
-        let counts = self.warning_counts();
-        report.cases_yellow = counts.yellow;
-        report.cases_red = counts.red;
-        report.cases_overdue = counts.overdue;
-        if let Some(problem) = self.store.disk_problem() {
-            report.store_problem = problem;
-        }
-        for link in self.board.snapshot().values() {
-            report.outbox_pending += link.lag_out_ops;
-            for (reason, n) in &link.rejections {
-                *report.rejections.entry(reason.clone()).or_insert(0) += n;
-            }
-        }
-        report
     }
 
     pub fn status(&self) -> Result<NodeStatus, NodeError> {
@@ -318,13 +295,14 @@ impl NodeCore {
                 &link,
                 rec.outbox.head,
                 digest.short(),
+                self.now_ms(),
             ));
         }
         Ok(NodeStatus {
             cert_not_after_ms: self.cert_not_after_ms,
             node: self.me().to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
-            now_ms: now_ms(),
+            now_ms: self.now_ms(),
             ops_held: stats.ops_held,
             digest: stats.digest_all.short(),
             disk_bytes: stats.disk_bytes,
@@ -343,8 +321,13 @@ fn file_error(op: FileOp, path: &std::path::Path) -> impl FnOnce(std::io::Error)
     }
 }
 
-fn peer_status(node: &NodeId, link: &LinkState, outbox_head: u64, digest: String) -> PeerStatus {
-    let now = now_ms();
+fn peer_status(
+    node: &NodeId,
+    link: &LinkState,
+    outbox_head: u64,
+    digest: String,
+    now: u64,
+) -> PeerStatus {
     PeerStatus {
         state: link.state(now).to_string(),
         lag_seconds: link.lag_seconds(now),

@@ -13,7 +13,6 @@ use chrono::{Datelike, NaiveDate};
 use super::output::{staff_line, StaffLine};
 use super::NodeCore;
 use crate::error::{Forbidden, Malformed, Missing, NodeError};
-use crate::time::now_ms;
 use liandong_domain::OpBody;
 use liandong_domain::{
     validate_staff, AuthScope, Authorisation, DaySetting, Lang, Level, Matter, Power, Staff,
@@ -36,7 +35,7 @@ impl NodeCore {
         entity: EntityId,
         make: impl FnOnce(Stamp) -> OpBody,
     ) -> Result<(), NodeError> {
-        let now = now_ms();
+        let now = self.now_ms();
         let me = self.me().clone();
         self.store
             .append_local_with(now, |seq| {
@@ -193,7 +192,7 @@ impl NodeCore {
     ) -> Result<String, NodeError> {
         self.county_only()?;
         self.existing_staff(staff)?;
-        let id = id.unwrap_or_else(|| format!("A-{staff}-{}", now_ms()));
+        let id = id.unwrap_or_else(|| format!("A-{staff}-{}", self.now_ms()));
         let grant = Authorisation {
             id: id.clone(),
             staff: staff.to_string(),
@@ -221,7 +220,7 @@ impl NodeCore {
             .into_iter()
             .find(|a| a.id == id)
             .ok_or_else(|| NodeError::not_found(Missing::Authorisation { id: id.to_string() }))?;
-        grant.revoke(now_ms());
+        grant.revoke(self.now_ms());
         self.write_registry(EntityId::Authorisation(id.to_string()), |_| {
             OpBody::Authorise(grant)
         })?;

@@ -11,7 +11,6 @@ use super::output::{supervision_line, SupervisionLine};
 use super::NodeCore;
 use crate::error::{Malformed, Missing, NodeError};
 use crate::shutdown::Shutdown;
-use crate::time::now_ms;
 use liandong_domain::OpBody;
 use liandong_domain::{supervision_items, CaseEvent, EventKind, Lang};
 use liandong_model::{EntityId, Role};
@@ -85,7 +84,7 @@ impl NodeCore {
                 note: note.to_string(),
             }
         };
-        let now = now_ms();
+        let now = self.now_ms();
         self.store.append_local(
             vec![(
                 EntityId::Case(stored.id),

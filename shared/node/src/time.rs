@@ -1,4 +1,5 @@
-//! The node's time until every caller reads the node core's injected clock.
+//! The process's own wall-clock reading (when it started, for metrics).
+//! Everything about the node's work reads the node core's injected clock.
 
 use liandong_model::{Clock, SystemClock};
 

@@ -53,7 +53,7 @@ pub fn router(core: NodeCore, history: LagHistory) -> Router {
 pub fn serve(listener: TcpListener, core: NodeCore, shutdown: &Shutdown) {
     crate::metrics::process_start_ms();
     let history = LagHistory::default();
-    history.spawn_sampler(core.board.clone(), shutdown);
+    history.spawn_sampler(core.board.clone(), core.clock.clone(), shutdown);
     let token = shutdown.token();
     shutdown.spawn("admin-http", async move {
         let app = router(core, history);

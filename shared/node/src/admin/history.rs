@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::shutdown::Shutdown;
-use crate::time::now_ms;
+use liandong_model::SharedClock;
 use liandong_sync::LinkBoard;
 use serde::Serialize;
 
@@ -79,7 +79,7 @@ impl LagHistory {
     }
 
     /// Starts the tracked sampling task; it stops on shutdown.
-    pub fn spawn_sampler(&self, board: LinkBoard, shutdown: &Shutdown) {
+    pub fn spawn_sampler(&self, board: LinkBoard, clock: SharedClock, shutdown: &Shutdown) {
         let history = self.clone();
         let token = shutdown.token();
         shutdown.spawn("admin-lag-history", async move {
@@ -88,7 +88,7 @@ impl LagHistory {
             loop {
                 tokio::select! {
                     _ = token.cancelled() => break,
-                    _ = tick.tick() => history.sample_board(&board, now_ms()),
+                    _ = tick.tick() => history.sample_board(&board, clock.now_ms()),
                 }
             }
         });
@@ -132,7 +132,11 @@ mod tests {
     #[tokio::test]
     async fn the_sampler_stops_on_shutdown() {
         let shutdown = Shutdown::new();
-        LagHistory::default().spawn_sampler(LinkBoard::default(), &shutdown);
+        LagHistory::default().spawn_sampler(
+            LinkBoard::default(),
+            liandong_model::SystemClock::shared(),
+            &shutdown,
+        );
         assert!(shutdown.drain(Duration::from_secs(5)).await);
     }
 }

@@ -87,6 +87,7 @@ pub async fn start_county_on<L: tls::Listener>(
         &cfg.county_code,
         material.not_after().timestamp_millis(),
         revocations,
+        seams.clock.clone(),
     );
     core.start_background(&shutdown);
     let ctx = LinkContext {

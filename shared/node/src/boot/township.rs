@@ -71,6 +71,7 @@ pub async fn start_township_with(
         &cfg.county_code,
         material.not_after().timestamp_millis(),
         revocations,
+        seams.clock.clone(),
     );
     core.start_background(&shutdown);
     let socket = crate::control::serve(&data, Arc::new(core.clone()), &shutdown)
