@@ -217,6 +217,17 @@ pub fn binary(name: &str) -> PathBuf {
     dir.join(name)
 }
 
+/// Path of a built binary of this workspace; fails saying how to build it.
+pub fn built_binary(name: &str) -> PathBuf {
+    let path = binary(name);
+    assert!(
+        path.exists(),
+        "{} not found: run `cargo build --workspace --bins` first (these tests run the built binaries)",
+        path.display()
+    );
+    path
+}
+
 /// Whether `core` holds a live link to `peer`.
 pub fn connected(core: &NodeCore, peer: &NodeId) -> bool {
     core.board.get(peer).is_some_and(|l| l.connected)

@@ -9,27 +9,19 @@
 //! to them through each node's control socket, as a clerk's command does.
 //! The binaries must be built first (`cargo build --workspace --bins`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
 use liandong_cli::{exit_codes_help, Exit};
 use liandong_domain::{Lang, Refusal};
-use tests::{accept_cases, binary, free_port, Net};
+use tests::{accept_cases, free_port, Net};
 use tokio::process::Command;
 
 /// Longest wait for one command.
 const WAIT: Duration = Duration::from_secs(60);
 
-fn bin(name: &str) -> PathBuf {
-    let path = binary(name);
-    assert!(
-        path.exists(),
-        "{} not found: run `cargo build --workspace --bins` first (these tests run the built binaries)",
-        path.display()
-    );
-    path
-}
+use tests::built_binary as bin;
 
 /// What a finished command left: its exit code and stderr.
 struct Ran {

@@ -17,7 +17,7 @@ use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tests::{accept_cases, binary, free_port, Net};
+use tests::{accept_cases, free_port, Net};
 use tokio::process::{Child, Command};
 
 /// Longest wait for anything: a node to start, a command, convergence.
@@ -31,16 +31,7 @@ const POLL: Duration = Duration::from_millis(20);
 /// lasts long enough to be interrupted.
 const BULK_CASES: usize = 4000;
 
-/// Path of a built binary of this workspace; fails saying how to build it.
-fn bin(name: &str) -> PathBuf {
-    let path = binary(name);
-    assert!(
-        path.exists(),
-        "{} not found: run `cargo build --workspace --bins` first (these tests run the built binaries)",
-        path.display()
-    );
-    path
-}
+use tests::built_binary as bin;
 
 /// Runs a command to completion (killed if it outlives `limit`).
 async fn output(mut cmd: Command, limit: Duration) -> Output {
