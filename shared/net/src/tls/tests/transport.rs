@@ -92,6 +92,57 @@ async fn tls_incoming_keeps_accepting_while_a_silent_client_stalls() {
     .expect("a silent client must not block other handshakes");
 }
 
+/// A TCP connection from another loopback address that never speaks.
+async fn silent_from(source: &str, addr: SocketAddr) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{source}:0").parse().unwrap()).unwrap();
+    socket.connect(addr).await.unwrap()
+}
+
+#[tokio::test]
+async fn silent_connections_from_one_address_cannot_take_every_handshake_slot() {
+    let net = Network::new();
+    let (listener, addr) = bind().await;
+    let options = IncomingOptions {
+        handshake_timeout: Duration::from_secs(3600),
+        max_concurrent_handshakes: 4,
+        max_handshakes_per_address: 2,
+        ..IncomingOptions::default()
+    };
+    let config = server_config(&net.county).unwrap();
+    let mut accepted = forward(tls_incoming_with(
+        listener,
+        config,
+        CancellationToken::new(),
+        options,
+    ));
+    let mut silent = Vec::new();
+    for _ in 0..4 {
+        silent.push(silent_from("127.0.0.2", addr).await);
+    }
+    tokio::time::timeout(Duration::from_secs(5), async {
+        raw_client(&net.township, addr).await.unwrap();
+        let stream = accepted.recv().await.unwrap().unwrap();
+        assert_eq!(identity_of(&stream), township());
+    })
+    .await
+    .expect("silent connections from one address kept a township out");
+    // The two beyond the bound were closed at once; the first two still wait.
+    let mut closed = 0;
+    for conn in &mut silent {
+        let mut byte = [0u8; 1];
+        if let Ok(Ok(0)) =
+            tokio::time::timeout(Duration::from_millis(200), conn.read(&mut byte)).await
+        {
+            closed += 1;
+        }
+    }
+    assert_eq!(
+        closed, 2,
+        "connections beyond the per-address bound were not closed"
+    );
+}
+
 #[tokio::test]
 async fn tls_incoming_skips_refused_handshakes_and_yields_the_next_good_one() {
     let net = Network::new();

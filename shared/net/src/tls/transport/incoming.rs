@@ -3,7 +3,10 @@
 //!
 //! Invariants: a slow or garbage client never blocks accepting others (each
 //! handshake runs in its own task, at most `max_concurrent_handshakes` at
-//! once, each cut off after `handshake_timeout`). A refused handshake is
+//! once, at most `max_handshakes_per_address` from one remote IP address, each
+//! cut off after `handshake_timeout`). The per-address bound is what keeps
+//! unauthenticated slow connections from one machine from filling every slot
+//! and keeping the townships out: a connection beyond it is closed at once. A refused handshake is
 //! logged with `warn!` (remote address and reason) and never yielded, nor is
 //! an accept error: the stream only ends when `shutdown` is cancelled or it
 //! is dropped, and then every pending handshake is aborted (the tasks live in
@@ -19,9 +22,10 @@
 //! `request.peer_certs()` and `request.remote_addr()` (tonic returns no
 //! certificates for any other connect info).
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
@@ -90,6 +94,9 @@ pub struct IncomingOptions {
     pub handshake_timeout: Duration,
     /// Handshakes in flight at once; accepting pauses at this bound (default 64).
     pub max_concurrent_handshakes: usize,
+    /// Handshakes in flight from one remote IP address; a connection beyond
+    /// this is closed at once (default 8).
+    pub max_handshakes_per_address: usize,
     /// Set `TCP_NODELAY` on accepted sockets (default true).
     pub tcp_nodelay: bool,
 }
@@ -99,6 +106,7 @@ impl Default for IncomingOptions {
         IncomingOptions {
             handshake_timeout: Duration::from_secs(10),
             max_concurrent_handshakes: 64,
+            max_handshakes_per_address: 8,
             tcp_nodelay: true,
         }
     }
@@ -134,6 +142,8 @@ pub fn tls_incoming_from<L: Listener>(
         listener,
         tls: TlsAcceptor::from(config),
         handshakes: JoinSet::new(),
+        per_address: HashMap::new(),
+        tasks: HashMap::new(),
         shutdown,
         options,
     };
@@ -184,6 +194,10 @@ struct Acceptor<L: Listener> {
     listener: L,
     tls: TlsAcceptor,
     handshakes: JoinSet<Option<TlsStream<L::Io>>>,
+    /// Handshakes in flight per remote address.
+    per_address: HashMap<IpAddr, usize>,
+    /// The remote address of each handshake task in flight.
+    tasks: HashMap<tokio::task::Id, IpAddr>,
     shutdown: CancellationToken,
     options: IncomingOptions,
 }
@@ -202,10 +216,17 @@ impl<L: Listener> Acceptor<L> {
             tokio::select! {
                 biased;
                 () = self.shutdown.cancelled() => return None,
-                Some(joined) = self.handshakes.join_next() => match joined {
-                    Ok(Some(stream)) => return Some(stream),
-                    Ok(None) => {} // refused; already logged
-                    Err(e) => tracing::warn!(error = %e, "TLS handshake task failed"),
+                Some(joined) = self.handshakes.join_next_with_id() => match joined {
+                    Ok((id, stream)) => {
+                        self.finished(id);
+                        if let Some(stream) = stream {
+                            return Some(stream);
+                        } // else refused; already logged
+                    }
+                    Err(e) => {
+                        self.finished(e.id());
+                        tracing::warn!(error = %e, "TLS handshake task failed");
+                    }
                 },
                 accepted = self.listener.accept(), if room => match accepted {
                     Ok((tcp, remote)) => self.start_handshake(tcp, remote),
@@ -222,10 +243,30 @@ impl<L: Listener> Acceptor<L> {
     }
 
     fn start_handshake(&mut self, tcp: L::Io, remote: SocketAddr) {
+        let ip = remote.ip();
+        let in_flight = self.per_address.entry(ip).or_insert(0);
+        if *in_flight >= self.options.max_handshakes_per_address {
+            tracing::warn!(%remote, in_flight = *in_flight, "too many TLS handshakes from one address; connection closed");
+            return;
+        }
+        *in_flight += 1;
         L::prepare(&tcp, self.options.tcp_nodelay);
         let tls = self.tls.clone();
         let timeout = self.options.handshake_timeout;
-        self.handshakes.spawn(handshake(tls, tcp, remote, timeout));
+        let task = self.handshakes.spawn(handshake(tls, tcp, remote, timeout));
+        self.tasks.insert(task.id(), ip);
+    }
+
+    /// Releases the per-address slot of a finished handshake task.
+    fn finished(&mut self, id: tokio::task::Id) {
+        if let Some(ip) = self.tasks.remove(&id) {
+            if let Some(n) = self.per_address.get_mut(&ip) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    self.per_address.remove(&ip);
+                }
+            }
+        }
     }
 }
 

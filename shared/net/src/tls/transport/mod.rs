@@ -27,6 +27,8 @@ pub use incoming::{
     tls_incoming, tls_incoming_from, tls_incoming_with, IncomingOptions, Listener, TlsIncoming,
 };
 
+/// HTTP/2 streams (and requests in flight) one connection may have open.
+pub const MAX_STREAMS_PER_CONNECTION: u32 = 16;
 /// HTTP/2 initial stream window (4 MiB).
 pub const STREAM_WINDOW: u32 = 4 << 20;
 /// HTTP/2 initial connection window (8 MiB).
@@ -38,8 +40,13 @@ pub const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A tonic server builder with the tuned windows and keepalive; serve it with
 /// `serve_with_incoming_shutdown(tls_incoming(..), shutdown.cancelled())`.
+/// A child needs one long-lived stream and the odd status call: HTTP/2
+/// streams and in-flight requests per connection are bounded, so one
+/// authenticated peer cannot open thousands of streams on the hub.
 pub fn server_builder() -> tonic::transport::Server {
     tonic::transport::Server::builder()
+        .max_concurrent_streams(Some(MAX_STREAMS_PER_CONNECTION))
+        .concurrency_limit_per_connection(MAX_STREAMS_PER_CONNECTION as usize)
         .initial_stream_window_size(STREAM_WINDOW)
         .initial_connection_window_size(CONNECTION_WINDOW)
         .http2_keepalive_interval(Some(KEEPALIVE_INTERVAL))
