@@ -14,6 +14,7 @@
 
 pub mod driver;
 pub mod health;
+pub mod http;
 pub mod rpc;
 pub mod serve;
 pub mod tls;

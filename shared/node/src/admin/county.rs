@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use liandong_model::NodeId;
+use liandong_net::http::{serve_http, HttpLimits};
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 
@@ -54,16 +55,15 @@ pub fn serve(listener: TcpListener, core: NodeCore, shutdown: &Shutdown) {
     crate::metrics::process_start_ms();
     let history = LagHistory::default();
     history.spawn_sampler(core.board.clone(), core.clock.clone(), shutdown);
-    let token = shutdown.token();
-    shutdown.spawn("admin-http", async move {
-        let app = router(core, history);
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(async move { token.cancelled().await })
-            .await
-        {
-            tracing::error!(error = %e, "admin HTTP server failed");
-        }
-    });
+    let app = router(core, history);
+    let server = serve_http(
+        listener,
+        app,
+        HttpLimits::default(),
+        shutdown.tracker(),
+        shutdown.token(),
+    );
+    shutdown.spawn("admin-http", server);
 }
 
 async fn page() -> Response {

@@ -12,6 +12,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use liandong_net::http::{serve_http, HttpLimits};
 use tokio::net::TcpListener;
 
 pub fn router(core: NodeCore) -> Router {
@@ -26,15 +27,14 @@ pub fn router(core: NodeCore) -> Router {
 /// Serves the admin router on `listener` until shutdown.
 pub fn serve(listener: TcpListener, core: NodeCore, shutdown: &Shutdown) {
     crate::metrics::process_start_ms();
-    let token = shutdown.token();
-    shutdown.spawn("admin-http", async move {
-        if let Err(e) = axum::serve(listener, router(core))
-            .with_graceful_shutdown(async move { token.cancelled().await })
-            .await
-        {
-            tracing::error!(error = %e, "admin HTTP server failed");
-        }
-    });
+    let server = serve_http(
+        listener,
+        router(core),
+        HttpLimits::default(),
+        shutdown.tracker(),
+        shutdown.token(),
+    );
+    shutdown.spawn("admin-http", server);
 }
 
 async fn status(State(core): State<NodeCore>) -> Response {
