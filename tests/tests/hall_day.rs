@@ -340,9 +340,15 @@ async fn a_promised_matter_goes_through_correction_special_procedure_decision_fe
     };
     let day0 = after(0);
     assert!(yellow_red(&day0).is_empty(), "{:?}", day0.warnings);
-    let yellow = Warning::Yellow { due, days_left: 1 };
+    // On the matter's promised limit of 3 working days.
+    let limit_days = 3;
+    let yellow = Warning::Yellow {
+        due,
+        days_left: 1,
+        limit_days,
+    };
     assert_eq!(yellow_red(&after(2)), [&yellow], "one working day left");
-    let (day4, red) = (after(4), Warning::Red { due });
+    let (day4, red) = (after(4), Warning::Red { due, limit_days });
     assert_eq!(yellow_red(&day4), [&red], "past the deadline");
     assert!(day4.clock.overdue);
 }

@@ -219,10 +219,13 @@ fn paused_days(
     days
 }
 
-fn code1_extension_days(facts: &Facts<'_>) -> u32 {
+/// Code 1 extension days of the procedures started at or before business
+/// time `until_ms` (all of them: `u64::MAX`).
+fn code1_extension_days(facts: &Facts<'_>, until_ms: u64) -> u32 {
     facts
         .specials_started
         .iter()
+        .filter(|s| s.at_ms <= until_ms)
         .map(|s| match s.kind {
             EventKind::SpecialProcedureStarted {
                 code: SpecialCode::Extension,
@@ -232,6 +235,23 @@ fn code1_extension_days(facts: &Facts<'_>) -> u32 {
             _ => 0,
         })
         .fold(0, u32::saturating_add)
+}
+
+/// The promised and statutory limits, extensions included, as they stood
+/// at business time `at_ms`: the clock's `limit_days` and
+/// `statutory_limit_days` of that moment (extensions only ever add, so this
+/// tells which crossing a warning raised then was on). `None` without the
+/// matter.
+pub(crate) fn limits_at(
+    facts: &Facts<'_>,
+    ctx: &FoldContext<'_>,
+    at_ms: u64,
+) -> Option<(u32, u32)> {
+    let m = ctx.matter?;
+    let extension = code1_extension_days(facts, at_ms);
+    let limit = (m.clock_limit_days() + extension).min(MAX_CLOCK_DAYS);
+    let statutory = (u32::from(m.statutory_days) + extension).min(MAX_CLOCK_DAYS);
+    Some((limit, statutory))
 }
 
 /// The clock of a case from its facts.
@@ -270,7 +290,7 @@ pub(crate) fn compute(facts: &Facts<'_>, ctx: &FoldContext<'_>) -> Clock {
     };
     // A stop dated after `now` (a skewed clock) counts as today.
     let end = stopped_on.unwrap_or(today).min(today).max(accepted_on);
-    let extension = code1_extension_days(facts);
+    let extension = code1_extension_days(facts, u64::MAX);
     let pauses = pauses(facts, ctx);
     let paused_set = paused_days(cal, &pauses, accepted_on, end);
     let paused_days = u32::try_from(paused_set.len()).unwrap_or(u32::MAX);

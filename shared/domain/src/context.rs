@@ -25,7 +25,9 @@ pub struct Thresholds {
     pub notice_days: u32,
     /// Business time and HLC further apart than this are flagged (5 min).
     pub skew_ms: u64,
-    /// Working days to deliver after concluding an approval (10, §44).
+    /// Working days to deliver after concluding an approval (10, §44);
+    /// an immediate matter concluded on its acceptance day is delivered at
+    /// the window.
     pub delivery_days: u32,
     /// Working days to handle a bad review (15; some rules say 5).
     pub bad_review_fix_days: u32,

@@ -42,7 +42,9 @@
 //!    `clock`, the working-day clock (`facts`, `context`, ...).
 //! 7. `warning`: warnings from the facts and the clock.
 //! 8. `fold`: a case's state, from everything above.
-//! 9. `supervision`: the e-supervision items, from the fold.
+//! 9. `supervision`: the e-supervision items, from the fold (and, for items
+//!    flagged under the former due-date ids, the facts and the clock's
+//!    limits).
 //! 10. `op`: operation bodies, carrying the entity types to the store.
 //!
 //! The unit tests (`tests/`) come last and may use everything.

@@ -3,23 +3,45 @@
 //! Every node derives the same items from (events, calendar, matter, now):
 //! each warning that e-supervision acts on, with a deterministic id =
 //! blake3(case id, rule, threshold), so the county writes one
-//! `SupervisionFlagged` per crossing and every node names it alike. Items
-//! are never deleted: once flagged, an item stays on the case even when the
-//! warning that raised it has gone (a yellow on a case concluded in time);
-//! `SupervisionResolved` marks it resolved and `SupervisionAnnotated` adds
-//! notes. Flags and notes count even if some event claims to supersede
-//! them; only a resolution can itself be superseded.
+//! `SupervisionFlagged` per crossing and every node names it alike. The
+//! threshold names the crossing ([`Warning::threshold`]): the limit a
+//! deadline was crossed on, never a due date that moves while the clock is
+//! paused. Items are never deleted: once flagged, an item stays on the case
+//! even when the warning that raised it has gone (a yellow on a case
+//! concluded in time); `SupervisionResolved` marks it resolved and
+//! `SupervisionAnnotated` adds notes. Flags and notes count even if some
+//! event claims to supersede them; only a resolution can itself be
+//! superseded.
+//!
+//! # Items flagged under due-date ids
+//!
+//! Yellow, red and statutory-overdue ids used to be keyed on the due date
+//! (threshold `due:YYYY-MM-DD`), which moves every paused day, so a paused
+//! case gathered one item a day. Those items are permanent and stay as they
+//! are: the encoding (32 hex of blake3 over case, rule, threshold) has not
+//! changed, so their ids still name them, and each is still listed with its
+//! flag note, resolution and notes. A flag of one of those rules whose id
+//! is none of the limit ids the case could have had is a due-date flag; it
+//! is taken to be for the crossing on the limit that stood at its business
+//! time (extensions started before it count). A current warning whose own
+//! id is not flagged is shown on the earliest due-date item of its
+//! crossing (history order) instead, and needs no flag: the next pass
+//! writes nothing new for it. The later due-date items of that crossing
+//! stay listed, flagged and without a warning, to be resolved like any
+//! other item.
 //!
 //! This sits above [`mod@crate::fold`]: it folds the case to find its current
 //! warnings. The rules and the item id themselves are in [`crate::rule`], so
 //! events can name them without depending on this module.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::clock::{limits_at, MAX_CLOCK_DAYS};
 use crate::context::FoldContext;
 use crate::event::EventKind;
+use crate::facts::Facts;
 use crate::fold::fold;
 use crate::record::CaseRecord;
 pub use crate::rule::{Rule, SupervisionId};
@@ -69,44 +91,40 @@ pub fn supervision_items(
     ctx: &FoldContext<'_>,
 ) -> Vec<SupervisionItem> {
     let state = fold(record, ctx);
-    let mut items: BTreeMap<SupervisionId, SupervisionItem> = state
-        .warnings
-        .into_iter()
-        .filter_map(|w| {
-            let rule = w.rule()?;
-            let id = SupervisionId::derive(case, rule, &w.threshold());
-            let item = SupervisionItem {
-                id: id.clone(),
-                rule,
-                warning: Some(w),
-                flagged_by: None,
-                flag_note: String::new(),
-                resolved: None,
-                notes: Vec::new(),
-            };
-            Some((id, item))
+    let history = record.history();
+    let flags: Vec<Flag<'_>> = history
+        .iter()
+        .filter_map(|(op, e)| match &e.event.kind {
+            EventKind::SupervisionFlagged { item, rule, note } => Some(Flag {
+                op,
+                item,
+                rule: *rule,
+                at_ms: e.event.at_ms,
+                note,
+            }),
+            _ => None,
         })
         .collect();
-    let history = record.history();
+    let mut items: BTreeMap<SupervisionId, SupervisionItem> = BTreeMap::new();
+    for w in state.warnings {
+        let Some(rule) = w.rule() else { continue };
+        let own = SupervisionId::derive(case, rule, &w.threshold());
+        let id = if flags.iter().any(|f| *f.item == own) {
+            own
+        } else {
+            due_date_item(case, rule, &w, &flags, record, ctx).unwrap_or(own)
+        };
+        items.insert(id.clone(), unflagged(id, rule, Some(w)));
+    }
     // Flags first, so a note or resolution ordered before its flag (by a
     // skewed clock) still finds its item.
-    for (op, e) in &history {
-        if let EventKind::SupervisionFlagged { item, rule, note } = &e.event.kind {
-            let entry = items
-                .entry(item.clone())
-                .or_insert_with(|| SupervisionItem {
-                    id: item.clone(),
-                    rule: *rule,
-                    warning: None,
-                    flagged_by: None,
-                    flag_note: String::new(),
-                    resolved: None,
-                    notes: Vec::new(),
-                });
-            if entry.flagged_by.as_ref().is_none_or(|f| *op < f) {
-                entry.flagged_by = Some((*op).clone());
-                entry.flag_note = note.clone();
-            }
+    for f in &flags {
+        let entry = items
+            .entry(f.item.clone())
+            .or_insert_with(|| unflagged(f.item.clone(), f.rule, None));
+        if entry.flagged_by.as_ref().is_none_or(|by| f.op < by) {
+            entry.flagged_by = Some(f.op.clone());
+            entry.flag_note = f.note.clone();
         }
     }
     let superseded = record.superseded();
@@ -131,4 +149,78 @@ pub fn supervision_items(
         }
     }
     items.into_values().collect()
+}
+
+/// One `SupervisionFlagged` of the case.
+struct Flag<'a> {
+    op: &'a OpId,
+    item: &'a SupervisionId,
+    rule: Rule,
+    at_ms: u64,
+    note: &'a String,
+}
+
+fn unflagged(id: SupervisionId, rule: Rule, warning: Option<Warning>) -> SupervisionItem {
+    SupervisionItem {
+        id,
+        rule,
+        warning,
+        flagged_by: None,
+        flag_note: String::new(),
+        resolved: None,
+        notes: Vec::new(),
+    }
+}
+
+/// Which limit a deadline rule is crossed on: the promised one (`false`)
+/// or the statutory one (`true`); `None` for the other rules, whose ids
+/// never named a due date that moves.
+fn on_statutory_limit(rule: Rule) -> Option<bool> {
+    match rule {
+        Rule::Yellow | Rule::Red => Some(false),
+        Rule::StatutoryOverdue => Some(true),
+        _ => None,
+    }
+}
+
+fn limit_of(warning: &Warning) -> Option<u32> {
+    match warning {
+        Warning::Yellow { limit_days, .. }
+        | Warning::Red { limit_days, .. }
+        | Warning::StatutoryOverdue { limit_days, .. } => Some(*limit_days),
+        _ => None,
+    }
+}
+
+/// The earliest item flagged under a due-date id for the crossing of
+/// `warning` (see the module doc), if any.
+fn due_date_item(
+    case: &CaseId,
+    rule: Rule,
+    warning: &Warning,
+    flags: &[Flag<'_>],
+    record: &CaseRecord,
+    ctx: &FoldContext<'_>,
+) -> Option<SupervisionId> {
+    let statutory = on_statutory_limit(rule)?;
+    let limit = limit_of(warning)?;
+    let candidates: Vec<&Flag<'_>> = flags.iter().filter(|f| f.rule == rule).collect();
+    if candidates.is_empty() {
+        return None;
+    }
+    let pick = |limits: (u32, u32)| if statutory { limits.1 } else { limits.0 };
+    // Every limit the case could have had: none to all extensions ever
+    // recorded, superseded ones included.
+    let every = Facts::of_record(record, &BTreeSet::new());
+    let lowest = pick(limits_at(&every, ctx, 0)?);
+    let highest = pick(limits_at(&every, ctx, u64::MAX)?).min(MAX_CLOCK_DAYS);
+    let limit_ids: BTreeSet<SupervisionId> = (lowest..=highest.max(limit))
+        .map(|l| SupervisionId::derive(case, rule, &Warning::limit_threshold(l)))
+        .collect();
+    let live = Facts::of_record(record, &record.superseded());
+    candidates
+        .into_iter()
+        .filter(|f| !limit_ids.contains(f.item))
+        .find(|f| limits_at(&live, ctx, f.at_ms).map(pick) == Some(limit))
+        .map(|f| f.item.clone())
 }

@@ -8,6 +8,18 @@
 //! promised limit of a running clock (never for an immediate matter, whose
 //! limit is the acceptance day); red is "the promised deadline passed
 //! before the clock stopped" and stays on a case concluded late.
+//!
+//! A crossing ([`Warning::threshold`]) is named by what was crossed, never
+//! by a date that moves: yellow, red and statutory overdue by the limit in
+//! working days they were crossed on (extensions included, so a code 1
+//! extension makes the next crossing a new one), while the due date they
+//! show moves with every paused day. The delivery due date is fixed by the
+//! conclusion day, so it names its crossing.
+//!
+//! Delivery is awaited after an approval is concluded, except for an
+//! immediate matter (即办件) concluded on its acceptance day: concluded at
+//! the window with the applicant there, it is delivered on the spot. An
+//! immediate matter concluded on a later day is awaited like any other.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -18,7 +30,7 @@ use crate::clock::{Clock, ClockState};
 use crate::context::FoldContext;
 use crate::event::{EventKind, SpecialCode};
 use crate::facts::Facts;
-use crate::matter::SpecialKind;
+use crate::matter::{MatterKind, SpecialKind};
 use crate::record::CaseRecord;
 use crate::rule::Rule;
 use crate::status::{Conflict, ConflictKind};
@@ -40,15 +52,21 @@ pub enum Warning {
         kind: ConflictKind,
         ops: Vec<OpId>,
     },
+    /// The promised deadline passed on the limit of `limit_days`.
     Red {
         due: NaiveDate,
+        limit_days: u32,
     },
+    /// The statutory deadline passed on the limit of `limit_days`.
     StatutoryOverdue {
         due: NaiveDate,
+        limit_days: u32,
     },
+    /// `days_left` working days remain on the promised limit of `limit_days`.
     Yellow {
         due: NaiveDate,
         days_left: i64,
+        limit_days: u32,
     },
     StageOverrun {
         stage: OverrunStage,
@@ -104,17 +122,19 @@ impl Warning {
     }
 
     /// What distinguishes one crossing of the rule from another on the
-    /// same case (a new due date is a new crossing).
+    /// same case: the limit a deadline was crossed on, the event or
+    /// department concerned. Never a date that moves while the clock is
+    /// paused, since the item id is derived from it.
     pub fn threshold(&self) -> String {
         match self {
             Warning::Conflict { kind, ops } => {
                 let ops: Vec<String> = ops.iter().map(ToString::to_string).collect();
                 format!("{}:{}", kind.key(), ops.join(","))
             }
-            Warning::Red { due }
-            | Warning::StatutoryOverdue { due }
-            | Warning::Yellow { due, .. }
-            | Warning::DeliveryOverdue { due } => format!("due:{due}"),
+            Warning::Red { limit_days, .. }
+            | Warning::StatutoryOverdue { limit_days, .. }
+            | Warning::Yellow { limit_days, .. } => Self::limit_threshold(*limit_days),
+            Warning::DeliveryOverdue { due } => format!("due:{due}"),
             Warning::StageOverrun { stage, deadline } => match stage {
                 OverrunStage::Department(d) => format!("department:{d}:{deadline}"),
                 OverrunStage::Special(k) => format!("special:{}:{deadline}", k.label(Lang::En)),
@@ -127,6 +147,12 @@ impl Warning {
             | Warning::BadReviewOverdue { evaluation: op, .. } => format!("op:{op}"),
             Warning::CalendarYearUnknown { year } => format!("year:{year}"),
         }
+    }
+
+    /// The threshold of a yellow, red or statutory-overdue crossing on a
+    /// limit of `limit_days` working days.
+    pub fn limit_threshold(limit_days: u32) -> String {
+        format!("limit:{limit_days}")
     }
 
     /// One line for a clerk or a supervisor.
@@ -142,14 +168,14 @@ impl Warning {
                     format!("conflict: {} ({ops})", kind.describe(lang))
                 }
             }
-            Warning::Red { due } if zh => format!("红牌：承诺时限 {due} 已过仍未办结"),
-            Warning::Red { due } => format!("red: promised deadline {due} passed unconcluded"),
-            Warning::StatutoryOverdue { due } if zh => format!("超过法定时限（{due}）"),
-            Warning::StatutoryOverdue { due } => format!("statutory deadline {due} passed"),
-            Warning::Yellow { due, days_left } if zh => {
+            Warning::Red { due, .. } if zh => format!("红牌：承诺时限 {due} 已过仍未办结"),
+            Warning::Red { due, .. } => format!("red: promised deadline {due} passed unconcluded"),
+            Warning::StatutoryOverdue { due, .. } if zh => format!("超过法定时限（{due}）"),
+            Warning::StatutoryOverdue { due, .. } => format!("statutory deadline {due} passed"),
+            Warning::Yellow { due, days_left, .. } if zh => {
                 format!("黄牌：距承诺时限 {due} 仅剩 {days_left} 个工作日")
             }
-            Warning::Yellow { due, days_left } => {
+            Warning::Yellow { due, days_left, .. } => {
                 format!("yellow: {days_left} working day(s) left to {due}")
             }
             Warning::StageOverrun { stage, deadline } => {
@@ -223,7 +249,7 @@ pub(crate) fn derive(
     clock_warnings(clock, ctx, &mut out);
     stage_warnings(facts, clock, ctx, &mut out);
     content_warnings(facts, ctx, &mut out);
-    after_conclusion_warnings(facts, ctx, &mut out);
+    after_conclusion_warnings(facts, clock, ctx, &mut out);
     for (op, e) in record.iter() {
         let skew_ms = e.event.at_ms.abs_diff(e.hlc.wall_ms);
         if skew_ms > ctx.thresholds.skew_ms {
@@ -253,16 +279,24 @@ fn clock_warnings(clock: &Clock, ctx: &FoldContext<'_>, out: &mut Vec<Warning>) 
     if let (Some(due), Some(limit), Some(left)) = (clock.due, clock.limit_days, clock.left_days) {
         let running = matches!(clock.state, ClockState::Running | ClockState::Paused);
         if clock.overdue {
-            out.push(Warning::Red { due });
+            out.push(Warning::Red {
+                due,
+                limit_days: limit,
+            });
         } else if running && limit > 0 && left <= i64::from(ctx.thresholds.yellow_days_left) {
             out.push(Warning::Yellow {
                 due,
                 days_left: left,
+                limit_days: limit,
             });
         }
     }
-    if let (true, Some(due)) = (clock.statutory_overdue, clock.statutory_due) {
-        out.push(Warning::StatutoryOverdue { due });
+    if let (true, Some(due), Some(limit_days)) = (
+        clock.statutory_overdue,
+        clock.statutory_due,
+        clock.statutory_limit_days,
+    ) {
+        out.push(Warning::StatutoryOverdue { due, limit_days });
     }
 }
 
@@ -363,7 +397,23 @@ fn content_warnings(facts: &Facts<'_>, ctx: &FoldContext<'_>, out: &mut Vec<Warn
     }
 }
 
-fn after_conclusion_warnings(facts: &Facts<'_>, ctx: &FoldContext<'_>, out: &mut Vec<Warning>) {
+/// An immediate matter concluded on its acceptance day: concluded at the
+/// window, with the applicant there, so delivered on the spot.
+fn delivered_at_the_window(facts: &Facts<'_>, clock: &Clock, ctx: &FoldContext<'_>) -> bool {
+    let immediate = ctx.matter.is_some_and(|m| m.kind == MatterKind::Immediate);
+    let on_the_spot = match (facts.first_concluded(), clock.accepted_on) {
+        (Some(concluded), Some(accepted_on)) => concluded.date() <= accepted_on,
+        _ => false,
+    };
+    immediate && on_the_spot
+}
+
+fn after_conclusion_warnings(
+    facts: &Facts<'_>,
+    clock: &Clock,
+    ctx: &FoldContext<'_>,
+    out: &mut Vec<Warning>,
+) {
     let cal = ctx.calendar;
     let today = cst_date(ctx.now_ms);
     let approved = facts.decisions.is_empty()
@@ -371,11 +421,9 @@ fn after_conclusion_warnings(facts: &Facts<'_>, ctx: &FoldContext<'_>, out: &mut
             .decisions
             .iter()
             .any(|d| matches!(d.kind, EventKind::Decided { approve: true, .. }));
-    if let (Some(concluded), true, true) = (
-        facts.first_concluded(),
-        approved,
-        facts.withdrawn.is_empty(),
-    ) {
+    let awaited =
+        approved && facts.withdrawn.is_empty() && !delivered_at_the_window(facts, clock, ctx);
+    if let (Some(concluded), true) = (facts.first_concluded(), awaited) {
         let due = cal.add_working_days(concluded.date(), ctx.thresholds.delivery_days);
         let delivered = facts.delivered.iter().map(|d| d.date()).min();
         if delivered.unwrap_or(today) > due {

@@ -8,6 +8,7 @@ mod clock;
 mod fold_props;
 mod laws;
 mod scenarios;
+mod supervision_year;
 
 use std::collections::BTreeSet;
 

@@ -107,7 +107,8 @@ fn a_promised_matter_runs_through_correction_pause_warnings_decision_fee_conclus
     let s = w.state(at(10, 15, 9, 0));
     assert!(s.clock.overdue);
     assert!(s.warnings.contains(&Warning::Red {
-        due: day(2026, 10, 14)
+        due: day(2026, 10, 14),
+        limit_days: 5,
     }));
     assert!(!s
         .warnings
@@ -152,7 +153,8 @@ fn a_promised_matter_runs_through_correction_pause_warnings_decision_fee_conclus
     assert_eq!(s.evaluations[0].level, 1);
     // Concluded a day late: the red stays on the record.
     assert!(s.warnings.contains(&Warning::Red {
-        due: day(2026, 10, 14)
+        due: day(2026, 10, 14),
+        limit_days: 5,
     }));
     assert!(s.anomalies.is_empty(), "{:?}", s.anomalies);
 
