@@ -258,7 +258,7 @@ impl NodeError {
     /// or a full disk once space is freed.
     pub fn is_retryable(&self) -> bool {
         match self {
-            NodeError::Store(e) => store_retryable(e),
+            NodeError::Store(e) => e.is_retryable(),
             _ => false,
         }
     }
@@ -274,17 +274,16 @@ impl NodeError {
         matches!(self, NodeError::Store(e) if e.is_corruption())
     }
 
+    /// The store stopped taking writes after a failed sync: check the
+    /// disk, then restart the node; do not retry.
+    pub fn is_store_read_only(&self) -> bool {
+        matches!(self, NodeError::Store(e) if e.is_read_only())
+    }
+
     /// The reply that carries this error over the control socket.
     pub fn to_reply(&self) -> ErrorReply {
         ErrorReply::from(self)
     }
-}
-
-fn store_retryable(e: &StoreError) -> bool {
-    matches!(
-        e,
-        StoreError::Sled(_) | StoreError::Io(_) | StoreError::DiskFull { .. }
-    )
 }
 
 impl From<Refusal> for NodeError {
@@ -348,6 +347,20 @@ mod tests {
             detail: "bad".into(),
         });
         assert!(corrupt.is_corruption() && !corrupt.is_retryable() && !corrupt.is_disk_full());
+
+        let stopped = NodeError::Store(StoreError::ReadOnly {
+            path: "/srv/liandong".into(),
+            since: 7,
+            cause: "sync_data of /srv/liandong/db: Input/output error".into(),
+        });
+        assert_eq!(stopped.kind(), ErrorKind::Store);
+        assert!(
+            stopped.is_store_read_only() && !stopped.is_retryable() && !stopped.is_corruption()
+        );
+        assert!(matches!(
+            stopped.to_reply(),
+            ErrorReply::Store { problem: StoreProblem::Other { detail } } if detail.contains("read-only")
+        ));
     }
 
     #[test]

@@ -1,10 +1,16 @@
 //! Dispatch of control-socket calls to the node's operations, on the
 //! blocking pool (every operation reads or writes the store). A failure
 //! goes back as [`Reply::Error`] with the error as data.
+//!
+//! Invariant: once the store has stopped taking writes (a commit could not
+//! be made durable, see `liandong_store::Store::read_only`), every clerk
+//! command gets that store error, reads included (what they would show may
+//! not be on disk), until the node is restarted; only `status` (which says
+//! so) and `backup` (which exports only what is durable) still answer.
 
 use super::NodeCore;
 use crate::control::{Call, Handler, Reply, Request};
-use crate::error::ErrorReply;
+use crate::error::{ErrorReply, NodeError};
 use liandong_domain::Lang;
 
 impl Handler for NodeCore {
@@ -23,6 +29,11 @@ fn done(message: String) -> Reply {
 
 impl NodeCore {
     fn dispatch(&self, lang: Lang, req: Request) -> Reply {
+        if let Err(e) = self.refuse_if_store_stopped(&req) {
+            return Reply::Error {
+                error: ErrorReply::from(e),
+            };
+        }
         let result = match req {
             Request::AcceptCase {
                 matter,
@@ -98,5 +109,17 @@ impl NodeCore {
         result.unwrap_or_else(|e| Reply::Error {
             error: ErrorReply::from(e),
         })
+    }
+
+    /// The store's read-only error for any command but `status` and
+    /// `backup`, once the store has stopped taking writes.
+    fn refuse_if_store_stopped(&self, req: &Request) -> Result<(), NodeError> {
+        if matches!(req, Request::Status | Request::Backup { .. }) {
+            return Ok(());
+        }
+        match self.store.read_only() {
+            Some(e) => Err(NodeError::Store(e)),
+            None => Ok(()),
+        }
     }
 }

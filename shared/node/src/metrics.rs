@@ -348,6 +348,7 @@ mod tests {
                     peer("township/T01", Some(88_000)),
                     peer("township/T02", None),
                 ],
+                store_problem: None,
             },
             feed_head: 40,
             process_start_ms: 1_000,

@@ -96,6 +96,11 @@ pub struct NodeStatus {
     pub cases: u64,
     pub cert_not_after_ms: i64,
     pub peers: Vec<PeerStatus>,
+    /// What is wrong with the local store, if anything: it stopped taking
+    /// writes after a failed sync (every clerk command is refused until
+    /// the node is restarted), or its disk is below the reserve.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_problem: Option<String>,
 }
 
 /// The shared core of a running node.
@@ -308,6 +313,11 @@ impl NodeCore {
             disk_bytes: stats.disk_bytes,
             cases: stats.cases,
             peers,
+            store_problem: self
+                .store
+                .read_only()
+                .map(|e| e.to_string())
+                .or_else(|| self.store.disk_problem()),
         })
     }
 }

@@ -56,6 +56,10 @@ impl NodeCore {
         if let Some(problem) = self.store.disk_problem() {
             report.store_problem = problem;
         }
+        // A store that stopped taking writes outweighs anything else.
+        if let Some(stopped) = self.store.read_only() {
+            report.store_problem = stopped.to_string();
+        }
         for link in self.board.snapshot().values() {
             report.outbox_pending += link.lag_out_ops;
             for (reason, n) in &link.rejections {

@@ -5,18 +5,24 @@
 //! or outbox refill, the numbering epoch after a restore, the format and id
 //! rows of a new store) is gathered into a [`Writes`] and handed to
 //! `Store::commit` under the writer lock. The commit applies the batch
-//! atomically, moves the in-memory writer state along with it, flushes sled
-//! and `sync_data`s the log file, and only then publishes the committed
-//! peer records and, for batches of operations, wakes the subscribers of
+//! atomically and makes it durable (see `durable`: sled flush, `sync_data`
+//! of the log and of any new blob file); only then does it move the
+//! in-memory writer state along with it, publish the durable state readers
+//! for peers see (peer records with their outbox heads, cursors) and, for
+//! batches of operations, the feed head, waking the subscribers of
 //! [`Store::subscribe`](super::Store::subscribe).
 //!
 //! Invariants:
 //! - Nothing else calls `apply_batch`, `insert`, `remove` or `flush` on the
 //!   tree (tests that damage a store on purpose aside).
-//! - The writer state follows the tree as soon as the batch is applied,
-//!   even if syncing then fails: sled already serves those keys, and a
-//!   writer that forgot them would hand out their sequence numbers again.
-//!   Readers and subscribers only see a commit once it is durable.
+//! - The writer state and the published state move only after a commit is
+//!   durable. sled serves a batch's keys as soon as it is applied, so a
+//!   reader that must not get ahead of the disk reads the published state
+//!   (an outbox up to its published head, the published cursor).
+//! - A commit that fails (applying or syncing) moves nothing and stops the
+//!   store taking writes: this and every later commit return
+//!   [`StoreError::ReadOnly`], so the failed batch's sequence numbers, which
+//!   sled may already serve, are never handed out again.
 //! - Each key is put into a [`Writes`] at most once, so its count is the
 //!   number of keys the commit writes.
 //!
@@ -24,7 +30,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{Store, StoreError, WriterState};
+use super::{Published, Store, StoreError, WriterState};
 
 /// The keys one commit writes, counted.
 #[derive(Default)]
@@ -86,19 +92,23 @@ pub(super) enum Announce {
 }
 
 /// Counters of the commit path.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(super) struct CommitStats {
     commits: AtomicU64,
     keys_written: AtomicU64,
     #[cfg(test)]
     last_keys: std::sync::Mutex<Vec<Vec<u8>>>,
+    /// Run once by the next commit between applying its batch and syncing
+    /// it (tests of what readers see meanwhile).
+    #[cfg(test)]
+    after_apply: std::sync::Mutex<Option<Box<dyn FnOnce() + Send>>>,
 }
 
 impl Store {
-    /// Applies `writes` in one atomic batch, lets `update` move the writer
-    /// state to match, and makes the batch durable; then publishes the
-    /// committed peer records and, if asked, wakes subscribers. Returns the
-    /// number of keys written.
+    /// Applies `writes` in one atomic batch and makes it durable; then lets
+    /// `update` move the writer state to match, publishes the durable state
+    /// and, if asked, wakes subscribers. Returns the number of keys written.
+    /// A failure moves nothing and stops the store taking writes.
     pub(super) fn commit(
         &self,
         state: &mut WriterState,
@@ -106,13 +116,19 @@ impl Store {
         announce: Announce,
         update: impl FnOnce(&mut WriterState),
     ) -> Result<usize, StoreError> {
+        self.check_writable()?;
         let keys = writes.len();
-        if keys > 0 {
-            self.db.apply_batch(writes.batch)?;
+        let Writes {
+            batch,
+            #[cfg(test)]
+            written,
+            ..
+        } = writes;
+        if let Err(cause) = self.apply_durably(batch, keys) {
+            return Err(self.durability.stop(self.durable_feed_head(), cause));
         }
         update(state);
-        self.make_durable()?;
-        self.publish_peers(state);
+        self.publish(state);
         self.commit_stats.commits.fetch_add(1, Ordering::Relaxed);
         self.commit_stats
             .keys_written
@@ -123,7 +139,7 @@ impl Store {
                 .commit_stats
                 .last_keys
                 .lock()
-                .unwrap_or_else(|e| e.into_inner()) = writes.written;
+                .unwrap_or_else(|e| e.into_inner()) = written;
         }
         if announce == Announce::Subscribers {
             self.changes.send_replace(state.feed_head);
@@ -131,26 +147,55 @@ impl Store {
         Ok(keys)
     }
 
-    /// Publishes the writer's committed peer records to readers.
-    fn publish_peers(&self, state: &WriterState) {
-        let mut view = self
-            .committed_peers
-            .write()
-            .unwrap_or_else(|e| e.into_inner());
-        view.clone_from(&state.peers);
+    /// Applies the batch and syncs it; the error says what failed, on
+    /// which file.
+    fn apply_durably(&self, batch: sled::Batch, keys: usize) -> Result<(), String> {
+        if keys > 0 {
+            self.db.apply_batch(batch).map_err(|e| {
+                format!(
+                    "applying a batch to the sled tree in {}: {e}",
+                    self.path.display()
+                )
+            })?;
+        }
+        #[cfg(test)]
+        self.run_after_apply_hook();
+        self.durability.sync(&self.db)
     }
 
-    /// sled's flush uses `sync_file_range`, which does not empty the disk's
-    /// write cache; `sync_data` on the log file after it does.
-    fn make_durable(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
-        self.log_file.sync_data()?;
-        Ok(())
+    /// Publishes the writer's durable peer records and cursors to readers.
+    fn publish(&self, state: &WriterState) {
+        let mut view = self.published.write().unwrap_or_else(|e| e.into_inner());
+        let Published { peers, cursors } = &mut *view;
+        peers.clone_from(&state.peers);
+        cursors.clone_from(&state.cursors);
     }
 }
 
 #[cfg(test)]
 impl Store {
+    /// Makes the next commit run `hook` after applying its batch and
+    /// before syncing it.
+    pub(super) fn hold_next_commit_after_apply(&self, hook: impl FnOnce() + Send + 'static) {
+        *self
+            .commit_stats
+            .after_apply
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(Box::new(hook));
+    }
+
+    fn run_after_apply_hook(&self) {
+        let hook = self
+            .commit_stats
+            .after_apply
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(hook) = hook {
+            hook();
+        }
+    }
+
     /// Durable commits since open.
     pub(super) fn commits(&self) -> u64 {
         self.commit_stats.commits.load(Ordering::Relaxed)

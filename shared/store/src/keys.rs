@@ -81,6 +81,8 @@ pub fn cursor(peer: &NodeId) -> Vec<u8> {
     with_str(b'c', &peer.to_string())
 }
 
+pub const CURSOR_PREFIX: &[u8] = b"c";
+
 pub fn peer(peer: &NodeId) -> Vec<u8> {
     with_str(b'p', &peer.to_string())
 }

@@ -11,11 +11,13 @@
 //! - There is one write path ([`Store::apply`], also behind
 //!   [`Store::append_local`]); it runs under the writer lock, dedups by op id,
 //!   writes every index of an operation in the same batch, and returns only
-//!   after the batch is durable (sled flush + `sync_data` of the log file).
-//!   Nothing is acknowledged to a peer or a clerk before that.
+//!   after the batch is durable (sled flush + `sync_data` of the log file
+//!   and of any blob file, see `durable`). Nothing is acknowledged to a
+//!   peer or a clerk before that.
 //! - There is one commit (`Store::commit`, in `commit`): the only place
 //!   where a batch is applied to the tree, flushed and synced, and where
-//!   the committed peer records are published and subscribers woken. The
+//!   the durable state peers read (outbox heads, cursors, the feed head) is
+//!   published and subscribers woken. The
 //!   write path ends in it, and so does every other write: a peer's
 //!   registration and outbox refill ([`Store::ensure_peer`]), the numbering
 //!   epoch after a restore ([`Store::restore`]), the format and id rows of a
@@ -34,8 +36,15 @@
 //!   (a restore does exactly that, through the write path).
 //! - Each stored operation carries a blake3 hash of its bytes, checked when
 //!   read; a mismatch is reported as corruption and never served.
+//! - Reads for peers never go past what is durable: an outbox is read up to
+//!   its published head, a cursor is the published one, a backup stops at
+//!   the published feed head. sled serves a batch's keys as soon as it is
+//!   applied, before it is synced; the published state moves only after.
 //! - Local (clerk) writes are refused while the disk is below the free-space
 //!   reserve ([`StoreError::DiskFull`]); replication goes on.
+//! - Fail-stop: once a commit could not be made durable, every write is
+//!   refused with [`StoreError::ReadOnly`] until the store is reopened;
+//!   reads go on ([`Store::read_only`] says so, for status).
 //!
 //! Not yet: `verify` checks operations, feed, outboxes, the entity index and
 //! the digest of everything, but not the views, per-peer digests, per-origin
@@ -44,27 +53,32 @@
 mod backup;
 mod commit;
 mod digest;
+mod durable;
+mod error;
 mod keys;
 mod peers;
 mod read;
+mod record;
 mod verify;
 mod views;
 mod write;
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, RwLock};
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use commit::{Announce, CommitStats, Writes};
+use durable::Durability;
 use liandong_model::{HybridClock, NodeId};
 
 pub use backup::{BackupSummary, RESTORE_SEQ_EPOCH};
 pub use digest::Digest;
+pub use error::StoreError;
 pub use liandong_model::{Cursor, Incarnation, OutboxChunk};
 pub use read::StoreStats;
+pub use record::StoredOp;
 pub use verify::VerifyReport;
 pub use views::{RevocationView, StoredCase};
 pub use write::{ApplyReport, Source};
@@ -100,116 +114,6 @@ pub struct PeerRecord {
     pub outbox: OutboxMeta,
 }
 
-/// One stored operation.
-///
-/// Stored as: format byte, the 32-byte hash, the feed sequence (u64 LE),
-/// the source node's id (u8 length, 0 when written here, then UTF-8), then
-/// the operation's bytes as they are. Hand-laid so the write and read paths
-/// copy the bytes once instead of encoding them element by element.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredOp {
-    pub hash: [u8; 32],
-    pub feed_seq: u64,
-    /// The peer it came from; `None` when written here.
-    pub source: Option<NodeId>,
-    pub bytes: Vec<u8>,
-}
-
-impl StoredOp {
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let source = self
-            .source
-            .as_ref()
-            .map(|n| n.to_string())
-            .unwrap_or_default();
-        let source = &source.as_bytes()[..source.len().min(255)];
-        let mut out = Vec::with_capacity(1 + 32 + 8 + 1 + source.len() + self.bytes.len());
-        out.push(OP_RECORD_V2);
-        out.extend_from_slice(&self.hash);
-        out.extend_from_slice(&self.feed_seq.to_le_bytes());
-        out.push(source.len() as u8);
-        out.extend_from_slice(source);
-        out.extend_from_slice(&self.bytes);
-        out
-    }
-
-    pub fn from_bytes(raw: &[u8]) -> Result<StoredOp, StoreError> {
-        let bad = |detail: &str| StoreError::corrupt("operation record", detail);
-        let (&format, rest) = raw.split_first().ok_or_else(|| bad("empty"))?;
-        if format != OP_RECORD_V2 {
-            return Err(bad("unknown record format"));
-        }
-        let hash: [u8; 32] = rest
-            .get(..32)
-            .and_then(|h| h.try_into().ok())
-            .ok_or_else(|| bad("short hash"))?;
-        let seq: [u8; 8] = rest
-            .get(32..40)
-            .and_then(|s| s.try_into().ok())
-            .ok_or_else(|| bad("short sequence"))?;
-        let len = *rest.get(40).ok_or_else(|| bad("no source"))? as usize;
-        let source = rest.get(41..41 + len).ok_or_else(|| bad("short source"))?;
-        let source = if len == 0 {
-            None
-        } else {
-            let text = std::str::from_utf8(source).map_err(|_| bad("source not UTF-8"))?;
-            Some(text.parse().map_err(|_| bad("source not a node id"))?)
-        };
-        Ok(StoredOp {
-            hash,
-            feed_seq: u64::from_le_bytes(seq),
-            source,
-            bytes: rest[41 + len..].to_vec(),
-        })
-    }
-}
-
-/// Store failures. `is_corruption` tells callers to stop serving and run
-/// `verify`; everything else is an I/O problem worth retrying.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("cannot open store at {path}: {source}; check the directory exists and is writable, and that no other node process uses it")]
-    Open { path: PathBuf, source: sled::Error },
-    #[error("store at {path} was written by format {found}, newer than this build ({STORE_FORMAT}); run a newer node binary")]
-    NewerFormat { path: PathBuf, found: u8 },
-    #[error("store at {path} is in development format {found}, which this build ({STORE_FORMAT}) does not read; move it away and let the node catch up from its peers, or restore a backup")]
-    OlderFormat { path: PathBuf, found: u8 },
-    #[error("store I/O error: {0}")]
-    Sled(#[from] sled::Error),
-    #[error("store I/O error: {0}")]
-    Io(#[from] std::io::Error),
-    #[error("store corruption at {what}: {detail}; stop the node and run `verify`")]
-    Corrupt { what: String, detail: String },
-    #[error("{0} is not a known peer of this node")]
-    UnknownPeer(NodeId),
-    #[error("operation too large: {0} bytes")]
-    TooLarge(usize),
-    #[error("磁盘空间不足 disk nearly full at {path}: {free_mib} MiB free, below the {reserve_mib} MiB kept for replication; the write was refused. Free space on that disk (or move the data directory); replication of what is stored continues")]
-    DiskFull {
-        path: PathBuf,
-        free_mib: u64,
-        reserve_mib: u64,
-    },
-}
-
-impl StoreError {
-    pub fn is_corruption(&self) -> bool {
-        matches!(
-            self,
-            StoreError::Corrupt { .. }
-                | StoreError::NewerFormat { .. }
-                | StoreError::OlderFormat { .. }
-        )
-    }
-
-    fn corrupt(what: impl Into<String>, detail: impl std::fmt::Display) -> Self {
-        StoreError::Corrupt {
-            what: what.into(),
-            detail: detail.to_string(),
-        }
-    }
-}
-
 /// Encodes a stored value with its format byte.
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     let mut out = vec![FORMAT_V1];
@@ -236,14 +140,24 @@ fn new_incarnation() -> Incarnation {
 /// In-memory copy of the meta rows the write path updates, guarded by the
 /// writer lock. It mirrors what is stored (an absent row reads as the
 /// default), so the write path compares against it instead of reading, and
-/// it moves only in `Store::commit`, once the batch that persists it has
-/// been applied.
+/// it moves only in `Store::commit`, once the batch that persists it is
+/// durable (never for a commit that failed).
 #[derive(Debug, Clone)]
 struct WriterState {
     feed_head: u64,
     next_local_seq: u64,
     clock: HybridClock,
     peers: BTreeMap<NodeId, PeerRecord>,
+    /// Our cursor into each peer's outbox, as stored.
+    cursors: BTreeMap<NodeId, Cursor>,
+}
+
+/// What readers for peers see: the peer records and cursors of the last
+/// durable commit, published by `Store::commit` after the sync.
+#[derive(Debug, Clone, Default)]
+struct Published {
+    peers: BTreeMap<NodeId, PeerRecord>,
+    cursors: BTreeMap<NodeId, Cursor>,
 }
 
 /// Options for [`Store::open`].
@@ -272,14 +186,16 @@ pub struct Store {
     path: PathBuf,
     me: NodeId,
     db: sled::Db,
-    log_file: File,
+    durability: Durability,
     store_id: Incarnation,
     reserve_bytes: u64,
     write_refusals: std::sync::atomic::AtomicU64,
     writer: Mutex<WriterState>,
-    /// Committed peer records, readable without waiting for a writer that
-    /// is flushing (the sync loop reads outbox heads on every commit).
-    committed_peers: RwLock<BTreeMap<NodeId, PeerRecord>>,
+    /// Durable peer records and cursors, readable without waiting for a
+    /// writer that is flushing (the sync loop reads outbox heads on every
+    /// commit), and never ahead of the disk.
+    published: RwLock<Published>,
+    /// The durable feed head, and the wake-up of subscribers.
     changes: tokio::sync::watch::Sender<u64>,
     commit_stats: CommitStats,
 }
@@ -340,20 +256,24 @@ impl Store {
                 None => Default::default(),
             }),
             peers: load_peers(&db)?,
+            cursors: load_cursors(&db)?,
         };
-        let log_file = File::open(path.join("db"))?;
+        let durability = Durability::open(path)?;
         let (changes, _) = tokio::sync::watch::channel(writer.feed_head);
-        let committed_peers = RwLock::new(writer.peers.clone());
+        let published = RwLock::new(Published {
+            peers: writer.peers.clone(),
+            cursors: writer.cursors.clone(),
+        });
         let store = Store {
             path: path.to_path_buf(),
             me: me.clone(),
             db,
-            log_file,
+            durability,
             store_id,
             reserve_bytes: opts.reserve_bytes,
             write_refusals: Default::default(),
             writer: Mutex::new(writer),
-            committed_peers,
+            published,
             changes,
             commit_stats: Default::default(),
         };
@@ -383,15 +303,40 @@ impl Store {
     }
 
     fn lock(&self) -> MutexGuard<'_, WriterState> {
-        // The state is only replaced after a successful write, so a panic in
+        // The state is only replaced after a durable commit, so a panic in
         // another writer leaves it consistent with disk.
         self.writer.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn peers_view(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<NodeId, PeerRecord>> {
-        self.committed_peers
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
+    fn published(&self) -> std::sync::RwLockReadGuard<'_, Published> {
+        self.published.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The feed head of the last durable commit.
+    fn durable_feed_head(&self) -> u64 {
+        *self.changes.borrow()
+    }
+
+    /// Refuses a write once the store has stopped taking writes.
+    fn check_writable(&self) -> Result<(), StoreError> {
+        match self.durability.refusal() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Set when a commit could not be made durable: the
+    /// [`StoreError::ReadOnly`] every write now gets. Reads still work; the
+    /// node reports this in status until it is restarted.
+    pub fn read_only(&self) -> Option<StoreError> {
+        self.durability.refusal()
+    }
+
+    /// Makes the next commit's sync fail as a failing disk would (tests of
+    /// the fail-stop path; only with the `fault-injection` feature).
+    #[cfg(any(test, feature = "fault-injection"))]
+    pub fn inject_sync_failure_for_test(&self) {
+        self.durability.fail_next_sync();
     }
 
     /// Refuses a local write when the disk is below the reserve.
@@ -441,6 +386,18 @@ fn read_u64(db: &sled::Db, key: &[u8]) -> Result<u64, StoreError> {
         Some(v) => decode("meta counter", &v),
         None => Ok(0),
     }
+}
+
+fn load_cursors(db: &sled::Db) -> Result<BTreeMap<NodeId, Cursor>, StoreError> {
+    let mut cursors = BTreeMap::new();
+    for item in db.scan_prefix(keys::CURSOR_PREFIX) {
+        let (k, v) = item?;
+        let peer: NodeId = keys::leading_str(&k)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| StoreError::corrupt("cursor key", "unparsable peer"))?;
+        cursors.insert(peer, decode("cursor", &v)?);
+    }
+    Ok(cursors)
 }
 
 fn load_peers(db: &sled::Db) -> Result<BTreeMap<NodeId, PeerRecord>, StoreError> {

@@ -1,6 +1,15 @@
 //! Reads: outbox chunks for the sync session, cursors and peers, entity
 //! views for clerk commands, and the figures status reports. Reads take no
 //! writer lock; sled gives each key a consistent value.
+//!
+//! Invariant: what a peer is sent or told never runs ahead of the disk. An
+//! outbox is read up to the head of its published (durable) peer record,
+//! never to the end of its key range; peer records, cursors and the feed
+//! head in [`StoreStats`] are the published ones. sled serves a batch's
+//! keys from the moment it is applied, before it is synced: an entry past
+//! the published head may vanish in a power cut, and its outbox position
+//! would then be given to another operation. Clerk reads (cases, views,
+//! digests) read the tree as it is.
 
 use liandong_domain::DecodeBody;
 use std::collections::BTreeMap;
@@ -25,9 +34,10 @@ pub struct StoreStats {
 }
 
 impl Store {
-    /// Reads outbox entries for `peer` after `after`, bounded in count and
-    /// bytes (at least one entry is returned if any exists). Each operation's
-    /// hash is checked; corruption is an error, never served.
+    /// Reads outbox entries for `peer` after `after` up to its published
+    /// (durable) head, bounded in count and bytes (at least one entry is
+    /// returned if any exists). Each operation's hash is checked;
+    /// corruption is an error, never served.
     pub fn read_outbox(
         &self,
         peer: &NodeId,
@@ -37,9 +47,12 @@ impl Store {
     ) -> Result<OutboxChunk, StoreError> {
         let head = self.peer(peer)?.outbox.head;
         let mut ops = Vec::new();
+        if after >= head {
+            return Ok(OutboxChunk { ops, head });
+        }
         let mut bytes = 0usize;
-        let start = keys::outbox(peer, after.saturating_add(1));
-        let end = keys::outbox(peer, u64::MAX);
+        let start = keys::outbox(peer, after + 1);
+        let end = keys::outbox(peer, head);
         for item in self.db.range(start..=end) {
             let (k, op_key) = item?;
             let seq = keys::trailing_seq(&k)
@@ -68,22 +81,26 @@ impl Store {
     }
 
     pub fn peer(&self, peer: &NodeId) -> Result<PeerRecord, StoreError> {
-        self.peers_view()
+        self.published()
+            .peers
             .get(peer)
             .cloned()
             .ok_or_else(|| StoreError::UnknownPeer(peer.clone()))
     }
 
     pub fn peers(&self) -> Vec<PeerRecord> {
-        self.peers_view().values().cloned().collect()
+        self.published().peers.values().cloned().collect()
     }
 
-    /// Our durable cursor into `peer`'s outbox for us.
+    /// Our durable cursor into `peer`'s outbox for us (the published one:
+    /// a cursor committed with a batch still being synced is not yet ours).
     pub fn cursor(&self, peer: &NodeId) -> Result<Cursor, StoreError> {
-        match self.db.get(keys::cursor(peer))? {
-            Some(v) => decode("cursor", &v),
-            None => Ok(Cursor::default()),
-        }
+        Ok(self
+            .published()
+            .cursors
+            .get(peer)
+            .copied()
+            .unwrap_or_default())
     }
 
     pub fn digest(&self, scope: &str) -> Result<Digest, StoreError> {
@@ -233,7 +250,7 @@ impl Store {
     }
 
     pub fn stats(&self) -> Result<StoreStats, StoreError> {
-        let feed_head = *self.changes.borrow();
+        let feed_head = self.durable_feed_head();
         let peers = self.peers();
         let mut origin_counts = BTreeMap::new();
         for item in self.db.scan_prefix(keys::ORIGIN_COUNT_PREFIX) {
@@ -264,3 +281,6 @@ impl Store {
         Ok(self.db.contains_key(keys::op(id))?)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,7 +2,9 @@
 //! written by a clerk) is deduplicated, indexed, folded into entity views and
 //! handed to the one commit (`Store::commit`) as one atomic `sled::Batch`,
 //! durable before the call returns. A received batch's cursor is written in
-//! the same batch, so a cut at any byte either keeps both or neither.
+//! the same batch, so a cut at any byte either keeps both or neither. Once
+//! the store has stopped taking writes (a failed sync), every batch is
+//! refused before any work ([`StoreError::ReadOnly`]).
 //!
 //! Write only what changed: every view, digest and count the batch touches
 //! is read once (or taken from the writer state, which mirrors the meta rows
@@ -69,6 +71,7 @@ impl Store {
     /// Applies operations atomically and durably. Already-held operations
     /// are counted as duplicates and skipped.
     pub fn apply(&self, source: Source, ops: Vec<EncodedOp>) -> Result<ApplyReport, StoreError> {
+        self.check_writable()?;
         let mut state = self.lock();
         self.apply_locked(&mut state, source, ops)
     }
@@ -90,6 +93,7 @@ impl Store {
         now_ms: u64,
         make: impl FnOnce(u64) -> Vec<(EntityId, OpBody)>,
     ) -> Result<ApplyReport, StoreError> {
+        self.check_writable()?;
         self.check_reserve()?;
         let mut state = self.lock();
         let items = make(state.next_local_seq);
@@ -143,6 +147,7 @@ impl Store {
         }
         if let Source::Peer { node, cursor } = &source {
             pending.writes.insert(keys::cursor(node), encode(cursor));
+            pending.state.cursors.insert(node.clone(), *cursor);
         }
         let (writes, next, mut report) = pending.finish()?;
         report.keys_written = self.commit(state, writes, Announce::Subscribers, |s| *s = next)?;
