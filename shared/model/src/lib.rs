@@ -20,7 +20,7 @@ pub mod scope;
 pub use case::CaseId;
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use cursor::{Cursor, Incarnation, OutboxChunk};
-pub use hlc::{Hlc, HybridClock};
+pub use hlc::{Hlc, HybridClock, Observed, SkewBound, DEFAULT_MAX_CLOCK_SKEW_MS};
 pub use node::{NodeId, NodeIdError, Role};
 pub use op::{DecodeError, EncodedOp, EntityId, Envelope, OpId, MAX_OP_BYTES, OP_FORMAT_V1};
 pub use personal::Personal;

@@ -20,7 +20,15 @@
 //! Received operations are decoded and authorised against the peer's
 //! certificate identity before they reach the store; a refused or
 //! undecodable operation is counted and logged, and the rest of its batch
-//! is applied (the cursor still advances past it).
+//! is applied (the cursor still advances past it). An operation stamped
+//! more than [`LinkContext::max_clock_skew_ms`] ahead of this node's clock
+//! is applied and relayed all the same, but counted as a `clock-skew`
+//! rejection: the store moves the node's clock only to the bound.
+//!
+//! What a peer says about itself is bounded where it is received: a
+//! heartbeat's send time feeds the skew figure with saturating arithmetic,
+//! and its health report is cut to size and stripped of control characters
+//! in the wire conversion ([`NodeReport::bounded`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,6 +46,9 @@ use liandong_sync::session::{Action, LocalState, Session, SessionConfig, Session
 
 /// Capacity of the outgoing channel of one link (see module docs).
 pub const OUTGOING_CAPACITY: usize = 256;
+
+/// Rejection reason counted for an operation stamped beyond the skew bound.
+pub const CLOCK_SKEW: &str = "clock-skew";
 
 /// Heartbeat period.
 pub const HEARTBEAT: Duration = Duration::from_secs(1);
@@ -90,6 +101,10 @@ pub struct LinkContext {
     /// The node's clock: contact times, heartbeats and skew read it.
     pub clock: SharedClock,
     pub config: SessionConfig,
+    /// Received operations stamped further than this ahead of [`Self::clock`]
+    /// are counted as `clock-skew` (the store clamps its clock to the same
+    /// bound; see `liandong_model::SkewBound`).
+    pub max_clock_skew_ms: u64,
     pub shutdown: CancellationToken,
     /// Attached to outgoing heartbeats when set (children report upward).
     pub reporter: Option<Reporter>,
@@ -199,7 +214,7 @@ where
                     let now = now_ms();
                     ctx.board.contact(&peer, now);
                     if let Message::Heartbeat(h) = &msg {
-                        ctx.board.skew(&peer, h.sent_at_ms as i64 - now as i64);
+                        ctx.board.skew(&peer, skew_ms(h.sent_at_ms, now));
                         if let Some(report) = &h.report {
                             ctx.board.report(&peer, report.clone(), now);
                         }
@@ -229,6 +244,16 @@ where
             },
             _ = ticker.tick() => session.on_tick(now_ms()),
         };
+    }
+}
+
+/// The peer's clock minus ours (ms), saturated at the ends of `i64` however
+/// hostile the peer's `sent_at_ms`.
+fn skew_ms(sent_at_ms: u64, now_ms: u64) -> i64 {
+    if sent_at_ms >= now_ms {
+        i64::try_from(sent_at_ms - now_ms).unwrap_or(i64::MAX)
+    } else {
+        i64::try_from(now_ms - sent_at_ms).map_or(i64::MIN, |d| -d)
     }
 }
 
@@ -324,13 +349,22 @@ async fn execute(
 /// apply it feeds.
 fn screen(ctx: &LinkContext, peer: &NodeId, ops: Vec<Vec<u8>>) -> Vec<EncodedOp> {
     let me = ctx.store.me();
+    let now = ctx.clock.now_ms();
     let mut accepted = Vec::with_capacity(ops.len());
     for bytes in ops {
         let verdict = EncodedOp::decode(bytes)
             .map_err(|e| liandong_model::scope::Rejection::Malformed(e.to_string()))
             .and_then(|op| authorise(peer, me, &op.envelope).map(|()| op));
         match verdict {
-            Ok(op) => accepted.push(op),
+            Ok(op) => {
+                let hlc = op.envelope.hlc;
+                if hlc.is_beyond(now, ctx.max_clock_skew_ms) {
+                    tracing::warn!(%peer, op = %op.id(), stamp_ms = hlc.wall_ms, now_ms = now,
+                        "operation stamped beyond the clock-skew bound: stored, but this node's clock does not follow it");
+                    ctx.board.reject(peer, CLOCK_SKEW);
+                }
+                accepted.push(op)
+            }
             Err(rejection) => {
                 tracing::warn!(%peer, reason = rejection.reason(), error = %rejection, "refused operation");
                 ctx.board.reject(peer, rejection.reason());
@@ -379,5 +413,20 @@ impl std::fmt::Debug for ActionSummary<'_> {
                 h.outbox_head, h.resume.seq
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::skew_ms;
+
+    #[test]
+    fn a_hostile_heartbeat_time_saturates_the_skew_instead_of_wrapping() {
+        assert_eq!(skew_ms(u64::MAX, 1_000), i64::MAX);
+        assert_eq!(skew_ms(1 << 63, 0), i64::MAX);
+        assert_eq!(skew_ms(1 << 63, 1_000), i64::MAX - 999);
+        assert_eq!(skew_ms(0, u64::MAX), i64::MIN);
+        assert_eq!(skew_ms(1_500, 1_000), 500);
+        assert_eq!(skew_ms(1_000, 1_500), -500);
     }
 }

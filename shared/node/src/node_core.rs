@@ -226,7 +226,9 @@ impl NodeCore {
         Ok(())
     }
 
-    /// Keeps the live revocation list in step with the store until shutdown.
+    /// Keeps the live revocation list in step with the store until shutdown
+    /// (boot loads it once before any peer may connect; a failed reload
+    /// keeps the last list and says so).
     pub fn watch_revocations(&self, shutdown: &crate::shutdown::Shutdown) {
         let core = self.clone();
         let mut changes = self.store.subscribe();
@@ -234,7 +236,10 @@ impl NodeCore {
         shutdown.spawn("revocation-watch", async move {
             loop {
                 let c = core.clone();
-                let _ = tokio::task::spawn_blocking(move || c.reload_revocations()).await;
+                let loaded = tokio::task::spawn_blocking(move || c.reload_revocations()).await;
+                if let Ok(Err(e)) = loaded {
+                    tracing::warn!(path = %core.store.path().display(), error = %e, "cannot reload the revocation list; keeping the one loaded before");
+                }
                 tokio::select! {
                     _ = sd.triggered() => break,
                     r = changes.changed() => if r.is_err() { break },

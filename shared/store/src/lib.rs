@@ -71,7 +71,7 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use commit::{Announce, CommitStats, Writes};
 use durable::Durability;
-use liandong_model::{HybridClock, NodeId};
+use liandong_model::{HybridClock, NodeId, SkewBound};
 
 pub use backup::{BackupSummary, RESTORE_SEQ_EPOCH};
 pub use digest::Digest;
@@ -167,6 +167,9 @@ pub struct StoreOptions {
     /// Free space kept for replication: local (clerk) writes are refused
     /// when the file system has less than this free.
     pub reserve_bytes: u64,
+    /// How far ahead of this node's clock a stored operation's stamp may
+    /// move the node's HLC (the operation is stored whatever its stamp).
+    pub skew: SkewBound,
 }
 
 /// Default free-space reserve.
@@ -177,6 +180,7 @@ impl Default for StoreOptions {
         StoreOptions {
             cache_bytes: DEFAULT_CACHE_BYTES,
             reserve_bytes: DEFAULT_RESERVE_BYTES,
+            skew: SkewBound::default(),
         }
     }
 }
@@ -189,6 +193,7 @@ pub struct Store {
     durability: Durability,
     store_id: Incarnation,
     reserve_bytes: u64,
+    skew: SkewBound,
     write_refusals: std::sync::atomic::AtomicU64,
     writer: Mutex<WriterState>,
     /// Durable peer records and cursors, readable without waiting for a
@@ -271,6 +276,7 @@ impl Store {
             durability,
             store_id,
             reserve_bytes: opts.reserve_bytes,
+            skew: opts.skew.clone(),
             write_refusals: Default::default(),
             writer: Mutex::new(writer),
             published,

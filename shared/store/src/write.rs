@@ -205,7 +205,9 @@ impl Pending<'_> {
             .origin_counts
             .entry(op.id().origin.clone())
             .or_insert(0) += 1;
-        self.state.clock.observe(op.envelope.hlc);
+        // Bounded: a stamp far ahead is stored as it is, but the clock moves
+        // at most to now + the store's skew bound.
+        store.skew.observe(&mut self.state.clock, op.envelope.hlc);
         if &op.id().origin == me {
             self.state.next_local_seq = self.state.next_local_seq.max(op.id().seq + 1);
         }

@@ -1,6 +1,10 @@
 //! Wire ↔ domain conversions, all in one place. Every required field that is
 //! missing, every id of the wrong length and every unknown frame kind is a
 //! typed [`ConvertError`] naming the field; nothing here panics on input.
+//!
+//! A peer's health report is bounded on the way in ([`NodeReport::bounded`]:
+//! text cut to size, control characters removed, a bounded number of
+//! rejection reasons), so nothing downstream stores or prints it raw.
 
 use std::collections::BTreeMap;
 
@@ -183,6 +187,7 @@ impl From<pb::NodeReport> for NodeReport {
             write_refusals,
             store_problem,
         }
+        .bounded()
     }
 }
 
@@ -254,6 +259,44 @@ mod tests {
             let frame: pb::SyncFrame = m.clone().into();
             assert_eq!(Message::try_from(frame).unwrap(), m);
         }
+    }
+
+    #[test]
+    fn a_hostile_report_in_a_heartbeat_arrives_bounded_and_printable() {
+        use liandong_sync::message::{MAX_REPORT_REASON, MAX_REPORT_REASONS, MAX_REPORT_TEXT};
+        let frame = pb::SyncFrame {
+            kind: Some(pb::sync_frame::Kind::Heartbeat(pb::Heartbeat {
+                outbox_head: 1,
+                sent_at_ms: u64::MAX,
+                report: Some(pb::NodeReport {
+                    version: format!("\u{1b}[31m{}", "9".repeat(1 << 20)),
+                    store_problem: "\u{1b}]8;;http://evil\u{7}click\r\n".repeat(1000),
+                    rejections: (0..5_000)
+                        .map(|i| (format!("\u{1b}[2K{i}{}", "r".repeat(500)), 1))
+                        .collect(),
+                    ..pb::NodeReport::default()
+                }),
+            })),
+        };
+        let Ok(Message::Heartbeat(h)) = Message::try_from(frame) else {
+            panic!("a heartbeat converts");
+        };
+        let report = h.report.expect("report kept");
+        let texts = [&report.version, &report.store_problem];
+        for text in texts {
+            assert!(
+                text.chars().count() <= MAX_REPORT_TEXT,
+                "{} chars",
+                text.len()
+            );
+            assert!(!text.chars().any(char::is_control), "{text:?}");
+        }
+        assert!(report.rejections.len() <= MAX_REPORT_REASONS);
+        assert!(report
+            .rejections
+            .keys()
+            .all(|r| r.chars().count() <= MAX_REPORT_REASON && !r.chars().any(char::is_control)));
+        assert_eq!(report.rejections.values().sum::<u64>(), 5_000);
     }
 
     #[test]

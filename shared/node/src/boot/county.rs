@@ -1,6 +1,7 @@
-//! Starting a county node: config → PKI → store → replication service →
-//! control socket → admin HTTP, one `info!` per step. Returns a handle with
-//! the bound addresses, so tests start real nodes on port 0.
+//! Starting a county node: config → PKI → store → revocations →
+//! replication service → control socket → admin HTTP, one `info!` per
+//! step. Returns a handle with the bound addresses, so tests start real
+//! nodes on port 0.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -8,10 +9,10 @@ use std::sync::Arc;
 use crate::shutdown::Shutdown;
 use crate::NodeCore;
 use anyhow::Context;
+use liandong_model::SkewBound;
 use liandong_net::driver::LinkContext;
 use liandong_net::serve::serve_replication;
 use liandong_net::tls;
-use liandong_store::{Store, StoreOptions};
 use liandong_sync::SessionConfig;
 use tokio::net::TcpListener;
 
@@ -71,14 +72,14 @@ pub async fn start_county_on<L: tls::Listener>(
     let server_tls = tls::server_config_with(&material, &revocations)?;
     tracing::info!(node = %me, cert = %files.cert.display(), expires = %material.not_after(), "certificate loaded");
 
-    let opts = StoreOptions {
-        cache_bytes: cfg.cache_mb * 1024 * 1024,
-        reserve_bytes: cfg.disk_reserve_mb.saturating_mul(1024 * 1024),
-    };
+    let skew = SkewBound::new(seams.clock.clone(), cfg.max_clock_skew_ms());
+    let opts = super::store_options(cfg.cache_mb, cfg.disk_reserve_mb, skew);
     let (path, id) = (cfg.data.clone(), me.clone());
-    let store = tokio::task::spawn_blocking(move || Store::open(&path, &id, &opts))
-        .await?
-        .with_context(|| format!("opening the county store at {}", cfg.data.display()))?;
+    let store = tokio::task::spawn_blocking(move || {
+        super::open_store(&path, &id, &opts, super::STORE_LOCK_WAIT)
+    })
+    .await?
+    .with_context(|| format!("opening the county store at {}", cfg.data.display()))?;
     let store = Arc::new(store);
     tracing::info!(path = %cfg.data.display(), "store opened");
 
@@ -89,12 +90,14 @@ pub async fn start_county_on<L: tls::Listener>(
         revocations,
         seams.clock.clone(),
     );
+    super::load_revocations(&core).await?;
     core.start_background(&shutdown);
     let ctx = LinkContext {
         store,
         board: core.board.clone(),
         clock: seams.clock.clone(),
         config: SessionConfig::default(),
+        max_clock_skew_ms: cfg.max_clock_skew_ms(),
         shutdown: shutdown.token(),
         reporter: None,
     };

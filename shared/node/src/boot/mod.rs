@@ -1,14 +1,26 @@
 //! Starting a node of each role: a linear sequence with an `info!` per
-//! step (config → certificate → store → core → servers and links), returning
-//! a handle with the bound addresses so tests start real nodes on port 0.
-//! `county-node` and `township-node` are thin binaries over these; the
-//! county's demo boots townships through here too.
+//! step (config → certificate → store → revocations → core → servers and
+//! links), returning a handle with the bound addresses so tests start real
+//! nodes on port 0. `county-node` and `township-node` are thin binaries over
+//! these; the county's demo boots townships through here too.
+//!
+//! The store is opened through [`store::open_store`], which waits a few
+//! seconds for the lock of a previous process still exiting. The revocation
+//! list is loaded from the store before any peer can connect (the
+//! replication server accepts, or the uplink dials, only afterwards); a
+//! list that cannot be loaded fails the start, since serving with an empty
+//! one would let revoked nodes in.
 
 pub mod county;
+pub mod store;
 pub mod township;
 
-use liandong_model::{SharedClock, SystemClock};
+use anyhow::Context;
+use liandong_model::{SharedClock, SkewBound, SystemClock};
 use liandong_net::tls::{SharedDialer, TcpDialer};
+use liandong_store::StoreOptions;
+
+use crate::NodeCore;
 
 /// What a simulation or a test replaces in a node; [`Seams::default`] is a
 /// real node (the system clock, TCP).
@@ -30,5 +42,35 @@ impl Default for Seams {
     }
 }
 
+/// The store options of a node: cache, disk reserve and the clock-skew
+/// bound on the node's clock.
+fn store_options(cache_mb: u64, disk_reserve_mb: u64, skew: SkewBound) -> StoreOptions {
+    StoreOptions {
+        cache_bytes: cache_mb.saturating_mul(1024 * 1024),
+        reserve_bytes: disk_reserve_mb.saturating_mul(1024 * 1024),
+        skew,
+    }
+}
+
+/// Loads the replicated revocations into the node's live list, before
+/// any peer may connect; fails the start when they cannot be read.
+async fn load_revocations(core: &NodeCore) -> anyhow::Result<()> {
+    let c = core.clone();
+    tokio::task::spawn_blocking(move || c.reload_revocations())
+        .await?
+        .with_context(|| {
+            format!(
+                "loading the revocation list from the store at {}; refusing to accept or dial peers without it; stop the node and run `verify` on that store",
+                core.store.path().display()
+            )
+        })?;
+    tracing::info!(
+        revoked = core.revocations.list().len(),
+        "revocation list loaded"
+    );
+    Ok(())
+}
+
 pub use county::{start_county, start_county_on, start_county_with, County};
+pub use store::{open_store, OpenError, STORE_LOCK_WAIT};
 pub use township::{start_township, start_township_with, Township};

@@ -1,6 +1,7 @@
-//! Starting a township node: config → certificate → store → control socket
-//! → admin HTTP → uplink to the county, one `info!` per step. The clerk's commands work
-//! from the moment the store is open, whether or not the county answers.
+//! Starting a township node: config → certificate → store → revocations →
+//! control socket → admin HTTP → uplink to the county, one `info!` per
+//! step. The clerk's commands work from the moment the store is open,
+//! whether or not the county answers.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -8,10 +9,11 @@ use std::sync::Arc;
 use crate::shutdown::Shutdown;
 use crate::NodeCore;
 use anyhow::Context;
+use liandong_model::SkewBound;
 use liandong_net::driver::LinkContext;
 use liandong_net::rpc::client::{run_uplink, Uplink};
 use liandong_net::tls;
-use liandong_store::{Store, StoreOptions};
+use liandong_store::Store;
 use liandong_sync::SessionConfig;
 use tokio::net::TcpListener;
 
@@ -50,19 +52,16 @@ pub async fn start_township_with(
     tracing::info!(node = %me, cert = %files.cert.display(), expires = %material.not_after(), "certificate loaded");
 
     let data = cfg.data_dir();
-    let opts = StoreOptions {
-        cache_bytes: cfg.cache_mb * 1024 * 1024,
-        reserve_bytes: cfg.disk_reserve_mb.saturating_mul(1024 * 1024),
-    };
+    let skew = SkewBound::new(seams.clock.clone(), cfg.max_clock_skew_ms());
+    let opts = super::store_options(cfg.cache_mb, cfg.disk_reserve_mb, skew);
     let (path, id) = (data.clone(), me.clone());
-    let store =
-        tokio::task::spawn_blocking(move || -> Result<Store, liandong_store::StoreError> {
-            let store = Store::open(&path, &id, &opts)?;
-            store.ensure_peer(&county, None)?;
-            Ok(store)
-        })
-        .await?
-        .with_context(|| format!("opening the township store at {}", data.display()))?;
+    let store = tokio::task::spawn_blocking(move || -> Result<Store, super::OpenError> {
+        let store = super::open_store(&path, &id, &opts, super::STORE_LOCK_WAIT)?;
+        store.ensure_peer(&county, None)?;
+        Ok(store)
+    })
+    .await?
+    .with_context(|| format!("opening the township store at {}", data.display()))?;
     let store = Arc::new(store);
     tracing::info!(path = %data.display(), "store opened");
 
@@ -73,6 +72,7 @@ pub async fn start_township_with(
         revocations,
         seams.clock.clone(),
     );
+    super::load_revocations(&core).await?;
     core.start_background(&shutdown);
     let socket = crate::control::serve(&data, Arc::new(core.clone()), &shutdown)
         .with_context(|| format!("control socket in {}", data.display()))?;
@@ -90,6 +90,7 @@ pub async fn start_township_with(
         board: core.board.clone(),
         clock: seams.clock.clone(),
         config: SessionConfig::default(),
+        max_clock_skew_ms: cfg.max_clock_skew_ms(),
         shutdown: shutdown.token(),
         reporter: Some(core.reporter()),
     };

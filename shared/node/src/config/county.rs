@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use crate::config::ConfigError;
+use crate::config::{ConfigError, DEFAULT_MAX_CLOCK_SKEW_SECS};
 use liandong_model::NodeId;
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +31,13 @@ pub struct CountyConfig {
     /// Free disk space (MiB) kept for replication: below it, clerk writes
     /// are refused with a clear error while replication goes on.
     pub disk_reserve_mb: u64,
+    /// How far (seconds) a received operation stamped ahead of this node's
+    /// clock may move the node's hybrid logical clock. An operation stamped
+    /// further ahead is still stored and relayed, but counted as a
+    /// `clock-skew` rejection, and the clock moves only to now + this bound,
+    /// so one machine with a wrong clock cannot push every later stamp into
+    /// the future.
+    pub max_clock_skew_secs: u64,
 }
 
 impl Default for CountyConfig {
@@ -45,11 +52,17 @@ impl Default for CountyConfig {
             hosts: vec!["localhost".into(), "127.0.0.1".into()],
             cache_mb: 64,
             disk_reserve_mb: 64,
+            max_clock_skew_secs: DEFAULT_MAX_CLOCK_SKEW_SECS,
         }
     }
 }
 
 impl CountyConfig {
+    /// [`Self::max_clock_skew_secs`] in milliseconds.
+    pub fn max_clock_skew_ms(&self) -> u64 {
+        self.max_clock_skew_secs.saturating_mul(1000)
+    }
+
     pub fn node_id(&self) -> Result<NodeId, ConfigError> {
         NodeId::county(&self.name).map_err(|e| ConfigError::Invalid {
             key: "name",
@@ -60,6 +73,7 @@ impl CountyConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.node_id()?;
         crate::config::validate_common(&self.county_code, self.cache_mb)?;
+        crate::config::validate_skew(self.max_clock_skew_secs)?;
         Ok(())
     }
 }

@@ -122,6 +122,21 @@ pub fn validate_common(county_code: &str, cache_mb: u64) -> Result<(), ConfigErr
     Ok(())
 }
 
+/// Default of `max_clock_skew_secs` in both roles' configs (5 minutes).
+pub const DEFAULT_MAX_CLOCK_SKEW_SECS: u64 = liandong_model::DEFAULT_MAX_CLOCK_SKEW_MS / 1000;
+
+/// Checks `max_clock_skew_secs`: at least one second (0 would make every
+/// stamp from a peer whose clock is a millisecond ahead a rejection).
+pub fn validate_skew(max_clock_skew_secs: u64) -> Result<(), ConfigError> {
+    if max_clock_skew_secs == 0 {
+        return Err(ConfigError::Invalid {
+            key: "max_clock_skew_secs",
+            detail: "must be at least 1 (default 300)".into(),
+        });
+    }
+    Ok(())
+}
+
 /// Splits `https://host:port` (or `host:port`) into the address to dial and
 /// the name the server's certificate must carry.
 pub fn parse_endpoint(key: &'static str, url: &str) -> Result<(String, String), ConfigError> {

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use crate::config::{parse_endpoint, ConfigError};
+use crate::config::{parse_endpoint, ConfigError, DEFAULT_MAX_CLOCK_SKEW_SECS};
 use liandong_model::NodeId;
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +30,13 @@ pub struct TownshipConfig {
     /// Free disk space (MiB) kept for replication: below it, clerk writes
     /// are refused with a clear error while replication goes on.
     pub disk_reserve_mb: u64,
+    /// How far (seconds) a received operation stamped ahead of this node's
+    /// clock may move the node's hybrid logical clock. An operation stamped
+    /// further ahead is still stored and relayed, but counted as a
+    /// `clock-skew` rejection, and the clock moves only to now + this bound,
+    /// so one machine with a wrong clock cannot push every later stamp into
+    /// the future.
+    pub max_clock_skew_secs: u64,
     /// Admin HTTP address: /healthz, /metrics and /api/status. No
     /// authentication: keep it on loopback or the admin network.
     pub admin: SocketAddr,
@@ -46,12 +53,18 @@ impl Default for TownshipConfig {
             pki: PathBuf::from("./data/pki"),
             cache_mb: 64,
             disk_reserve_mb: 64,
+            max_clock_skew_secs: DEFAULT_MAX_CLOCK_SKEW_SECS,
             admin: SocketAddr::from(([127, 0, 0, 1], 7081)),
         }
     }
 }
 
 impl TownshipConfig {
+    /// [`Self::max_clock_skew_secs`] in milliseconds.
+    pub fn max_clock_skew_ms(&self) -> u64 {
+        self.max_clock_skew_secs.saturating_mul(1000)
+    }
+
     pub fn node_id(&self) -> Result<NodeId, ConfigError> {
         if self.id.is_empty() {
             return Err(ConfigError::Invalid {
@@ -88,6 +101,7 @@ impl TownshipConfig {
         self.county_id()?;
         self.county_endpoint()?;
         crate::config::validate_common(&self.county_code, self.cache_mb)?;
+        crate::config::validate_skew(self.max_clock_skew_secs)?;
         Ok(())
     }
 }
