@@ -4,6 +4,7 @@
 //! them in each binary's `--help`; [`exit_for`] picks one for an error by
 //! its type (never by its text).
 
+use liandong_node::boot::StartError;
 use liandong_node::control::ControlError;
 use liandong_node::{ErrorKind, NodeError};
 use liandong_store::StoreError;
@@ -118,6 +119,11 @@ pub fn exit_for(err: &anyhow::Error) -> Exit {
         }
         if cause.downcast_ref::<StoreError>().is_some() {
             return Exit::Store;
+        }
+        if let Some(e) = cause.downcast_ref::<StartError>() {
+            if e.is_store_problem() {
+                return Exit::Store;
+            }
         }
     }
     Exit::Failure

@@ -38,7 +38,7 @@ pub(crate) async fn start_township(
                 progress(&format!("township start: {e:#}; retrying"));
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
-            Err(e) => return Err(e.context("starting the township")),
+            Err(e) => return Err(anyhow::Error::new(e).context("starting the township")),
         }
     }
 }

@@ -8,15 +8,13 @@ use std::sync::Arc;
 
 use crate::shutdown::Shutdown;
 use crate::NodeCore;
-use anyhow::Context;
 use liandong_model::SkewBound;
 use liandong_net::driver::LinkContext;
 use liandong_net::serve::serve_replication;
 use liandong_net::tls;
 use liandong_sync::SessionConfig;
-use tokio::net::TcpListener;
 
-use super::Seams;
+use super::{bind, bind_admin, Seams, StartError};
 use crate::config::county::CountyConfig;
 
 /// A running county node.
@@ -28,7 +26,7 @@ pub struct County {
 }
 
 /// Starts every part of a real county and returns once all sockets are bound.
-pub async fn start_county(cfg: CountyConfig, shutdown: Shutdown) -> anyhow::Result<County> {
+pub async fn start_county(cfg: CountyConfig, shutdown: Shutdown) -> Result<County, StartError> {
     start_county_with(cfg, shutdown, Seams::default()).await
 }
 
@@ -37,11 +35,9 @@ pub async fn start_county_with(
     cfg: CountyConfig,
     shutdown: Shutdown,
     seams: Seams,
-) -> anyhow::Result<County> {
+) -> Result<County, StartError> {
     cfg.validate()?;
-    let listener = TcpListener::bind(cfg.listen)
-        .await
-        .with_context(|| format!("binding the gRPC address {} (setting `listen`)", cfg.listen))?;
+    let listener = bind(cfg.listen, "gRPC", "listen").await?;
     start_county_on(cfg, shutdown, seams, listener).await
 }
 
@@ -53,7 +49,7 @@ pub async fn start_county_on<L: tls::Listener>(
     shutdown: Shutdown,
     seams: Seams,
     listener: L,
-) -> anyhow::Result<County> {
+) -> Result<County, StartError> {
     cfg.validate()?;
     let me = cfg.node_id()?;
     tls::install_crypto_provider();
@@ -79,7 +75,11 @@ pub async fn start_county_on<L: tls::Listener>(
         super::open_store(&path, &id, &opts, super::STORE_LOCK_WAIT)
     })
     .await?
-    .with_context(|| format!("opening the county store at {}", cfg.data.display()))?;
+    .map_err(|source| StartError::Store {
+        role: "county",
+        path: cfg.data.clone(),
+        source,
+    })?;
     let store = Arc::new(store);
     tracing::info!(path = %cfg.data.display(), "store opened");
 
@@ -102,11 +102,13 @@ pub async fn start_county_on<L: tls::Listener>(
         reporter: None,
     };
 
-    let grpc_addr = listener.local_addr()?;
-    let admin_listener = TcpListener::bind(cfg.admin)
-        .await
-        .with_context(|| format!("binding the admin address {} (setting `admin`)", cfg.admin))?;
-    let admin_addr = admin_listener.local_addr()?;
+    let grpc_addr = listener.local_addr().map_err(|source| StartError::Bind {
+        what: "gRPC",
+        addr: cfg.listen,
+        setting: "listen",
+        source,
+    })?;
+    let (admin_listener, admin_addr) = bind_admin(cfg.admin).await?;
 
     serve_grpc(
         listener,
@@ -117,8 +119,13 @@ pub async fn start_county_on<L: tls::Listener>(
     );
     tracing::info!(addr = %grpc_addr, "replication service listening (mutual TLS)");
 
-    let socket = crate::control::serve(&cfg.data, Arc::new(core.clone()), &shutdown)
-        .with_context(|| format!("control socket in {}", cfg.data.display()))?;
+    let socket =
+        crate::control::serve(&cfg.data, Arc::new(core.clone()), &shutdown).map_err(|source| {
+            StartError::Control {
+                path: cfg.data.clone(),
+                source,
+            }
+        })?;
     tracing::info!(path = %socket.display(), "control socket ready");
 
     crate::admin::county::serve(admin_listener, core.clone(), &shutdown);

@@ -12,10 +12,10 @@
 //! one would let revoked nodes in.
 
 pub mod county;
+mod error;
 pub mod store;
 pub mod township;
 
-use anyhow::Context;
 use liandong_model::{SharedClock, SkewBound, SystemClock};
 use liandong_net::tls::{SharedDialer, TcpDialer};
 use liandong_store::StoreOptions;
@@ -54,15 +54,13 @@ fn store_options(cache_mb: u64, disk_reserve_mb: u64, skew: SkewBound) -> StoreO
 
 /// Loads the replicated revocations into the node's live list, before
 /// any peer may connect; fails the start when they cannot be read.
-async fn load_revocations(core: &NodeCore) -> anyhow::Result<()> {
+async fn load_revocations(core: &NodeCore) -> Result<(), StartError> {
     let c = core.clone();
     tokio::task::spawn_blocking(move || c.reload_revocations())
         .await?
-        .with_context(|| {
-            format!(
-                "loading the revocation list from the store at {}; refusing to accept or dial peers without it; stop the node and run `verify` on that store",
-                core.store.path().display()
-            )
+        .map_err(|source| StartError::Revocations {
+            path: core.store.path().to_path_buf(),
+            source,
         })?;
     tracing::info!(
         revoked = core.revocations.list().len(),
@@ -72,5 +70,36 @@ async fn load_revocations(core: &NodeCore) -> anyhow::Result<()> {
 }
 
 pub use county::{start_county, start_county_on, start_county_with, County};
+pub use error::StartError;
 pub use store::{open_store, OpenError, STORE_LOCK_WAIT};
 pub use township::{start_township, start_township_with, Township};
+
+/// Binds `addr` for the server named `what` (the `setting` it comes from).
+async fn bind(
+    addr: std::net::SocketAddr,
+    what: &'static str,
+    setting: &'static str,
+) -> Result<tokio::net::TcpListener, StartError> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Bind {
+            what,
+            addr,
+            setting,
+            source,
+        })
+}
+
+/// Binds the admin HTTP address and reads back the bound address.
+async fn bind_admin(
+    addr: std::net::SocketAddr,
+) -> Result<(tokio::net::TcpListener, std::net::SocketAddr), StartError> {
+    let listener = bind(addr, "admin", "admin").await?;
+    let bound = listener.local_addr().map_err(|source| StartError::Bind {
+        what: "admin",
+        addr,
+        setting: "admin",
+        source,
+    })?;
+    Ok((listener, bound))
+}

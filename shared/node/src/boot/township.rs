@@ -8,16 +8,14 @@ use std::sync::Arc;
 
 use crate::shutdown::Shutdown;
 use crate::NodeCore;
-use anyhow::Context;
 use liandong_model::SkewBound;
 use liandong_net::driver::LinkContext;
 use liandong_net::rpc::client::{run_uplink, Uplink};
 use liandong_net::tls;
 use liandong_store::Store;
 use liandong_sync::SessionConfig;
-use tokio::net::TcpListener;
 
-use super::Seams;
+use super::{bind_admin, Seams, StartError};
 use crate::config::township::TownshipConfig;
 
 /// A running township node.
@@ -29,7 +27,10 @@ pub struct Township {
 }
 
 /// Starts a real township; the uplink runs in the background until shutdown.
-pub async fn start_township(cfg: TownshipConfig, shutdown: Shutdown) -> anyhow::Result<Township> {
+pub async fn start_township(
+    cfg: TownshipConfig,
+    shutdown: Shutdown,
+) -> Result<Township, StartError> {
     start_township_with(cfg, shutdown, Seams::default()).await
 }
 
@@ -39,7 +40,7 @@ pub async fn start_township_with(
     cfg: TownshipConfig,
     shutdown: Shutdown,
     seams: Seams,
-) -> anyhow::Result<Township> {
+) -> Result<Township, StartError> {
     cfg.validate()?;
     let me = cfg.node_id()?;
     let county = cfg.county_id()?;
@@ -61,7 +62,11 @@ pub async fn start_township_with(
         Ok(store)
     })
     .await?
-    .with_context(|| format!("opening the township store at {}", data.display()))?;
+    .map_err(|source| StartError::Store {
+        role: "township",
+        path: data.clone(),
+        source,
+    })?;
     let store = Arc::new(store);
     tracing::info!(path = %data.display(), "store opened");
 
@@ -74,14 +79,16 @@ pub async fn start_township_with(
     );
     super::load_revocations(&core).await?;
     core.start_background(&shutdown);
-    let socket = crate::control::serve(&data, Arc::new(core.clone()), &shutdown)
-        .with_context(|| format!("control socket in {}", data.display()))?;
+    let socket =
+        crate::control::serve(&data, Arc::new(core.clone()), &shutdown).map_err(|source| {
+            StartError::Control {
+                path: data.clone(),
+                source,
+            }
+        })?;
     tracing::info!(path = %socket.display(), "control socket ready");
 
-    let admin_listener = TcpListener::bind(cfg.admin)
-        .await
-        .with_context(|| format!("binding the admin address {} (setting `admin`)", cfg.admin))?;
-    let admin_addr = admin_listener.local_addr()?;
+    let (admin_listener, admin_addr) = bind_admin(cfg.admin).await?;
     crate::admin::township::serve(admin_listener, core.clone(), &shutdown);
     tracing::info!(addr = %admin_addr, "admin HTTP listening");
 
