@@ -53,18 +53,7 @@ impl Net {
             .await
             .expect("county starts");
         if county.core.store.matter("M001").ok().flatten().is_none() {
-            let m001 = liandong_domain::Matter::basic(
-                "M001",
-                "个体工商户设立登记",
-                liandong_domain::Level::Township,
-                3,
-                15,
-                "D01",
-            );
-            county
-                .core
-                .put_matter(liandong_domain::Lang::Zh, m001)
-                .expect("catalogue entry M001");
+            put_m001(&county.core);
         }
         Node {
             inner: county,
@@ -282,4 +271,20 @@ pub fn seams_dialling(dial: Option<String>) -> township_node::Seams {
 /// Milliseconds since the Unix epoch by the system clock.
 pub fn now_ms() -> u64 {
     liandong_model::Clock::now_ms(&liandong_model::SystemClock)
+}
+
+/// Writes catalogue entry M001 (个体工商户设立登记, a township matter) at a
+/// county.
+pub fn put_m001(county: &NodeCore) {
+    let m001 = liandong_domain::Matter::basic(
+        "M001",
+        "个体工商户设立登记",
+        liandong_domain::Level::Township,
+        3,
+        15,
+        "D01",
+    );
+    county
+        .put_matter(liandong_domain::Lang::Zh, m001)
+        .expect("catalogue entry M001");
 }

@@ -26,20 +26,7 @@ async fn a_township_holding_an_op_stamped_a_year_ahead_keeps_stamping_near_real_
         .expect("county starts");
     // For one write the county's clock is a year ahead.
     clock.set(now_ms() + YEAR_MS);
-    county
-        .core
-        .put_matter(
-            liandong_domain::Lang::Zh,
-            liandong_domain::Matter::basic(
-                "M001",
-                "个体工商户设立登记",
-                liandong_domain::Level::Township,
-                3,
-                15,
-                "D01",
-            ),
-        )
-        .expect("catalogue entry M001");
+    tests::put_m001(&county.core);
     clock.set(now_ms());
 
     let town = net.township("T01", county.grpc_addr.port(), None).await;

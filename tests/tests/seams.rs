@@ -25,20 +25,7 @@ async fn county_and_township_replicate_over_an_in_memory_network_and_converge_af
     )
     .await
     .expect("county starts on the in-memory listener");
-    county
-        .core
-        .put_matter(
-            liandong_domain::Lang::Zh,
-            liandong_domain::Matter::basic(
-                "M001",
-                "个体工商户设立登记",
-                liandong_domain::Level::Township,
-                3,
-                15,
-                "D01",
-            ),
-        )
-        .expect("catalogue entry M001");
+    tests::put_m001(&county.core);
 
     let town_shutdown = Shutdown::new();
     let seams = township_node::Seams {
