@@ -211,3 +211,67 @@ async fn an_oversized_message_ends_the_stream_with_resource_exhausted() {
         "county keeps serving after refusing an oversized message"
     );
 }
+
+/// A replication stream opened as township T01 with this store id.
+async fn open_stream_as_store(
+    net: &Net,
+    port: u16,
+    store_id: [u8; 16],
+) -> (mpsc::Sender<pb::SyncFrame>, tonic::Streaming<pb::SyncFrame>) {
+    let mut client = raw_client(net, "T01", port).await;
+    let (tx, rx) = mpsc::channel::<pb::SyncFrame>(16);
+    let hello = Hello {
+        store_id,
+        ..hello("T01")
+    };
+    tx.send(Message::Hello(hello).into()).await.unwrap();
+    let response = client
+        .sync(ReceiverStream::new(rx))
+        .await
+        .expect("stream opens");
+    (tx, response.into_inner())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_presenting_a_new_store_id_in_every_hello_gets_one_refill_then_is_refused() {
+    let net = Net::new();
+    let county = net.county(0).await;
+    let t1 = township_id("T01");
+    let store = county.core().store.clone();
+    let known = |id: [u8; 16]| {
+        let store = store.clone();
+        let t1 = t1.clone();
+        move || store.peer(&t1).is_ok_and(|r| r.store_id == Some(id))
+    };
+
+    let (first_tx, _first) = open_stream_as_store(&net, county.port(), [7; 16]).await;
+    assert!(eventually(Duration::from_secs(30), known([7; 16])).await);
+    drop(first_tx);
+    // A restored township: a new store id, one refill.
+    let (second_tx, _second) = open_stream_as_store(&net, county.port(), [8; 16]).await;
+    assert!(
+        eventually(Duration::from_secs(30), known([8; 16])).await,
+        "the first change of store id was not served"
+    );
+    drop(second_tx);
+    // Again at once: refused without a refill.
+    let (_third_tx, mut third) = open_stream_as_store(&net, county.port(), [9; 16]).await;
+    let end = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            match third.message().await {
+                Ok(Some(_)) => continue,
+                Ok(None) => return None,
+                Err(status) => return Some(status),
+            }
+        }
+    })
+    .await
+    .expect("the county answers");
+    let status = end.expect("the county ended the stream with a status");
+    assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
+    assert!(status.message().contains("store id"), "{status:?}");
+    assert!(
+        known([8; 16])(),
+        "the county refilled the outbox for a second change within the interval"
+    );
+}

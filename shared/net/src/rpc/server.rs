@@ -3,7 +3,8 @@
 //! Each `Sync` call: the peer's identity comes from its client certificate
 //! (SAN URI), never from the message; its first frame must be a hello that
 //! names the same node; the peer is registered (its outbox filled if new or
-//! restored); then a tracked task runs the session driver. A second session
+//! restored: a restore's refill at most once per [`REFILL_INTERVAL`] per
+//! peer, on the blocking pool); then a tracked task runs the session driver. A second session
 //! from the same peer replaces the first (the old one is cancelled and
 //! finishes its in-flight apply), so one peer never has two writers racing
 //! on its cursor.
@@ -34,6 +35,12 @@ use liandong_sync::{Hello, Message};
 /// How long a child has to send its hello.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// A peer whose store id changes (restored, rebuilt) makes this node refill
+/// its whole outbox; a peer may cause that at most once per this interval,
+/// so one that presents a new store id in every hello cannot keep the hub
+/// refilling. A refused peer is told when to come back.
+pub const REFILL_INTERVAL: Duration = Duration::from_secs(60);
+
 type FrameStream = Pin<Box<dyn Stream<Item = Result<pb::SyncFrame, Status>> + Send>>;
 
 /// The service; clone-cheap.
@@ -43,6 +50,8 @@ pub struct ReplicationService {
     tracker: TaskTracker,
     sessions: Arc<Mutex<HashMap<NodeId, CancellationToken>>>,
     revocations: crate::tls::Revocations,
+    /// When each peer last made us refill its outbox.
+    refills: Arc<Mutex<HashMap<NodeId, std::time::Instant>>>,
 }
 
 impl ReplicationService {
@@ -56,6 +65,7 @@ impl ReplicationService {
             tracker,
             sessions: Arc::default(),
             revocations,
+            refills: Arc::default(),
         }
     }
 
@@ -85,6 +95,40 @@ impl ReplicationService {
         ReplicationServer::new(self)
             .max_decoding_message_size(MAX_MESSAGE_BYTES)
             .max_encoding_message_size(MAX_MESSAGE_BYTES)
+    }
+
+    /// Whether a hello with `store_id` may be served: a changed store id
+    /// means a full outbox refill, allowed once per [`REFILL_INTERVAL`].
+    fn allow_refill(
+        &self,
+        peer: &NodeId,
+        store_id: liandong_model::Incarnation,
+    ) -> Result<(), Status> {
+        let changed = self
+            .ctx
+            .store
+            .peer(peer)
+            .is_ok_and(|rec| rec.store_id.is_some_and(|known| known != store_id));
+        if !changed {
+            return Ok(());
+        }
+        let mut refills = self.refills.lock().unwrap_or_else(|e| e.into_inner());
+        let now = std::time::Instant::now();
+        match refills.get(peer) {
+            Some(last) if now.duration_since(*last) < REFILL_INTERVAL => {
+                let wait = REFILL_INTERVAL.saturating_sub(now.duration_since(*last));
+                Err(Status::unavailable(format!(
+                    "{peer} presented a new store id again within {} s; its outbox is refilled at most once per {} s: retry in {} s",
+                    REFILL_INTERVAL.as_secs(),
+                    REFILL_INTERVAL.as_secs(),
+                    wait.as_secs().max(1)
+                )))
+            }
+            _ => {
+                refills.insert(peer.clone(), now);
+                Ok(())
+            }
+        }
     }
 
     /// Cancels the peer's previous session (if any) and returns a token for
@@ -234,6 +278,13 @@ impl ReplicationService {
                 return Some(status);
             }
         };
+        if let Err(status) = self.allow_refill(&peer, hello.store_id) {
+            tracing::warn!(%peer, error = %status.message(), "refused replication session");
+            self.ctx
+                .board
+                .unreachable(&peer, status.message().to_string());
+            return Some(status);
+        }
         let store = self.ctx.store.clone();
         let (p, sid) = (peer.clone(), hello.store_id);
         let registered =
