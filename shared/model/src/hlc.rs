@@ -76,13 +76,12 @@ impl HybridClock {
     /// beyond `now_ms + max_skew_ms`: a stamp beyond that bound moves the
     /// clock only to the bound, and the answer says it was clamped.
     pub fn observe_within(&mut self, remote: Hlc, now_ms: u64, max_skew_ms: u64) -> Observed {
-        let limit = now_ms.saturating_add(max_skew_ms);
-        if remote.wall_ms <= limit {
+        if !remote.is_beyond(now_ms, max_skew_ms) {
             self.observe(remote);
             return Observed::Adopted;
         }
         self.observe(Hlc {
-            wall_ms: limit,
+            wall_ms: now_ms.saturating_add(max_skew_ms),
             logical: 0,
         });
         Observed::Clamped {

@@ -21,9 +21,9 @@
 //! certificate identity before they reach the store; a refused or
 //! undecodable operation is counted and logged, and the rest of its batch
 //! is applied (the cursor still advances past it). An operation stamped
-//! more than [`LinkContext::max_clock_skew_ms`] ahead of this node's clock
-//! is applied and relayed all the same, but counted as a `clock-skew`
-//! rejection: the store moves the node's clock only to the bound.
+//! beyond the store's clock-skew bound is applied and relayed all the same;
+//! the store moves the node's clock only to the bound and says so in its
+//! apply report, and the driver counts it as a `clock-skew` rejection.
 //!
 //! What a peer says about itself is bounded where it is received: a
 //! heartbeat's send time feeds the skew figure with saturating arithmetic,
@@ -101,10 +101,6 @@ pub struct LinkContext {
     /// The node's clock: contact times, heartbeats and skew read it.
     pub clock: SharedClock,
     pub config: SessionConfig,
-    /// Received operations stamped further than this ahead of [`Self::clock`]
-    /// are counted as `clock-skew` (the store clamps its clock to the same
-    /// bound; see `liandong_model::SkewBound`).
-    pub max_clock_skew_ms: u64,
     pub shutdown: CancellationToken,
     /// Attached to outgoing heartbeats when set (children report upward).
     pub reporter: Option<Reporter>,
@@ -317,11 +313,21 @@ async fn execute(
                 let (ctx, peer) = (ctx.clone(), peer.clone());
                 work.spawn_blocking(move || {
                     let accepted = screen(&ctx, &peer, ops);
-                    let source = Source::Peer { node: peer, cursor };
+                    let source = Source::Peer {
+                        node: peer.clone(),
+                        cursor,
+                    };
+                    let result = ctx.store.apply(source, accepted).map(|report| {
+                        for (op, ahead_ms) in report.clamped {
+                            tracing::warn!(%peer, %op, ahead_ms,
+                                "operation stamped beyond the clock-skew bound: stored, but this node's clock does not follow it");
+                            ctx.board.reject(&peer, CLOCK_SKEW);
+                        }
+                    });
                     Done::Applied {
                         batch_id,
                         cursor,
-                        result: ctx.store.apply(source, accepted).map(|_| ()),
+                        result,
                     }
                 });
             }
@@ -349,22 +355,13 @@ async fn execute(
 /// apply it feeds.
 fn screen(ctx: &LinkContext, peer: &NodeId, ops: Vec<Vec<u8>>) -> Vec<EncodedOp> {
     let me = ctx.store.me();
-    let now = ctx.clock.now_ms();
     let mut accepted = Vec::with_capacity(ops.len());
     for bytes in ops {
         let verdict = EncodedOp::decode(bytes)
             .map_err(|e| liandong_model::scope::Rejection::Malformed(e.to_string()))
             .and_then(|op| authorise(peer, me, &op.envelope).map(|()| op));
         match verdict {
-            Ok(op) => {
-                let hlc = op.envelope.hlc;
-                if hlc.is_beyond(now, ctx.max_clock_skew_ms) {
-                    tracing::warn!(%peer, op = %op.id(), stamp_ms = hlc.wall_ms, now_ms = now,
-                        "operation stamped beyond the clock-skew bound: stored, but this node's clock does not follow it");
-                    ctx.board.reject(peer, CLOCK_SKEW);
-                }
-                accepted.push(op)
-            }
+            Ok(op) => accepted.push(op),
             Err(rejection) => {
                 tracing::warn!(%peer, reason = rejection.reason(), error = %rejection, "refused operation");
                 ctx.board.reject(peer, rejection.reason());

@@ -20,7 +20,7 @@ use super::{
     Writes,
 };
 use liandong_domain::{OpBody, Operation};
-use liandong_model::{EncodedOp, EntityId, NodeId, OpId, Scope, MAX_OP_BYTES};
+use liandong_model::{EncodedOp, EntityId, NodeId, Observed, OpId, Scope, MAX_OP_BYTES};
 
 /// Where a batch comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +41,9 @@ pub struct ApplyReport {
     /// views, digests, counts, peer records and meta rows that changed
     /// (and a received batch's cursor).
     pub keys_written: usize,
+    /// Applied operations stamped beyond the skew bound, with how far past
+    /// the wall clock: stored as they are, but the clock did not follow.
+    pub clamped: Vec<(OpId, u64)>,
 }
 
 /// A value read once per batch, with the bytes the tree held for it.
@@ -207,7 +210,11 @@ impl Pending<'_> {
             .or_insert(0) += 1;
         // Bounded: a stamp far ahead is stored as it is, but the clock moves
         // at most to now + the store's skew bound.
-        store.skew.observe(&mut self.state.clock, op.envelope.hlc);
+        if let Observed::Clamped { ahead_ms } =
+            store.skew.observe(&mut self.state.clock, op.envelope.hlc)
+        {
+            self.report.clamped.push((op.id().clone(), ahead_ms));
+        }
         if &op.id().origin == me {
             self.state.next_local_seq = self.state.next_local_seq.max(op.id().seq + 1);
         }

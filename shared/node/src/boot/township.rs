@@ -97,7 +97,6 @@ pub async fn start_township_with(
         board: core.board.clone(),
         clock: seams.clock.clone(),
         config: SessionConfig::default(),
-        max_clock_skew_ms: cfg.max_clock_skew_ms(),
         shutdown: shutdown.token(),
         reporter: Some(core.reporter()),
     };
