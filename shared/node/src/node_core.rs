@@ -161,7 +161,6 @@ impl NodeCore {
     /// Starts the node's background work: the revocation watch and the
     /// supervision pass.
     pub fn start_background(&self, shutdown: &crate::shutdown::Shutdown) {
-        self.refresh_reports(shutdown);
         self.watch_revocations(shutdown);
         self.run_supervision(shutdown, SUPERVISION_PERIOD);
     }

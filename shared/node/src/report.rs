@@ -5,7 +5,8 @@
 //! Building it counts the store (a prefix scan and the size on disk), so it
 //! never runs on the session driver's async thread: a background pass
 //! rebuilds it on the blocking pool every [`REPORT_PERIOD`] and heartbeats
-//! read the cached copy ([`NodeCore::reporter`]).
+//! read the cached copy ([`NodeCore::reporter`]). The pass runs only on a
+//! node that reports to a parent.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,7 +21,10 @@ pub const REPORT_PERIOD: Duration = Duration::from_secs(1);
 
 impl NodeCore {
     /// A reporter for heartbeats: the cached report, never a store scan.
-    pub fn reporter(&self) -> liandong_net::driver::Reporter {
+    /// Starts the pass that keeps it fresh, so only a node that reports
+    /// upward pays for the scans.
+    pub fn reporter(&self, shutdown: &Shutdown) -> liandong_net::driver::Reporter {
+        self.refresh_reports(shutdown);
         let core = self.clone();
         Arc::new(move || core.cached_report())
     }
@@ -70,7 +74,7 @@ impl NodeCore {
     }
 
     /// Rebuilds the cached report on the blocking pool until shutdown.
-    pub(crate) fn refresh_reports(&self, shutdown: &Shutdown) {
+    fn refresh_reports(&self, shutdown: &Shutdown) {
         let core = self.clone();
         let sd = shutdown.clone();
         shutdown.spawn("health-report", async move {

@@ -98,7 +98,7 @@ pub async fn start_township_with(
         clock: seams.clock.clone(),
         config: SessionConfig::default(),
         shutdown: shutdown.token(),
-        reporter: Some(core.reporter()),
+        reporter: Some(core.reporter(&shutdown)),
     };
     let uplink = Uplink {
         parent: cfg.county_id()?,
