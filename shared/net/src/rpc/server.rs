@@ -4,10 +4,10 @@
 //! (SAN URI), never from the message; its first frame must be a hello that
 //! names the same node; the peer is registered (its outbox filled if new or
 //! restored: a restore's refill at most once per [`REFILL_INTERVAL`] per
-//! peer, on the blocking pool); then a tracked task runs the session driver. A second session
-//! from the same peer replaces the first (the old one is cancelled and
-//! finishes its in-flight apply), so one peer never has two writers racing
-//! on its cursor.
+//! peer, on the blocking pool); then a tracked task runs the session
+//! driver. A second session from the same peer replaces the first (the old
+//! one is cancelled and finishes its in-flight apply), so one peer never has
+//! two writers racing on its cursor.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -268,8 +268,12 @@ impl ReplicationService {
         mut inbound: Streaming<pb::SyncFrame>,
         tx: mpsc::Sender<Message>,
     ) -> Option<Status> {
-        let hello = match first_hello(&mut inbound, &peer).await {
-            Ok(h) => h,
+        let admitted = match first_hello(&mut inbound, &peer).await {
+            Ok(hello) => self.allow_refill(&peer, hello.store_id).map(|()| hello),
+            Err(status) => Err(status),
+        };
+        let hello = match admitted {
+            Ok(hello) => hello,
             Err(status) => {
                 tracing::warn!(%peer, error = %status.message(), "refused replication session");
                 self.ctx
@@ -278,13 +282,6 @@ impl ReplicationService {
                 return Some(status);
             }
         };
-        if let Err(status) = self.allow_refill(&peer, hello.store_id) {
-            tracing::warn!(%peer, error = %status.message(), "refused replication session");
-            self.ctx
-                .board
-                .unreachable(&peer, status.message().to_string());
-            return Some(status);
-        }
         let store = self.ctx.store.clone();
         let (p, sid) = (peer.clone(), hello.store_id);
         let registered =
