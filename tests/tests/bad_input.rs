@@ -103,14 +103,7 @@ async fn open_stream(
     net: &Net,
     port: u16,
 ) -> (mpsc::Sender<pb::SyncFrame>, tonic::Streaming<pb::SyncFrame>) {
-    let mut client = raw_client(net, "T01", port).await;
-    let (tx, rx) = mpsc::channel::<pb::SyncFrame>(16);
-    tx.send(Message::Hello(hello("T01")).into()).await.unwrap();
-    let response = client
-        .sync(ReceiverStream::new(rx))
-        .await
-        .expect("stream opens");
-    (tx, response.into_inner())
+    open_stream_as_store(net, port, hello("T01").store_id).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
