@@ -33,7 +33,6 @@ pub mod report;
 pub mod shutdown;
 mod steps;
 mod supervision;
-mod time;
 
 pub use error::{ErrorKind, ErrorReply, NodeError};
 pub use node_core::{cst, cst_date, fmt_time, NodeCore, NodeStatus, PeerStatus, WarningCounts};

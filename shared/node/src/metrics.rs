@@ -23,7 +23,6 @@ use prometheus_client::encoding::{
 use prometheus_client::metrics::MetricType;
 use prometheus_client::registry::Registry;
 
-use crate::time::now_ms;
 use crate::{NodeCore, NodeError, NodeStatus, PeerStatus};
 
 /// The `Content-Type` of `/metrics`.
@@ -31,10 +30,12 @@ pub const CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_text::CON
 
 static PROCESS_START_MS: OnceLock<u64> = OnceLock::new();
 
-/// When this process started serving (Unix ms). The first call fixes it;
-/// nodes call it as they start, so it is the start of the first node.
+/// When this process started serving (Unix ms, by the system clock: the
+/// process's own start, not the node's business time). The first call
+/// fixes it; nodes call it as they start, so it is the start of the first
+/// node.
 pub fn process_start_ms() -> u64 {
-    *PROCESS_START_MS.get_or_init(now_ms)
+    *PROCESS_START_MS.get_or_init(|| liandong_model::Clock::now_ms(&liandong_model::SystemClock))
 }
 
 /// One scrape's worth of numbers.
