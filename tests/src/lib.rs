@@ -15,6 +15,7 @@ use township_node::{Township, TownshipConfig};
 
 pub mod bench;
 pub mod memnet;
+pub mod raw;
 
 /// One test's network: a temp root with a shared PKI directory.
 pub struct Net {
@@ -250,6 +251,8 @@ pub fn fold_at(
         calendar: &calendar,
         matter,
         authorisations: &authorisations,
+        roster: &[],
+        routing: None,
         now_ms,
         thresholds: Thresholds::default(),
         recorder_level: None,

@@ -9,47 +9,10 @@ use liandong_domain::{Applicant, CaseEvent, EventKind, Stamp};
 use liandong_domain::{OpBody, Operation};
 use liandong_model::{CaseId, EntityId, Hlc, NodeId, OpId, Personal};
 use liandong_net::rpc::pb;
-use liandong_net::rpc::pb::replication_client::ReplicationClient;
-use liandong_store::Cursor;
-use liandong_sync::{Batch, Hello, Message, PROTOCOL_VERSION};
+use liandong_sync::Message;
+use tests::raw::{self, batch};
 use tests::{eventually, township_id, Net};
 use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
-
-/// A raw client speaking as township `name`, certificate from the test CA.
-async fn raw_client(
-    net: &Net,
-    name: &str,
-    port: u16,
-) -> ReplicationClient<tonic::transport::Channel> {
-    let me = township_id(name);
-    let files = liandong_net::tls::ensure_dev_node_cert(&net.pki(), &me, &[]).expect("cert");
-    let material = liandong_net::tls::TlsMaterial::load(&files).expect("material");
-    let cfg = liandong_net::tls::client_config(&material).expect("client config");
-    let channel = liandong_net::tls::connect_channel(
-        &format!("127.0.0.1:{port}"),
-        "localhost",
-        cfg,
-        liandong_net::tls::ChannelOptions::default(),
-    )
-    .await
-    .expect("connects");
-    ReplicationClient::new(channel)
-        .max_encoding_message_size(8 * 1024 * 1024)
-        .max_decoding_message_size(8 * 1024 * 1024)
-}
-
-fn hello(name: &str) -> Hello {
-    Hello {
-        node: township_id(name),
-        protocol_version: PROTOCOL_VERSION,
-        store_id: [7; 16],
-        outbox: [9; 16],
-        outbox_head: 0,
-        resume: Cursor::default(),
-        version_vector: Default::default(),
-    }
-}
 
 fn case_op(author: &NodeId, owner: &NodeId, seq: u64) -> Vec<u8> {
     Operation {
@@ -87,23 +50,12 @@ fn case_op(author: &NodeId, owner: &NodeId, seq: u64) -> Vec<u8> {
     .bytes
 }
 
-fn batch(batch_id: u64, first_seq: u64, ops: Vec<Vec<u8>>) -> pb::SyncFrame {
-    Message::Batch(Batch {
-        batch_id,
-        incarnation: [9; 16],
-        first_seq,
-        last_seq: first_seq + ops.len() as u64 - 1,
-        ops,
-    })
-    .into()
-}
-
 /// A replication stream opened as township T01, its hello sent.
 async fn open_stream(
     net: &Net,
     port: u16,
 ) -> (mpsc::Sender<pb::SyncFrame>, tonic::Streaming<pb::SyncFrame>) {
-    open_stream_as_store(net, port, hello("T01").store_id).await
+    open_stream_as_store(net, port, [7; 16]).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -211,18 +163,7 @@ async fn open_stream_as_store(
     port: u16,
     store_id: [u8; 16],
 ) -> (mpsc::Sender<pb::SyncFrame>, tonic::Streaming<pb::SyncFrame>) {
-    let mut client = raw_client(net, "T01", port).await;
-    let (tx, rx) = mpsc::channel::<pb::SyncFrame>(16);
-    let hello = Hello {
-        store_id,
-        ..hello("T01")
-    };
-    tx.send(Message::Hello(hello).into()).await.unwrap();
-    let response = client
-        .sync(ReceiverStream::new(rx))
-        .await
-        .expect("stream opens");
-    (tx, response.into_inner())
+    raw::open(net, &township_id("T01"), port, store_id).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

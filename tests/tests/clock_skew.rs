@@ -1,8 +1,8 @@
 //! A poisoned clock: the county's wall clock is a year ahead for a moment
-//! and it writes a catalogue entry stamped then. The township stores the
-//! entry (never lose an operation) and counts it as a `clock-skew`
-//! rejection, but its own clock does not follow: the cases it accepts
-//! afterwards are stamped near real time, not a year ahead.
+//! and it writes a catalogue entry stamped then. The township refuses the
+//! entry (stamped beyond the skew bound), counts it as a `future-stamp`
+//! rejection and keeps a rejection record; its own clock does not follow:
+//! the cases it accepts afterwards are stamped near real time.
 
 use std::time::Duration;
 
@@ -30,23 +30,26 @@ async fn a_township_holding_an_op_stamped_a_year_ahead_keeps_stamping_near_real_
     clock.set(now_ms());
 
     let town = net.township("T01", county.grpc_addr.port(), None).await;
-    let held = eventually(Duration::from_secs(30), || {
-        town.core().store.matter("M001").ok().flatten().is_some()
-    })
-    .await;
-    assert!(held, "the township never received the year-ahead entry");
     let county_id = NodeId::county("HQ").expect("county id");
-    let skew_rejections = town
-        .core()
-        .board
-        .get(&county_id)
-        .and_then(|l| l.rejections.get("clock-skew").copied())
-        .unwrap_or(0);
+    let skew_rejections = || {
+        town.core()
+            .board
+            .get(&county_id)
+            .and_then(|l| l.rejections.get("future-stamp").copied())
+            .unwrap_or(0)
+    };
+    let refused = eventually(Duration::from_secs(30), || skew_rejections() >= 1).await;
     assert!(
-        skew_rejections >= 1,
-        "the year-ahead stamp is not counted as clock-skew: {:?}",
+        refused,
+        "the year-ahead stamp is not counted as future-stamp: {:?}",
         town.core().board.get(&county_id)
     );
+    assert!(town.core().store.matter("M001").expect("read").is_none());
+    let status = town.core().status().expect("status");
+    assert!(status
+        .recent_rejections
+        .iter()
+        .any(|r| r.reason == "future-stamp" && r.entity == "matter/M001"));
 
     let ids = accept_cases(town.core(), 1);
     let case = town

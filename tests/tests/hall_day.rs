@@ -170,6 +170,7 @@ fn decide(approve: bool, by: &str) -> CaseAction {
         by: by.into(),
         reason: "经审查，依法作出决定".into(),
         department: None,
+        authorisation: None,
     }
 }
 

@@ -12,6 +12,7 @@ mod matter;
 mod matter_fields;
 mod parse;
 mod registry;
+mod routing;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -60,6 +61,8 @@ pub enum Command {
     Staff(registry::StaffArgs),
     /// The working-day calendar: statutory holidays and adjusted working days.
     Calendar(registry::CalendarArgs),
+    /// Routing rules of joint matters (联办): departments and townships asked.
+    Routing(routing::RoutingArgs),
     /// E-supervision (电子监察): every warning and overdue case.
     Supervision(registry::SupervisionArgs),
     /// Every peer of the running county: connected?, last contact, ops each way, lag.
@@ -232,6 +235,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Matter(args) => matter::run(*args, lang).await,
         Command::Staff(args) => registry::run_staff(args, lang).await,
         Command::Calendar(args) => registry::run_calendar(args, lang).await,
+        Command::Routing(args) => routing::run_routing(args, lang).await,
         Command::Supervision(args) => registry::run_supervision(args, lang).await,
         Command::Status(args) => status(args, lang).await,
         Command::Backup { out, node } => {

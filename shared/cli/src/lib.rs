@@ -160,6 +160,7 @@ pub fn cases_table(cases: &[CaseSummary], lang: liandong_domain::Lang) -> String
                 c.applicant_id.clone(),
                 c.due.clone().unwrap_or_default(),
                 c.left_days.map(|d| d.to_string()).unwrap_or_default(),
+                joint(c, lang),
                 c.warnings.join("; "),
             ]
         })
@@ -173,12 +174,56 @@ pub fn cases_table(cases: &[CaseSummary], lang: liandong_domain::Lang) -> String
             lang.pick("证件号", "ID number"),
             lang.pick("承诺期限", "due"),
             lang.pick("剩余工作日", "days left"),
+            lang.pick("联办", "joint"),
             lang.pick("预警", "warnings"),
         ],
         &rows,
     );
     out.push_str(&format!("{} {}\n", cases.len(), lang.pick("件", "cases")));
     out
+}
+
+/// The departments a case was routed to and the townships asked for an
+/// opinion (`D03 D05 征求意见:T02`).
+fn joint(c: &CaseSummary, lang: liandong_domain::Lang) -> String {
+    let mut parts = c.routed_to.clone();
+    if !c.opinion_asked_of.is_empty() {
+        parts.push(format!(
+            "{}:{}",
+            lang.pick("征求意见", "opinion asked of"),
+            c.opinion_asked_of.join(",")
+        ));
+    }
+    parts.join(" ")
+}
+
+/// The routing rules, one line per matter.
+pub fn routing_table(
+    rules: &[liandong_domain::RoutingRule],
+    lang: liandong_domain::Lang,
+) -> String {
+    let rows: Vec<Vec<String>> = rules
+        .iter()
+        .map(|r| {
+            vec![
+                r.matter.clone(),
+                r.departments.iter().cloned().collect::<Vec<_>>().join(","),
+                r.township_opinions
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ]
+        })
+        .collect();
+    table::render(
+        &[
+            lang.pick("事项", "matter"),
+            lang.pick("分送部门", "departments"),
+            lang.pick("征求意见乡镇", "townships asked"),
+        ],
+        &rows,
+    )
 }
 
 pub fn status_text(s: &NodeStatus) -> String {
@@ -235,5 +280,22 @@ pub fn status_text(s: &NodeStatus) -> String {
         ],
         &rows,
     ));
+    if s.rejected_total > 0 {
+        out.push_str(&format!(
+            "refused operations: {} (latest first)\n",
+            s.rejected_total
+        ));
+        for r in &s.recent_rejections {
+            out.push_str(&format!(
+                "  {}  from {}  {}  {}  [{}] {}\n",
+                fmt_time(Some(r.at_ms)),
+                r.peer,
+                r.op,
+                r.entity,
+                r.reason,
+                r.message
+            ));
+        }
+    }
     out
 }

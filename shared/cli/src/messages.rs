@@ -107,6 +107,10 @@ fn malformed(input: &Malformed, lang: Lang) -> String {
         ),
         Malformed::NoteMissing => fixed("请填写说明 --note", "--note is required"),
         Malformed::NoDates => fixed("没有日期", "no dates given"),
+        Malformed::NothingToRoute => fixed(
+            "没有可分送的部门或乡镇：请用 --department / --township 指定，或先由县中心设置该事项的联办路由（routing add）",
+            "nothing to route to: name --department / --township, or have the county set the matter's routing (routing add)",
+        ),
         Malformed::Matter(e) => e.message(lang),
         Malformed::Staff(e) => e.message(lang),
         Malformed::Authorisation(e) => e.message(lang),

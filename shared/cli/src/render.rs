@@ -123,6 +123,7 @@ pub fn print_reply(reply: Reply, json: bool, lang: Lang) -> anyhow::Result<()> {
             out
         }
         Reply::Cases { cases } => cases_table(&cases, lang),
+        Reply::Routing { rules } => crate::routing_table(&rules, lang),
         Reply::Case(detail) => super::case::detail_text(&detail, lang),
         Reply::Status(s) => status_text(&s),
     };
@@ -137,6 +138,7 @@ fn print_json(reply: Reply) -> anyhow::Result<()> {
         Reply::Staff { staff } => serde_json::to_value(staff)?,
         Reply::Supervision { items } => serde_json::to_value(items)?,
         Reply::Cases { cases } => serde_json::to_value(cases)?,
+        Reply::Routing { rules } => serde_json::to_value(rules)?,
         other => serde_json::to_value(other)?,
     };
     println!("{}", serde_json::to_string_pretty(&value)?);

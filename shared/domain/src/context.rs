@@ -13,6 +13,8 @@ use crate::authorisation::Authorisation;
 use crate::base::Level;
 use crate::calendar::Calendar;
 use crate::matter::Matter;
+use crate::routing::RoutingRule;
+use crate::staff::Staff;
 
 /// The settings of DOMAIN.md that vary by locality (\[L\]) or are unverified
 /// (\[U\]); the defaults are the values DOMAIN.md gives.
@@ -59,6 +61,11 @@ pub struct FoldContext<'a> {
     /// version has not arrived); `None` when the catalogue lacks it.
     pub matter: Option<&'a Matter>,
     pub authorisations: &'a [Authorisation],
+    /// The public roster (a decision's department is its authorisation's:
+    /// a matter-scoped grant belongs to its holder's department).
+    pub roster: &'a [Staff],
+    /// The routing rule of the case's matter, when the county set one.
+    pub routing: Option<&'a RoutingRule>,
     pub now_ms: u64,
     pub thresholds: Thresholds,
     /// The level of the node recording an event ([`mod@crate::check`] only:

@@ -189,6 +189,90 @@ pub enum EventKind {
     Retracted {
         reason: String,
     },
+    /// 征求意见: a township centre asked for its opinion (a site opinion,
+    /// 属地意见); widens the case's scope to that township.
+    OpinionRequested {
+        township: String,
+        stage_limit_days: Option<u16>,
+    },
+    /// 审查意见 with its result (GB/T 39046 table 7: 通过/退回/其他) and the
+    /// staff member who gave it, from a department or an asked township.
+    /// [`EventKind::OpinionGiven`] is the earlier form, still read.
+    OpinionRecorded {
+        reviewer: Reviewer,
+        result: OpinionResult,
+        staff: String,
+        text: String,
+    },
+}
+
+/// Who gives an opinion: a routed department (through its bridge or at the
+/// county hall) or a township centre asked for one.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Reviewer {
+    Department(String),
+    Township(String),
+}
+
+impl Reviewer {
+    /// The code, e.g. `D03` or `T02`.
+    pub fn code(&self) -> &str {
+        match self {
+            Reviewer::Department(d) | Reviewer::Township(d) => d,
+        }
+    }
+}
+
+impl std::fmt::Display for Reviewer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reviewer::Department(d) => write!(f, "department {d}"),
+            Reviewer::Township(t) => write!(f, "township {t}"),
+        }
+    }
+}
+
+/// 审查结果 (GB/T 39046 table 7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum OpinionResult {
+    /// 通过.
+    Pass,
+    /// 退回.
+    Return,
+    /// 其他.
+    Other,
+}
+
+impl OpinionResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpinionResult::Pass => "pass",
+            OpinionResult::Return => "return",
+            OpinionResult::Other => "other",
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            OpinionResult::Pass => lang.pick("通过", "pass"),
+            OpinionResult::Return => lang.pick("退回", "return"),
+            OpinionResult::Other => lang.pick("其他", "other"),
+        }
+    }
+}
+
+impl std::str::FromStr for OpinionResult {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "pass" | "通过" => Ok(OpinionResult::Pass),
+            "return" | "退回" => Ok(OpinionResult::Return),
+            "other" | "其他" => Ok(OpinionResult::Other),
+            other => Err(format!(
+                "unknown opinion result `{other}`: use pass, return or other"
+            )),
+        }
+    }
 }
 
 impl EventKind {
@@ -217,6 +301,8 @@ impl EventKind {
             EventKind::SupervisionResolved { .. } => "supervision-resolved",
             EventKind::SupervisionAnnotated { .. } => "supervision-annotated",
             EventKind::Retracted { .. } => "retracted",
+            EventKind::OpinionRequested { .. } => "opinion-requested",
+            EventKind::OpinionRecorded { .. } => "opinion",
         }
     }
 
@@ -246,6 +332,8 @@ impl EventKind {
             EventKind::SupervisionResolved { .. } => ("督办办结", "supervision resolved"),
             EventKind::SupervisionAnnotated { .. } => ("督办批注", "supervision note"),
             EventKind::Retracted { .. } => ("更正作废", "retracted"),
+            EventKind::OpinionRequested { .. } => ("征求意见", "opinion requested"),
+            EventKind::OpinionRecorded { .. } => ("审查意见", "opinion"),
         };
         lang.pick(zh, en)
     }

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::calendar::cst_date;
-use crate::event::{EventKind, SpecialCode};
+use crate::event::{EventKind, Reviewer, SpecialCode};
 use crate::record::{CaseRecord, RecordedEvent};
 use crate::rule::SupervisionId;
 use crate::status::Status;
@@ -49,6 +49,7 @@ pub(crate) struct Facts<'a> {
     pub rejected: Vec<Ev<'a>>,
     pub routed: Vec<Ev<'a>>,
     pub opinions: Vec<Ev<'a>>,
+    pub opinion_requests: Vec<Ev<'a>>,
     pub supplement_requests: Vec<Ev<'a>>,
     pub supplements_supplied: Vec<Ev<'a>>,
     pub specials_started: Vec<Ev<'a>>,
@@ -93,7 +94,10 @@ impl<'a> Facts<'a> {
             EventKind::Accepted { .. } => &mut self.accepted,
             EventKind::Rejected { .. } => &mut self.rejected,
             EventKind::RoutedToDepartment { .. } => &mut self.routed,
-            EventKind::OpinionGiven { .. } => &mut self.opinions,
+            EventKind::OpinionGiven { .. } | EventKind::OpinionRecorded { .. } => {
+                &mut self.opinions
+            }
+            EventKind::OpinionRequested { .. } => &mut self.opinion_requests,
             EventKind::SupplementRequested { .. } => &mut self.supplement_requests,
             EventKind::SupplementSupplied { .. } => &mut self.supplements_supplied,
             EventKind::SpecialProcedureStarted { .. } => &mut self.specials_started,
@@ -216,11 +220,55 @@ impl<'a> Facts<'a> {
         earliest(&answers)
     }
 
-    /// Routed departments that have neither given an opinion nor decided.
+    /// Routed departments that have neither given an opinion nor decided,
+    /// then townships asked for an opinion that have not given it.
     pub fn awaiting_opinions(&self) -> Vec<String> {
-        self.routed_departments()
+        let departments = self
+            .routed_departments()
             .into_keys()
             .filter(|d| self.department_answer(d).is_none())
+            .map(str::to_string);
+        let townships = self
+            .requested_townships()
+            .into_keys()
+            .filter(|t| self.township_opinion(t).is_none())
+            .map(str::to_string);
+        departments.chain(townships).collect()
+    }
+
+    /// Townships asked for an opinion, with the (earliest) request.
+    pub fn requested_townships(&self) -> BTreeMap<&'a str, Ev<'a>> {
+        let mut out: BTreeMap<&'a str, Ev<'a>> = BTreeMap::new();
+        for e in &self.opinion_requests {
+            if let EventKind::OpinionRequested { township, .. } = e.kind {
+                let slot = out.entry(township.as_str()).or_insert(*e);
+                if (e.at_ms, e.op) < (slot.at_ms, slot.op) {
+                    *slot = *e;
+                }
+            }
+        }
+        out
+    }
+
+    /// The first opinion of a township asked for one.
+    pub fn township_opinion(&self, township: &str) -> Option<Ev<'a>> {
+        let given: Vec<Ev<'a>> = self
+            .opinions
+            .iter()
+            .copied()
+            .filter(|e| {
+                matches!(e.kind, EventKind::OpinionRecorded { reviewer: Reviewer::Township(t), .. } if t == township)
+            })
+            .collect();
+        earliest(&given)
+    }
+
+    /// Routed departments without a live decision of their own part.
+    pub fn undecided_parts(&self) -> Vec<String> {
+        let decided = self.decisions_by_department();
+        self.routed_departments()
+            .into_keys()
+            .filter(|d| !decided.contains_key(d))
             .map(str::to_string)
             .collect()
     }
@@ -290,6 +338,10 @@ pub(crate) fn event_department(kind: &EventKind) -> Option<&str> {
         EventKind::OpinionGiven { department, .. } | EventKind::Decided { department, .. } => {
             Some(department)
         }
+        EventKind::OpinionRecorded {
+            reviewer: Reviewer::Department(department),
+            ..
+        } => Some(department),
         _ => None,
     }
 }

@@ -28,7 +28,8 @@
 //!
 //! 1. `base`: `Lang`, `Stamp`, `Level`; uses nothing of the crate.
 //! 2. `calendar` (working days, CST dates), `matter` (one catalogue entry
-//!    and the special-step kinds), `rule` (e-supervision rules and item
+//!    and the special-step kinds), `routing` (a matter's routing rule),
+//!    `rule` (e-supervision rules and item
 //!    ids), `staff` (the roster entry), `status` (status and conflict
 //!    values): each uses `base` only.
 //! 3. `authorisation` (uses `calendar`, `matter`, `staff`), `catalogue`
@@ -46,6 +47,8 @@
 //!    flagged under the former due-date ids, the facts and the clock's
 //!    limits).
 //! 10. `op`: operation bodies, carrying the entity types to the store.
+//! 11. `authority`: who may originate what (the receiver's one table) and
+//!     which events widen a case's scope (`event`, `op`, `authorisation`).
 //!
 //! The unit tests (`tests/`) come last and may use everything.
 //!
@@ -60,6 +63,7 @@ pub mod base;
 
 pub mod calendar;
 pub mod matter;
+pub mod routing;
 pub mod rule;
 pub mod staff;
 pub mod status;
@@ -85,6 +89,8 @@ pub mod supervision;
 
 pub mod op;
 
+pub mod authority;
+
 #[cfg(test)]
 mod tests;
 
@@ -97,7 +103,10 @@ pub use catalogue::{Catalogue, CatalogueEntry};
 pub use check::check;
 pub use clock::{Clock, ClockState, Pause, PauseReason};
 pub use context::{FoldContext, Thresholds};
-pub use event::{Applicant, CaseEvent, EventKind, Seal, SpecialCode, SubmittedMaterial, Tolerance};
+pub use event::{
+    Applicant, CaseEvent, EventKind, OpinionResult, Reviewer, Seal, SpecialCode, SubmittedMaterial,
+    Tolerance,
+};
 pub use fold::{fold, Anomaly, CaseState, EvaluationLine, FeeLine, PartDecision};
 pub use matter::{
     FeeItem, Material, MaterialForm, Matter, MatterError, MatterKind, SpecialKind, SpecialStep,
@@ -106,6 +115,7 @@ pub use matter::{
 pub use op::{DecodeBody, OpBody, Operation};
 pub use record::{CaseRecord, RecordedEvent};
 pub use refusal::{Refusal, RequiredField};
+pub use routing::{RoutingEntry, RoutingRule};
 pub use rule::{Rule, SupervisionId};
 pub use staff::{validate_staff, Staff, StaffError, StaffRole};
 pub use status::{Conflict, ConflictKind, Status};

@@ -14,6 +14,7 @@ use crate::authorisation::Authorisation;
 use crate::calendar::DaySetting;
 use crate::event::CaseEvent;
 use crate::matter::Matter;
+use crate::routing::RoutingRule;
 use crate::staff::Staff;
 
 /// The typed content of an operation.
@@ -39,6 +40,8 @@ pub enum OpBody {
     StaffPut(Staff),
     /// An authorisation's new state, merged (county only).
     Authorise(Authorisation),
+    /// A matter's routing rule, last writer wins (county only).
+    RoutingSet(RoutingRule),
 }
 
 /// A decoded operation.

@@ -27,6 +27,8 @@ pub enum RequiredField {
     ProcedureDays,
     OpinionText,
     Department,
+    Township,
+    OpinionStaff,
     DecidedBy,
     Authorisation,
     FeeItem,
@@ -64,6 +66,8 @@ impl RequiredField {
                 "opinion text when disagreeing (--text)",
             ),
             RequiredField::Department => ("部门（--department）", "department (--department)"),
+            RequiredField::Township => ("乡镇（--township）", "township (--township)"),
+            RequiredField::OpinionStaff => ("经办人（--staff）", "staff member (--staff)"),
             RequiredField::DecidedBy => ("决定人（--by）", "decided by (--by)"),
             RequiredField::Authorisation => ("授权书编号", "authorisation id"),
             RequiredField::FeeItem => ("收费项目（--item）", "fee item (--item)"),
@@ -194,6 +198,28 @@ pub enum Refusal {
     SupervisionIsPermanent {
         op: OpId,
     },
+    /// Routing goes only to the matter's lead and co-departments or the
+    /// departments its routing rule names.
+    NotInRouting {
+        department: String,
+        matter: String,
+    },
+    AlreadyAsked {
+        township: String,
+    },
+    OpinionNotRequested {
+        township: String,
+    },
+    /// A decision's department is the department of its authorisation.
+    DecisionDepartment {
+        department: String,
+        authorisation: String,
+        belongs_to: String,
+    },
+    /// The lead concludes only after every routed part is decided.
+    PartsUndecided {
+        departments: Vec<String>,
+    },
 }
 
 fn list(items: &[String], lang: Lang) -> String {
@@ -249,6 +275,24 @@ impl Refusal {
             Refusal::AlreadyRouted { department } => format!("已分送给 {department}"),
             Refusal::NotRouted { department } => format!("该办件未分送给 {department}"),
             Refusal::AlreadyGaveOpinion { department } => format!("{department} 已出具意见"),
+            Refusal::NotInRouting { department, matter } => {
+                format!("事项 {matter} 的主办、协办部门和联办路由中没有 {department}，不能分送")
+            }
+            Refusal::AlreadyAsked { township } => format!("已向 {township} 征求过意见"),
+            Refusal::OpinionNotRequested { township } => {
+                format!("该办件未向 {township} 征求意见")
+            }
+            Refusal::DecisionDepartment {
+                department,
+                authorisation,
+                belongs_to,
+            } => format!(
+                "授权书 {authorisation} 属于 {belongs_to}，不能用于 {department} 的审批决定"
+            ),
+            Refusal::PartsUndecided { departments } => format!(
+                "以下部门的审批事项尚未作出决定，不能办结：{}",
+                l(departments)
+            ),
             Refusal::ExtensionTooLong { days, max } => {
                 format!("延长 {days} 个工作日超过上限 {max} 个工作日")
             }
@@ -346,6 +390,24 @@ impl Refusal {
             Refusal::AlreadyGaveOpinion { department } => {
                 format!("{department} already gave its opinion")
             }
+            Refusal::NotInRouting { department, matter } => format!(
+                "{department} is neither a lead or co-department of matter {matter} nor in its routing rule: cannot route to it"
+            ),
+            Refusal::AlreadyAsked { township } => format!("{township} was already asked for an opinion"),
+            Refusal::OpinionNotRequested { township } => {
+                format!("{township} was not asked for an opinion on this case")
+            }
+            Refusal::DecisionDepartment {
+                department,
+                authorisation,
+                belongs_to,
+            } => format!(
+                "authorisation {authorisation} belongs to {belongs_to}: it cannot decide {department}'s part"
+            ),
+            Refusal::PartsUndecided { departments } => format!(
+                "parts not decided yet: {}; every routed department decides its own part before the case is concluded",
+                l(departments)
+            ),
             Refusal::ExtensionTooLong { days, max } => {
                 format!("an extension of {days} working days exceeds the {max} allowed")
             }

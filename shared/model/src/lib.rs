@@ -24,4 +24,4 @@ pub use hlc::{Hlc, HybridClock, Observed, SkewBound, DEFAULT_MAX_CLOCK_SKEW_MS};
 pub use node::{NodeId, NodeIdError, Role};
 pub use op::{DecodeError, EncodedOp, EntityId, Envelope, OpId, MAX_OP_BYTES, OP_FORMAT_V1};
 pub use personal::Personal;
-pub use scope::{authorise, Scope};
+pub use scope::{Rejection, Scope};

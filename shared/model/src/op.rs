@@ -52,6 +52,8 @@ pub enum EntityId {
     Staff(String),
     /// A chief-representative authorisation (授权书), by its id.
     Authorisation(String),
+    /// The routing rule of one matter (county data), by matter code.
+    Routing(String),
 }
 
 impl EntityId {
@@ -64,6 +66,7 @@ impl EntityId {
             EntityId::Calendar => "calendar/county".to_string(),
             EntityId::Staff(id) => format!("staff/{id}"),
             EntityId::Authorisation(id) => format!("authorisation/{id}"),
+            EntityId::Routing(code) => format!("routing/{code}"),
         }
     }
 }

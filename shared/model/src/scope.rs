@@ -1,33 +1,62 @@
-//! Scope and authority: which nodes an entity's operations go to, and who
-//! may originate or relay them.
+//! Scope: which nodes an entity's operations go to, and the reasons a
+//! received operation is refused.
 //!
-//! Scope is decided per entity, never per operation, so all operations of an
-//! entity travel together. Foundation rules (DESIGN.md "Data"): a case goes
-//! to its accepting centre and the county; the catalogue goes everywhere.
-//! The county holds everything. Routing to departments and other centres
-//! widens a case's scope in a later slice.
+//! Scope is decided per entity, never per operation, so all operations of
+//! an entity travel together. The catalogue, the calendar, routing rules,
+//! revocations, the roster and authorisations go everywhere. A case's
+//! *base* scope is its accepting centre and the county; the case's own
+//! routing events widen it to the departments routed to (their bridges)
+//! and the townships asked for an opinion. Which events widen a scope is
+//! the domain's business (`liandong_domain::authority`); the store keeps
+//! each case's members and computes [`Scope::with_members`] in its one
+//! write path. The county holds everything.
+//!
+//! Who may originate what is the domain's table
+//! (`liandong_domain::authority`); [`Rejection`] is what it answers, here
+//! so that every layer (the store that records refusals, the link that
+//! counts them) names the same reasons.
+
+use std::collections::BTreeSet;
 
 use super::node::{NodeId, Role};
-use super::op::{EntityId, Envelope};
+use super::op::EntityId;
 
 /// The nodes an entity's operations belong to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
-    /// Every node (catalogue, calendar, roster).
+    /// Every node (catalogue, calendar, roster, routing rules, ...).
     Everyone,
     /// The county plus these nodes.
-    CountyAnd(Vec<NodeId>),
+    CountyAnd(BTreeSet<NodeId>),
 }
 
 impl Scope {
-    pub fn of(entity: &EntityId) -> Scope {
+    /// The scope an entity has before any of its operations widen it: a
+    /// case's accepting centre (and the county); everyone for the rest.
+    pub fn base(entity: &EntityId) -> Scope {
         match entity {
-            EntityId::Case(case) => Scope::CountyAnd(vec![case.origin().clone()]),
+            EntityId::Case(case) => Scope::CountyAnd([case.origin().clone()].into()),
             EntityId::Matter(_)
             | EntityId::Revocation(_)
             | EntityId::Calendar
             | EntityId::Staff(_)
-            | EntityId::Authorisation(_) => Scope::Everyone,
+            | EntityId::Authorisation(_)
+            | EntityId::Routing(_) => Scope::Everyone,
+        }
+    }
+
+    /// The base scope widened by `members` (the nodes a case's routing
+    /// events named). Everyone stays everyone.
+    pub fn with_members<'a>(
+        entity: &EntityId,
+        members: impl IntoIterator<Item = &'a NodeId>,
+    ) -> Scope {
+        match Scope::base(entity) {
+            Scope::Everyone => Scope::Everyone,
+            Scope::CountyAnd(mut nodes) => {
+                nodes.extend(members.into_iter().cloned());
+                Scope::CountyAnd(nodes)
+            }
         }
     }
 
@@ -37,25 +66,52 @@ impl Scope {
             Scope::CountyAnd(nodes) => node.role() == Role::County || nodes.contains(node),
         }
     }
+
+    /// The nodes named beside the county (none for everyone).
+    pub fn members(&self) -> impl Iterator<Item = &NodeId> {
+        let named = match self {
+            Scope::Everyone => None,
+            Scope::CountyAnd(nodes) => Some(nodes.iter()),
+        };
+        named.into_iter().flatten()
+    }
 }
 
-/// Why a received operation was refused. Counted per reason in status.
+/// Why a received operation was refused. Counted per peer and reason,
+/// kept as a rejection record, shown in status.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {
     #[error("{sender} may not relay an operation originated by {origin}")]
     NotOrigin { sender: NodeId, origin: NodeId },
-    #[error("only the county writes the catalogue and revocations; {origin} tried to")]
-    CatalogueNotCounty { origin: NodeId },
-    #[error("{origin} may not write on case {case}, which belongs to {owner}")]
+    #[error("only the county writes {what}; {origin} tried to")]
+    CountyOnly { origin: NodeId, what: &'static str },
+    #[error(
+        "{origin} may not write on case {case}, which belongs to {owner} and was not routed to it"
+    )]
     ForeignCase {
         origin: NodeId,
         case: String,
         owner: NodeId,
     },
-    #[error("{entity} is outside the scope of {receiver}")]
-    OutOfScope { entity: String, receiver: NodeId },
-    #[error("bridges cannot write yet")]
-    BridgeNotSupported,
+    #[error("{origin} may not record `{event}` on case {case}: {why}")]
+    EventNotAllowed {
+        origin: NodeId,
+        case: String,
+        event: &'static str,
+        why: String,
+    },
+    #[error("{origin} may not decide on case {case}: {why}")]
+    DecisionNotAuthorised {
+        origin: NodeId,
+        case: String,
+        why: String,
+    },
+    #[error("operation {op} is stamped {ahead_ms} ms ahead of this node's clock (more than the {bound_ms} ms allowed)")]
+    FutureStamp {
+        op: String,
+        ahead_ms: u64,
+        bound_ms: u64,
+    },
     #[error("undecodable operation: {0}")]
     Malformed(String),
 }
@@ -65,101 +121,34 @@ impl Rejection {
     pub fn reason(&self) -> &'static str {
         match self {
             Rejection::NotOrigin { .. } => "not-origin",
-            Rejection::CatalogueNotCounty { .. } => "catalogue-not-county",
+            Rejection::CountyOnly { .. } => "county-only",
             Rejection::ForeignCase { .. } => "foreign-case",
-            Rejection::OutOfScope { .. } => "out-of-scope",
-            Rejection::BridgeNotSupported => "bridge",
+            Rejection::EventNotAllowed { .. } => "event-not-allowed",
+            Rejection::DecisionNotAuthorised { .. } => "decision-not-authorised",
+            Rejection::FutureStamp { .. } => "future-stamp",
             Rejection::Malformed(_) => "malformed",
         }
     }
 }
 
-/// Checks an operation received from `sender` by `receiver` against the
-/// sender's identity and the operation's origin. A relay cannot widen what
-/// an origin may do.
-pub fn authorise(sender: &NodeId, receiver: &NodeId, op: &Envelope) -> Result<(), Rejection> {
-    let origin = &op.id.origin;
-    match sender.role() {
-        Role::Bridge => return Err(Rejection::BridgeNotSupported),
-        Role::Township if origin != sender => {
-            return Err(Rejection::NotOrigin {
-                sender: sender.clone(),
-                origin: origin.clone(),
-            })
-        }
-        _ => {}
-    }
-    match (&op.entity, origin.role()) {
-        (EntityId::Case(_), Role::County) => {}
-        (EntityId::Case(case), _) if case.origin() == origin => {}
-        (EntityId::Case(case), _) => {
-            return Err(Rejection::ForeignCase {
-                origin: origin.clone(),
-                case: case.to_string(),
-                owner: case.origin().clone(),
-            })
-        }
-        // Catalogue, calendar, roster, authorisations, revocations.
-        (_, Role::County) => {}
-        (_, _) => {
-            return Err(Rejection::CatalogueNotCounty {
-                origin: origin.clone(),
-            })
-        }
-    }
-    if !Scope::of(&op.entity).includes(receiver) {
-        return Err(Rejection::OutOfScope {
-            entity: op.entity.key(),
-            receiver: receiver.clone(),
-        });
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{CaseId, Hlc, OpId};
-
-    fn env(origin: &NodeId, entity: EntityId) -> Envelope {
-        Envelope {
-            id: OpId {
-                origin: origin.clone(),
-                seq: 1,
-            },
-            hlc: Hlc::default(),
-            entity,
-            body: vec![],
-        }
-    }
+    use crate::CaseId;
 
     #[test]
-    fn a_township_may_send_only_its_own_cases() {
-        let county = NodeId::county("HQ").unwrap();
+    fn a_case_reaches_its_centre_the_county_and_the_members_its_routing_named() {
         let t1 = NodeId::township("T01").unwrap();
         let t2 = NodeId::township("T02").unwrap();
-        let own = EntityId::Case(CaseId::new("1", &t1, "20260101", 1));
-        let other = EntityId::Case(CaseId::new("1", &t2, "20260101", 1));
-        assert!(authorise(&t1, &county, &env(&t1, own)).is_ok());
-        assert!(matches!(
-            authorise(&t1, &county, &env(&t1, other)),
-            Err(Rejection::ForeignCase { .. })
-        ));
-        assert!(matches!(
-            authorise(&t1, &county, &env(&t1, EntityId::Matter("M1".into()))),
-            Err(Rejection::CatalogueNotCounty { .. })
-        ));
-    }
-
-    #[test]
-    fn the_county_may_not_send_a_township_another_townships_case() {
-        let county = NodeId::county("HQ").unwrap();
-        let t1 = NodeId::township("T01").unwrap();
-        let t2 = NodeId::township("T02").unwrap();
-        let case = EntityId::Case(CaseId::new("1", &t2, "20260101", 1));
-        assert!(matches!(
-            authorise(&county, &t1, &env(&t2, case)),
-            Err(Rejection::OutOfScope { .. })
-        ));
+        let d3 = NodeId::new(Role::Bridge, "D03").unwrap();
+        let d5 = NodeId::new(Role::Bridge, "D05").unwrap();
+        let case = EntityId::Case(CaseId::new("1", &t1, "20260101", 1));
+        let scope = Scope::with_members(&case, [&d3]);
+        assert!(scope.includes(&t1));
+        assert!(scope.includes(&NodeId::county("HQ").unwrap()));
+        assert!(scope.includes(&d3));
+        assert!(!scope.includes(&d5));
+        assert!(!scope.includes(&t2));
+        assert!(Scope::with_members(&EntityId::Calendar, [&d3]).includes(&t2));
     }
 }

@@ -38,7 +38,7 @@ use tokio::task::JoinSet;
 use tokio_stream::{Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
 
-use liandong_model::{authorise, EncodedOp, NodeId, SharedClock};
+use liandong_model::{EncodedOp, NodeId, Rejection, SharedClock};
 use liandong_store::{Cursor, OutboxChunk, Source, Store, StoreError};
 use liandong_sync::board::LinkBoard;
 use liandong_sync::message::{Hello, Message, NodeReport, PROTOCOL_VERSION};
@@ -46,9 +46,6 @@ use liandong_sync::session::{Action, LocalState, Session, SessionConfig, Session
 
 /// Capacity of the outgoing channel of one link (see module docs).
 pub const OUTGOING_CAPACITY: usize = 256;
-
-/// Rejection reason counted for an operation stamped beyond the skew bound.
-pub const CLOCK_SKEW: &str = "clock-skew";
 
 /// Heartbeat period.
 pub const HEARTBEAT: Duration = Duration::from_secs(1);
@@ -318,10 +315,10 @@ async fn execute(
                         cursor,
                     };
                     let result = ctx.store.apply(source, accepted).map(|report| {
-                        for (op, ahead_ms) in report.clamped {
-                            tracing::warn!(%peer, %op, ahead_ms,
-                                "operation stamped beyond the clock-skew bound: stored, but this node's clock does not follow it");
-                            ctx.board.reject(&peer, CLOCK_SKEW);
+                        for (op, rejection) in report.refused {
+                            tracing::warn!(%peer, %op, reason = rejection.reason(), error = %rejection,
+                                "refused operation (kept as a rejection record)");
+                            ctx.board.reject(&peer, rejection.reason());
                         }
                     });
                     Done::Applied {
@@ -350,19 +347,17 @@ async fn execute(
     Ok(())
 }
 
-/// Decodes and authorises received operations; refused ones are counted.
-/// CPU work proportional to the batch: runs on the blocking pool with the
-/// apply it feeds.
+/// Decodes received operations; undecodable ones are counted. What each
+/// operation says is authorised in the store's write path, against what
+/// the store holds (`liandong_store`'s screen). CPU work proportional to
+/// the batch: runs on the blocking pool with the apply it feeds.
 fn screen(ctx: &LinkContext, peer: &NodeId, ops: Vec<Vec<u8>>) -> Vec<EncodedOp> {
-    let me = ctx.store.me();
     let mut accepted = Vec::with_capacity(ops.len());
     for bytes in ops {
-        let verdict = EncodedOp::decode(bytes)
-            .map_err(|e| liandong_model::scope::Rejection::Malformed(e.to_string()))
-            .and_then(|op| authorise(peer, me, &op.envelope).map(|()| op));
-        match verdict {
+        match EncodedOp::decode(bytes) {
             Ok(op) => accepted.push(op),
-            Err(rejection) => {
+            Err(e) => {
+                let rejection = Rejection::Malformed(e.to_string());
                 tracing::warn!(%peer, reason = rejection.reason(), error = %rejection, "refused operation");
                 ctx.board.reject(peer, rejection.reason());
             }

@@ -20,16 +20,20 @@ use crate::error::{Malformed, Missing, NodeError};
 use liandong_domain::OpBody;
 use liandong_domain::{
     check, fold, Applicant, Authorisation, Calendar, CaseEvent, CaseRecord, CaseState, Catalogue,
-    EventKind, FoldContext, Lang, Level, Matter, Refusal, Stamp, SubmittedMaterial, Thresholds,
+    EventKind, FoldContext, Lang, Level, Matter, Refusal, RoutingRule, Staff, Stamp,
+    SubmittedMaterial, Thresholds,
 };
 use liandong_model::{CaseId, EntityId, Hlc, OpId, Personal, Role};
 use liandong_store::StoredCase;
+use std::collections::BTreeMap;
 
 /// What the fold needs from the store, read once per command.
 pub(crate) struct Registry {
     pub calendar: Calendar,
     pub catalogue: Catalogue,
     pub authorisations: Vec<Authorisation>,
+    pub roster: Vec<Staff>,
+    pub routing: BTreeMap<String, RoutingRule>,
     pub now_ms: u64,
 }
 
@@ -58,6 +62,8 @@ impl Registry {
             calendar: &self.calendar,
             matter,
             authorisations: &self.authorisations,
+            roster: &self.roster,
+            routing: matter.and_then(|m| self.routing.get(&m.code)),
             now_ms: self.now_ms,
             thresholds: Thresholds::default(),
             recorder_level: level,
@@ -72,6 +78,8 @@ impl NodeCore {
             calendar: store.calendar()?,
             catalogue: store.catalogue()?,
             authorisations: store.authorisations()?,
+            roster: store.staff()?,
+            routing: store.routing_rules()?,
             now_ms: self.now_ms(),
         })
     }
@@ -219,16 +227,36 @@ impl NodeCore {
         let matter = reg.matter_of(&stored.record);
         let ctx = reg.context(matter, Some(self.level()));
         let state = fold(&stored.record, &ctx);
-        let event = self.event_for(&stored, &state, &reg, matter, action)?;
-        check(&stored.record, &event, &ctx)?;
+        let events = match action {
+            CaseAction::Route { .. } => {
+                self.route_events(matter.map(|m| m.code.as_str()), action, reg.now_ms)?
+            }
+            action => vec![self.event_for(&stored, &state, &reg, matter, action)?],
+        };
+        // Each event is checked against the record with the earlier ones.
+        let mut scratch = stored.record.clone();
+        for (i, event) in events.iter().enumerate() {
+            check(&scratch, event, &ctx)?;
+            let op = OpId {
+                origin: self.me().clone(),
+                seq: u64::MAX - i as u64,
+            };
+            scratch.insert(op, Hlc::default(), event.clone());
+        }
+        let entity = EntityId::Case(stored.id.clone());
         self.store.append_local(
-            vec![(EntityId::Case(stored.id.clone()), OpBody::Case(event))],
+            events
+                .into_iter()
+                .map(|e| (entity.clone(), OpBody::Case(e)))
+                .collect(),
             reg.now_ms,
         )?;
         self.show_case(case, lang)
     }
 
-    /// Case lines, optionally only those of `origin`, filtered.
+    /// Case lines, filtered: with `origin`, the cases whose scope names
+    /// that township (its own, and those it was asked an opinion on); with
+    /// a department, the cases routed to it.
     pub fn list_cases(
         &self,
         lang: Lang,
@@ -236,13 +264,31 @@ impl NodeCore {
         filter: &CaseFilter,
     ) -> Result<Vec<CaseSummary>, NodeError> {
         let bad = |e| Malformed::node_id("--township", e);
-        let origin = match origin {
+        let origin: Option<liandong_model::NodeId> = match origin {
             None => None,
             Some(s) if s.contains('/') => Some(s.parse().map_err(bad)?),
             Some(s) => Some(liandong_model::NodeId::township(s).map_err(bad)?),
         };
+        let department = match &filter.department {
+            None => None,
+            Some(d) => Some(
+                liandong_model::NodeId::new(Role::Bridge, d.trim())
+                    .map_err(|e| Malformed::node_id("--department", e))?,
+            ),
+        };
         let reg = self.registry()?;
-        let cases = self.store.cases(origin.as_ref())?;
+        let mut cases = match &origin {
+            Some(node) => self.member_of(node)?,
+            None => self.store.cases(None)?,
+        };
+        if let Some(d) = &department {
+            let routed: std::collections::BTreeSet<String> = self
+                .member_of(d)?
+                .into_iter()
+                .map(|c| c.id.to_string())
+                .collect();
+            cases.retain(|c| routed.contains(c.id.as_str()));
+        }
         let mut out = Vec::new();
         for stored in &cases {
             let state = fold(

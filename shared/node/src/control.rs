@@ -23,7 +23,8 @@ use crate::error::ErrorReply;
 use crate::shutdown::Shutdown;
 use crate::{CaseDetail, CaseSummary, NodeStatus, StaffLine, SupervisionLine};
 use liandong_domain::{
-    AuthScope, DaySetting, Lang, Level, Matter, Power, SpecialCode, SpecialKind, StaffRole,
+    AuthScope, DaySetting, Lang, Level, Matter, OpinionResult, Power, RoutingRule, SpecialCode,
+    SpecialKind, StaffRole,
 };
 
 pub const SOCKET_NAME: &str = "control.sock";
@@ -123,6 +124,14 @@ pub enum Request {
     ShowCalendar {
         year: i32,
     },
+    /// Sets the routing rule of a matter (county only).
+    PutRouting {
+        matter: String,
+        departments: Vec<String>,
+        #[serde(default)]
+        townships: Vec<String>,
+    },
+    ListRouting,
     /// Every warning and overdue case, as supervision items.
     Supervision {
         origin: Option<String>,
@@ -165,6 +174,9 @@ pub struct CaseFilter {
     pub overdue: bool,
     /// Only cases carrying this warning colour.
     pub warning: Option<WarningColour>,
+    /// Only cases routed to this department (county, or any node holding them).
+    #[serde(default)]
+    pub department: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,14 +212,23 @@ pub enum CaseAction {
     Supply {
         items: Vec<String>,
     },
+    /// 分送 to departments and 征求意见 of townships; with neither named,
+    /// the matter's routing rule.
     Route {
-        department: String,
+        #[serde(default)]
+        departments: Vec<String>,
+        #[serde(default)]
+        townships: Vec<String>,
+        #[serde(default)]
         part: String,
         stage_limit_days: Option<u16>,
     },
+    /// 审查意见: a department's (named, or this bridge's) or this township's.
     Opinion {
-        department: String,
-        agree: bool,
+        department: Option<String>,
+        result: OpinionResult,
+        staff: String,
+        #[serde(default)]
         text: String,
     },
     RequestSupplement {
@@ -233,6 +254,9 @@ pub enum CaseAction {
         #[serde(default)]
         reason: String,
         department: Option<String>,
+        /// The grant to decide under; by default the first valid one.
+        #[serde(default)]
+        authorisation: Option<String>,
     },
     /// 统一收费: a catalogue fee item (amount from the catalogue unless given).
     Fee {
@@ -266,6 +290,9 @@ pub enum Reply {
     Case(Box<CaseDetail>),
     Cases {
         cases: Vec<CaseSummary>,
+    },
+    Routing {
+        rules: Vec<RoutingRule>,
     },
     Matters {
         matters: Vec<Matter>,

@@ -174,6 +174,10 @@ pub enum Malformed {
     /// A calendar change named no dates.
     #[error("no dates")]
     NoDates,
+    /// `case route` named no department or township and the matter has
+    /// no routing rule; or a rule named neither.
+    #[error("nothing to route to")]
+    NothingToRoute,
     #[error("matter: {0}")]
     Matter(MatterError),
     #[error("staff: {0}")]

@@ -91,6 +91,14 @@ impl NodeCore {
             Request::ShowCalendar { year } => self
                 .show_calendar(year)
                 .map(|(known, days)| Reply::Calendar { year, known, days }),
+            Request::PutRouting {
+                matter,
+                departments,
+                townships,
+            } => self
+                .put_routing(lang, &matter, departments, townships)
+                .map(done),
+            Request::ListRouting => self.list_routing().map(|rules| Reply::Routing { rules }),
             Request::Supervision { origin } => self
                 .supervision(lang, origin.as_deref())
                 .map(|items| Reply::Supervision { items }),

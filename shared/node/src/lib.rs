@@ -30,6 +30,7 @@ pub mod node_core;
 pub mod output;
 mod registry;
 pub mod report;
+mod routing;
 pub mod shutdown;
 mod steps;
 mod supervision;

@@ -350,6 +350,8 @@ mod tests {
                     peer("township/T02", None),
                 ],
                 store_problem: None,
+                rejected_total: 0,
+                recent_rejections: vec![],
             },
             feed_head: 40,
             process_start_ms: 1_000,

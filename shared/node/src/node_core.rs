@@ -101,6 +101,12 @@ pub struct NodeStatus {
     /// the node is restarted), or its disk is below the reserve.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_problem: Option<String>,
+    /// Received operations this node refused, since its store was created.
+    #[serde(default)]
+    pub rejected_total: u64,
+    /// The latest rejection records, newest first (at most 20).
+    #[serde(default)]
+    pub recent_rejections: Vec<liandong_store::RejectionRecord>,
 }
 
 /// The shared core of a running node.
@@ -322,6 +328,8 @@ impl NodeCore {
                 .read_only()
                 .map(|e| e.to_string())
                 .or_else(|| self.store.disk_problem()),
+            rejected_total: self.store.rejection_count(),
+            recent_rejections: self.store.rejections(20)?,
         })
     }
 }

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use liandong_domain::{CaseState, Lang, Staff, SupervisionItem};
+use liandong_domain::{CaseState, EventKind, Lang, Staff, SupervisionItem};
 use liandong_store::StoredCase;
 
 /// One line of a case list.
@@ -30,6 +30,12 @@ pub struct CaseSummary {
     pub overdue: bool,
     pub conflict: bool,
     pub events: u32,
+    /// Departments the case was routed to (联办).
+    #[serde(default)]
+    pub routed_to: Vec<String>,
+    /// Townships asked for an opinion on the case.
+    #[serde(default)]
+    pub opinion_asked_of: Vec<String>,
 }
 
 /// One event of a case's history.
@@ -123,7 +129,28 @@ pub fn summary(case: &StoredCase, state: &CaseState, lang: Lang) -> CaseSummary 
         overdue: state.clock.overdue,
         conflict: !state.conflicts.is_empty(),
         events: case.record.len() as u32 + case.unknown_events,
+        routed_to: named_in(case, |k| match k {
+            EventKind::RoutedToDepartment { department, .. } => Some(department),
+            _ => None,
+        }),
+        opinion_asked_of: named_in(case, |k| match k {
+            EventKind::OpinionRequested { township, .. } => Some(township),
+            _ => None,
+        }),
     }
+}
+
+/// The codes a case's events name, in order, once each.
+fn named_in(case: &StoredCase, pick: impl Fn(&EventKind) -> Option<&String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (_, e) in case.record.history() {
+        if let Some(code) = pick(&e.event.kind) {
+            if !out.contains(code) {
+                out.push(code.clone());
+            }
+        }
+    }
+    out
 }
 
 pub fn detail(case: &StoredCase, state: &CaseState, lang: Lang) -> CaseDetail {

@@ -21,7 +21,7 @@ use liandong_domain::{
 use liandong_model::{EntityId, Hlc, OpId, Role};
 
 impl NodeCore {
-    fn county_only(&self) -> Result<(), NodeError> {
+    pub(crate) fn county_only(&self) -> Result<(), NodeError> {
         if self.me().role() == Role::County {
             Ok(())
         } else {
@@ -30,7 +30,7 @@ impl NodeCore {
     }
 
     /// Writes one registry operation whose content needs its own stamp.
-    fn write_registry(
+    pub(crate) fn write_registry(
         &self,
         entity: EntityId,
         make: impl FnOnce(Stamp) -> OpBody,

@@ -12,9 +12,10 @@ use super::NodeCore;
 use crate::control::CaseAction;
 use crate::error::{Malformed, Missing, NodeError, OpenRequest};
 use liandong_domain::{
-    authorised, CaseEvent, CaseRecord, CaseState, EventKind, Matter, Power, Refusal, Tolerance,
+    authorised, AuthError, CaseEvent, CaseRecord, CaseState, EventKind, Matter, Power, Refusal,
+    Reviewer, Tolerance,
 };
-use liandong_model::{OpId, Personal};
+use liandong_model::{OpId, Personal, Role};
 use liandong_store::StoredCase;
 
 impl NodeCore {
@@ -52,22 +53,19 @@ impl NodeCore {
                 request: open(OpenRequest::Correction)?,
                 supplied: items,
             },
-            CaseAction::Route {
-                department,
-                part,
-                stage_limit_days,
-            } => EventKind::RoutedToDepartment {
-                department,
-                part,
-                stage_limit_days,
-            },
+            // Several events: `NodeCore::case_action` writes them.
+            CaseAction::Route { .. } => {
+                return Err(NodeError::internal("routing is written as several events"))
+            }
             CaseAction::Opinion {
                 department,
-                agree,
+                result,
+                staff,
                 text,
-            } => EventKind::OpinionGiven {
-                department,
-                agree,
+            } => EventKind::OpinionRecorded {
+                reviewer: self.reviewer(department)?,
+                result,
+                staff,
                 text,
             },
             CaseAction::RequestSupplement { department, items } => {
@@ -98,20 +96,39 @@ impl NodeCore {
                 by,
                 reason,
                 department,
+                authorisation,
             } => {
                 let Some(m) = matter else {
                     return Err(NodeError::Refused(Refusal::UnknownMatter {
                         code: state.matter.clone().unwrap_or_default(),
                     }));
                 };
-                let grant = authorised(&by, m, Power::Decide, now, &reg.authorisations)
-                    .map_err(Refusal::Unauthorised)?;
+                let grant = match &authorisation {
+                    // Named: the domain's check says whether it allows this.
+                    Some(id) => {
+                        reg.authorisations
+                            .iter()
+                            .find(|a| &a.id == id)
+                            .ok_or_else(|| {
+                                Refusal::Unauthorised(AuthError::UnknownAuthorisation {
+                                    id: id.clone(),
+                                })
+                            })?
+                    }
+                    None => authorised(&by, m, Power::Decide, now, &reg.authorisations)
+                        .map_err(Refusal::Unauthorised)?,
+                };
                 let seal = grant
                     .powers
                     .contains(&Power::Seal)
                     .then_some(liandong_domain::Seal::Approval);
+                let department = match (department, self.me().role()) {
+                    (Some(d), _) => d,
+                    (None, Role::Bridge) => self.me().name().to_string(),
+                    (None, _) => m.lead_department.clone(),
+                };
                 EventKind::Decided {
-                    department: department.unwrap_or_else(|| m.lead_department.clone()),
+                    department,
                     approve,
                     by,
                     authorisation: grant.id.clone(),
@@ -150,6 +167,25 @@ impl NodeCore {
             }
         };
         Ok(CaseEvent::new(now, kind))
+    }
+}
+
+impl NodeCore {
+    /// Who gives an opinion recorded here: a bridge speaks for its
+    /// department, a township for itself unless a department is named, the
+    /// county hall for the department named.
+    fn reviewer(&self, department: Option<String>) -> Result<Reviewer, NodeError> {
+        let me = self.me();
+        Ok(match (me.role(), department) {
+            (Role::Bridge, _) => Reviewer::Department(me.name().to_string()),
+            (_, Some(d)) if !d.trim().is_empty() => Reviewer::Department(d.trim().to_string()),
+            (Role::Township, _) => Reviewer::Township(me.name().to_string()),
+            (Role::County, _) => {
+                return Err(NodeError::Refused(Refusal::Required(
+                    liandong_domain::RequiredField::Department,
+                )))
+            }
+        })
     }
 }
 

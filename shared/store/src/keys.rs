@@ -14,6 +14,10 @@
 //! | `p`    | peer                        | [`super::PeerRecord`]          |
 //! | `d`    | scope name                  | [`super::Digest`]              |
 //! | `n`    | origin                      | count of ops held from origin  |
+//! | `s`    | entity                      | the case's scope members       |
+//! | `e`    | member 0 entity             | (empty): member → its cases    |
+//! | `g`    | feed seq                    | op key (everyone's scope)      |
+//! | `r`    | slot (seq mod 10,000)       | [`super::RejectionRecord`]     |
 
 use liandong_model::{NodeId, OpId};
 
@@ -98,6 +102,51 @@ pub fn origin_count(origin: &NodeId) -> Vec<u8> {
 }
 
 pub const ORIGIN_COUNT_PREFIX: &[u8] = b"n";
+
+pub const META_REJECTIONS: &[u8] = b"m\0rejections";
+
+/// The members of a case's scope (its centre and every node its routing
+/// events named).
+pub fn scope(entity_key: &str) -> Vec<u8> {
+    with_str(b's', entity_key)
+}
+
+/// Reverse scope index: `member` is in the scope of `entity_key`.
+pub fn member_prefix(member: &NodeId) -> Vec<u8> {
+    with_str(b'e', &member.to_string())
+}
+
+pub fn member(member: &NodeId, entity_key: &str) -> Vec<u8> {
+    let mut k = member_prefix(member);
+    k.extend_from_slice(entity_key.as_bytes());
+    k
+}
+
+/// The entity key after a member prefix.
+pub fn member_entity<'a>(member: &NodeId, key: &'a [u8]) -> Option<&'a str> {
+    let rest = key.get(member_prefix(member).len()..)?;
+    std::str::from_utf8(rest).ok()
+}
+
+/// Feed entries of operations in every node's scope (catalogue, calendar,
+/// roster, ...), by feed sequence.
+pub fn global_feed(seq: u64) -> Vec<u8> {
+    let mut k = vec![b'g'];
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+pub const GLOBAL_FEED_PREFIX: &[u8] = b"g";
+
+/// A refused operation's record, in a ring of [`REJECTIONS_KEPT`] slots.
+pub fn rejection(seq: u64) -> Vec<u8> {
+    let mut k = vec![b'r'];
+    k.extend_from_slice(&(seq % REJECTIONS_KEPT).to_be_bytes());
+    k
+}
+
+/// How many rejection records are kept (the oldest are overwritten).
+pub const REJECTIONS_KEPT: u64 = 10_000;
 
 /// The trailing big-endian u64 of a sequence key.
 pub fn trailing_seq(key: &[u8]) -> Option<u64> {

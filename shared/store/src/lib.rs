@@ -81,7 +81,7 @@ pub use read::StoreStats;
 pub use record::StoredOp;
 pub use verify::VerifyReport;
 pub use views::{RevocationView, StoredCase};
-pub use write::{ApplyReport, Source};
+pub use write::{ApplyReport, RejectionRecord, Source};
 
 /// Format byte that opens every stored value.
 pub const FORMAT_V1: u8 = 1;
@@ -150,6 +150,8 @@ struct WriterState {
     peers: BTreeMap<NodeId, PeerRecord>,
     /// Our cursor into each peer's outbox, as stored.
     cursors: BTreeMap<NodeId, Cursor>,
+    /// Rejection records written so far (the next record's number).
+    rejections: u64,
 }
 
 /// What readers for peers see: the peer records and cursors of the last
@@ -262,6 +264,7 @@ impl Store {
             }),
             peers: load_peers(&db)?,
             cursors: load_cursors(&db)?,
+            rejections: read_u64(&db, keys::META_REJECTIONS)?,
         };
         let durability = Durability::open(path)?;
         let (changes, _) = tokio::sync::watch::channel(writer.feed_head);

@@ -1,13 +1,21 @@
 //! Peer registration: the record this node keeps of each peer and the
 //! outbox it fills for it. A new peer, or one whose store was rebuilt or
-//! restored (its store id changed), gets a new outbox incarnation refilled
-//! from every held operation in its scope, in feed order, so it can never
+//! restored (its store id changed), gets a new outbox incarnation holding
+//! every held operation in its scope, in feed order — those it sent
+//! included, since a restored store may have lost them — so it can never
 //! miss what it lost.
+//!
+//! The outbox is rebuilt from the peer's own rows, never from the whole
+//! feed: the everyone-scope feed (`g`) and the operations of the cases
+//! whose scope names it (`e`). Only for the county (a township's or
+//! bridge's parent, whose scope is everything such a node holds) is it the
+//! whole feed. Feed order keeps a case's earlier operations ahead of the
+//! routing event that widened it.
 //!
 //! Both go through the one commit (`Store::commit`) under the writer lock,
 //! like a batch of operations: the peer record, its outbox entries and its
 //! scope digest are one atomic, durable batch, and the writer state and the
-//! published peer records move with it. A refill rewrites only the outbox
+//! published peer records move with it. A rebuild rewrites only the outbox
 //! entries (and the digest) that differ from what is stored, and removes
 //! the entries past the new head.
 
@@ -16,15 +24,14 @@ use std::collections::BTreeMap;
 use super::write::peer_scope;
 use super::{
     encode, keys, new_incarnation, Announce, Digest, Incarnation, OutboxMeta, PeerRecord, Store,
-    StoreError, StoredOp, Writes,
+    StoreError, Writes,
 };
-use liandong_model::{EncodedOp, NodeId, Scope};
+use liandong_model::{NodeId, Role};
 
 impl Store {
     /// Registers a peer, or refreshes it when its store id changed (the peer
-    /// was restored or rebuilt). A new or changed peer gets a new outbox
-    /// incarnation filled with every held operation in its scope, so it can
-    /// never miss what it lost. Returns the record and whether it was rebuilt.
+    /// was restored or rebuilt): a new outbox incarnation, so it can never
+    /// miss what it lost. Returns the record and whether it was rebuilt.
     pub fn ensure_peer(
         &self,
         peer: &NodeId,
@@ -51,7 +58,7 @@ impl Store {
                 _ => {}
             }
         }
-        let (writes, rec) = self.refill_outbox(peer, peer_store_id)?;
+        let (writes, rec) = self.rebuild_outbox(peer, peer_store_id)?;
         self.commit(&mut state, writes, Announce::Quiet, |s| {
             s.peers.insert(peer.clone(), rec.clone());
         })?;
@@ -60,11 +67,22 @@ impl Store {
 
     /// The writes that give `peer` a new outbox incarnation holding every
     /// held operation in its scope, and the record that describes it.
-    fn refill_outbox(
+    fn rebuild_outbox(
         &self,
         peer: &NodeId,
         store_id: Option<Incarnation>,
     ) -> Result<(Writes, PeerRecord), StoreError> {
+        let mut entries = if peer.role() == Role::County {
+            self.feed_entries()?
+        } else {
+            let mut entries = self.global_entries()?;
+            for entity_key in self.member_entities(peer)? {
+                entries.extend(self.entity_entries(&entity_key)?);
+            }
+            entries
+        };
+        entries.sort_by_key(|(seq, _, _)| *seq);
+        entries.dedup_by_key(|(seq, _, _)| *seq);
         let mut writes = Writes::default();
         // The current outbox (key → op key): an entry that stays the same
         // is not rewritten, the rest are removed at the end.
@@ -73,26 +91,14 @@ impl Store {
             let (key, op_key) = item?;
             old.insert(key.to_vec(), op_key);
         }
-        let mut head = 0;
         let mut digest = Digest::default();
-        for item in self.db.scan_prefix([b'f']) {
-            let (_, op_key) = item?;
-            let Some(raw) = self.db.get(&op_key)? else {
-                return Err(StoreError::corrupt(
-                    "feed",
-                    "feed names a missing operation",
-                ));
-            };
-            let stored = StoredOp::from_bytes(&raw)?;
-            let op =
-                EncodedOp::decode(stored.bytes).map_err(|e| StoreError::corrupt("operation", e))?;
-            if Scope::of(op.entity()).includes(peer) {
-                head += 1;
-                let key = keys::outbox(peer, head);
-                let stored_entry = old.remove(&key);
-                writes.put_changed(key, stored_entry.as_deref(), op_key.to_vec());
-                digest.add(&op_key, &stored.hash);
-            }
+        let mut head = 0;
+        for (_, op_key, hash) in entries {
+            head += 1;
+            let key = keys::outbox(peer, head);
+            let stored_entry = old.remove(&key);
+            writes.put_changed(key, stored_entry.as_deref(), op_key.clone());
+            digest.add(&op_key, &hash);
         }
         for key in old.into_keys() {
             writes.remove(key);
@@ -110,6 +116,28 @@ impl Store {
         let stored_digest = self.db.get(&digest_key)?;
         writes.put_changed(digest_key, stored_digest.as_deref(), encode(&digest));
         Ok((writes, rec))
+    }
+
+    /// (feed seq, op key, hash) of every held operation.
+    fn feed_entries(&self) -> Result<Vec<super::write::FeedEntry>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.db.scan_prefix([b'f']) {
+            let (_, op_key) = item?;
+            out.push(self.entry_of(op_key.to_vec())?);
+        }
+        Ok(out)
+    }
+
+    /// The entity keys whose scope names `member`.
+    fn member_entities(&self, member: &NodeId) -> Result<Vec<String>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.db.scan_prefix(keys::member_prefix(member)) {
+            let (key, _) = item?;
+            let entity = keys::member_entity(member, &key)
+                .ok_or_else(|| StoreError::corrupt("member index", "unparsable key"))?;
+            out.push(entity.to_string());
+        }
+        Ok(out)
     }
 }
 

@@ -282,5 +282,7 @@ impl Store {
     }
 }
 
+mod scope;
+
 #[cfg(test)]
 mod tests;

@@ -12,13 +12,16 @@
 //! | staff         | [`Staff`]: merged roster record                        |
 //! | authorisation | [`Authorisation`]: merged grant (earliest revocation)  |
 //! | revocation    | [`RevocationView`]: latest instant named               |
+//! | routing       | [`RoutingEntry`]: the latest rule by (HLC, op id)      |
 
 use liandong_domain::DecodeBody;
 use serde::{Deserialize, Serialize};
 
 use super::{decode, encode, StoreError};
 use liandong_domain::OpBody;
-use liandong_domain::{Authorisation, Calendar, CaseRecord, CatalogueEntry, Staff, Stamp};
+use liandong_domain::{
+    Authorisation, Calendar, CaseRecord, CatalogueEntry, RoutingEntry, Staff, Stamp,
+};
 use liandong_model::{CaseId, EncodedOp, EntityId};
 
 /// A case as stored: its number and its event set.
@@ -38,12 +41,14 @@ pub struct RevocationView {
 }
 
 /// One entity's view while a batch is applied.
+#[derive(Debug, Clone)]
 pub(super) enum View {
     Matter(Option<CatalogueEntry>),
     Revocation(RevocationView),
     Calendar(Calendar),
     Staff(Option<Staff>),
     Authorisation(Option<Authorisation>),
+    Routing(Option<RoutingEntry>),
 }
 
 impl View {
@@ -57,6 +62,7 @@ impl View {
                 EntityId::Calendar => View::Calendar(Calendar::new()),
                 EntityId::Staff(_) => View::Staff(None),
                 EntityId::Authorisation(_) => View::Authorisation(None),
+                EntityId::Routing(_) => View::Routing(None),
             };
             return Ok(view);
         };
@@ -66,6 +72,7 @@ impl View {
             EntityId::Calendar => View::Calendar(decode("calendar", bytes)?),
             EntityId::Staff(_) => View::Staff(decode("staff", bytes)?),
             EntityId::Authorisation(_) => View::Authorisation(decode("authorisation", bytes)?),
+            EntityId::Routing(_) => View::Routing(decode("routing rule", bytes)?),
         };
         Ok(view)
     }
@@ -77,6 +84,7 @@ impl View {
             View::Calendar(v) => encode(v),
             View::Staff(v) => encode(v),
             View::Authorisation(v) => encode(v),
+            View::Routing(v) => encode(v),
         }
     }
 
@@ -114,6 +122,10 @@ impl View {
             (View::Authorisation(slot), Some(OpBody::Authorise(grant))) => match slot {
                 Some(a) => a.merge_from(&grant),
                 None => *slot = Some(grant),
+            },
+            (View::Routing(slot), Some(OpBody::RoutingSet(rule))) => match slot {
+                Some(r) => r.put(rule, stamp),
+                None => *slot = Some(RoutingEntry { rule, stamp }),
             },
             _ => {}
         }

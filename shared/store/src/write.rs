@@ -11,16 +11,30 @@
 //! and peer records) and written at the end only if its encoded bytes
 //! differ from what is stored, so a duplicate or an idempotent merge costs
 //! no rewrite. The cursor is written with every received batch.
+//!
+//! Every received operation is screened first (`screen`): stamped beyond
+//! the clock-skew bound, or refused by the domain's authority table, it is
+//! not stored; a rejection record is written in the same batch and the
+//! batch goes on. Scope is computed here for every accepted operation
+//! (`scope`): from the case's held members and the operation itself, so a
+//! routing event that widens a case queues the whole case for the new
+//! member ahead of itself.
 
-use std::collections::{BTreeMap, HashSet};
+mod scope;
+mod screen;
+
+pub(crate) use scope::FeedEntry;
+pub use screen::RejectionRecord;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::views::View;
 use super::{
     decode, encode, keys, Announce, Cursor, Digest, Store, StoreError, StoredOp, WriterState,
     Writes,
 };
-use liandong_domain::{OpBody, Operation};
-use liandong_model::{EncodedOp, EntityId, NodeId, Observed, OpId, Scope, MAX_OP_BYTES};
+use liandong_domain::{DecodeBody, OpBody, Operation};
+use liandong_model::{EncodedOp, EntityId, NodeId, OpId, Rejection, MAX_OP_BYTES};
 
 /// Where a batch comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,9 +55,9 @@ pub struct ApplyReport {
     /// views, digests, counts, peer records and meta rows that changed
     /// (and a received batch's cursor).
     pub keys_written: usize,
-    /// Applied operations stamped beyond the skew bound, with how far past
-    /// the wall clock: stored as they are, but the clock did not follow.
-    pub clamped: Vec<(OpId, u64)>,
+    /// Received operations refused (not stored), with why; each has a
+    /// rejection record.
+    pub refused: Vec<(OpId, Rejection)>,
 }
 
 /// A value read once per batch, with the bytes the tree held for it.
@@ -66,7 +80,18 @@ struct Pending<'a> {
     origin_counts: BTreeMap<NodeId, u64>,
     new_cases: u64,
     new_case_keys: HashSet<String>,
-    changed_peers: std::collections::BTreeSet<NodeId>,
+    changed_peers: BTreeSet<NodeId>,
+    /// Scope members of the cases the batch touches.
+    scopes: BTreeMap<String, Loaded<BTreeSet<NodeId>>>,
+    /// Operations of each case added by this batch so far: (feed seq, op
+    /// key, hash), for a member added later in the same batch.
+    batch_case_ops: HashMap<String, Vec<scope::FeedEntry>>,
+    /// Everyone-scope operations added by this batch so far.
+    batch_global: Vec<scope::FeedEntry>,
+    /// Matter codes of the applications in this batch, by case key.
+    batch_matters: HashMap<String, String>,
+    /// Wall time of this batch (rejection records).
+    now_ms: u64,
     report: ApplyReport,
 }
 
@@ -139,6 +164,11 @@ impl Store {
             new_cases: 0,
             new_case_keys: HashSet::new(),
             changed_peers: Default::default(),
+            scopes: BTreeMap::new(),
+            batch_case_ops: HashMap::new(),
+            batch_global: Vec::new(),
+            batch_matters: HashMap::new(),
+            now_ms: self.skew.clock.now_ms(),
             report: ApplyReport::default(),
         };
         let from = match &source {
@@ -172,35 +202,32 @@ impl Pending<'_> {
             self.report.duplicates += 1;
             return Ok(());
         }
+        let body = op.body().ok();
+        if let Some(sender) = from {
+            if let Err(rejection) = self.screen(sender, &op, body.as_ref()) {
+                self.refuse(sender, &op, rejection);
+                return Ok(());
+            }
+        }
         let hash = op.hash();
         self.state.feed_head += 1;
+        let feed_seq = self.state.feed_head;
         let entity_key = op.entity().key();
-        let scope = Scope::of(op.entity());
-        self.writes
-            .insert(keys::feed(self.state.feed_head), op_key.clone());
+        self.writes.insert(keys::feed(feed_seq), op_key.clone());
         self.writes
             .insert(keys::entity_index(&entity_key, &op_key), &[] as &[u8]);
         self.digest(ALL_SCOPE)?.add(&op_key, &hash);
-        let store = self.store;
-        let me = &store.me;
-        // Usually one peer (a case's centre) or every peer (catalogue).
-        let targets: Vec<NodeId> = self
-            .state
-            .peers
-            .keys()
-            .filter(|p| scope.includes(p) && *p != me)
-            .cloned()
-            .collect();
-        for peer in &targets {
-            self.digest(&peer_scope(peer))?.add(&op_key, &hash);
-            if Some(peer) == from {
-                continue;
-            }
-            if let Some(rec) = self.state.peers.get_mut(peer) {
-                rec.outbox.head += 1;
-                self.writes
-                    .insert(keys::outbox(peer, rec.outbox.head), op_key.clone());
-                self.changed_peers.insert(peer.clone());
+        self.route(
+            &op,
+            &entity_key,
+            body.as_ref(),
+            (feed_seq, &op_key, hash),
+            from,
+        )?;
+        if let Some(OpBody::Case(event)) = &body {
+            if let liandong_domain::EventKind::Submitted { matter, .. } = &event.kind {
+                self.batch_matters
+                    .insert(entity_key.clone(), matter.clone());
             }
         }
         self.absorb(&entity_key, &op)?;
@@ -208,25 +235,32 @@ impl Pending<'_> {
             .origin_counts
             .entry(op.id().origin.clone())
             .or_insert(0) += 1;
-        // Bounded: a stamp far ahead is stored as it is, but the clock moves
-        // at most to now + the store's skew bound.
-        if let Observed::Clamped { ahead_ms } =
-            store.skew.observe(&mut self.state.clock, op.envelope.hlc)
-        {
-            self.report.clamped.push((op.id().clone(), ahead_ms));
-        }
-        if &op.id().origin == me {
+        // A local write (or a restore) never moves the clock past now +
+        // the skew bound; a received one beyond it was refused above.
+        let store = self.store;
+        store.skew.observe(&mut self.state.clock, op.envelope.hlc);
+        if op.id().origin == store.me {
             self.state.next_local_seq = self.state.next_local_seq.max(op.id().seq + 1);
         }
         self.report.applied.push(op.id().clone());
         let stored = StoredOp {
             hash,
-            feed_seq: self.state.feed_head,
+            feed_seq,
             source: from.cloned(),
             bytes: op.bytes,
         };
         self.writes.insert(op_key, stored.to_bytes());
         Ok(())
+    }
+
+    /// Appends an operation to a peer's outbox.
+    fn push_outbox(&mut self, peer: &NodeId, op_key: &[u8]) {
+        if let Some(rec) = self.state.peers.get_mut(peer) {
+            rec.outbox.head += 1;
+            self.writes
+                .insert(keys::outbox(peer, rec.outbox.head), op_key.to_vec());
+            self.changed_peers.insert(peer.clone());
+        }
     }
 
     fn digest(&mut self, scope: &str) -> Result<&mut Digest, StoreError> {
@@ -275,6 +309,10 @@ impl Pending<'_> {
     /// persist and the report.
     fn finish(mut self) -> Result<(Writes, WriterState, ApplyReport), StoreError> {
         self.report.feed_head = self.state.feed_head;
+        if self.state.rejections != self.before.rejections {
+            self.writes
+                .insert(keys::META_REJECTIONS, encode(&self.state.rejections));
+        }
         if self.report.applied.is_empty() {
             // Nothing new; the batch may still carry a cursor.
             return Ok((self.writes, self.state, self.report));
@@ -288,6 +326,11 @@ impl Pending<'_> {
             let value = encode(&d.value);
             self.writes
                 .put_changed(keys::digest(scope), d.stored.as_deref(), value);
+        }
+        for (key, members) in &self.scopes {
+            let value = encode(&members.value);
+            self.writes
+                .put_changed(keys::scope(key), members.stored.as_deref(), value);
         }
         for (origin, n) in std::mem::take(&mut self.origin_counts) {
             self.add_to_count("origin count", keys::origin_count(&origin), n)?;
@@ -337,5 +380,7 @@ impl Pending<'_> {
     }
 }
 
+#[cfg(test)]
+mod scope_tests;
 #[cfg(test)]
 mod tests;

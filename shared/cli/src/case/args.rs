@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use clap::{ArgGroup, Args, Subcommand};
+use liandong_domain::OpinionResult;
 
 #[derive(Subcommand, Debug)]
 pub enum CaseCommand {
@@ -42,10 +43,17 @@ pub enum CaseCommand {
         json: bool,
     },
     /// 分送: route a part to a department.
+    /// 分送 to departments and 征求意见 of townships; with neither named,
+    /// the routing rule of the case's matter (`routing add` at the county).
     Route {
         case: String,
-        #[arg(long)]
-        department: String,
+        /// A department to route a part to (repeatable).
+        #[arg(long = "department")]
+        departments: Vec<String>,
+        /// A township centre to ask for an opinion (repeatable).
+        #[arg(long = "township")]
+        townships: Vec<String>,
+        /// The part's name [default: the department code].
         #[arg(long, default_value = "")]
         part: String,
         /// Stage limit in working days.
@@ -54,16 +62,20 @@ pub enum CaseCommand {
         #[arg(long)]
         json: bool,
     },
-    /// 审查意见 of a department.
-    #[command(group(ArgGroup::new("verdict").required(true).args(["agree", "disagree"])))]
+    /// 审查意见: a department's (at the county hall, --department), or
+    /// this township's when it was asked for one.
     Opinion {
         case: String,
+        /// The department giving it (at the county hall).
         #[arg(long)]
-        department: String,
+        department: Option<String>,
+        /// 通过/退回/其他: pass, return or other.
+        #[arg(long, value_parser = parse_result)]
+        result: OpinionResult,
+        /// Staff id of who gives it.
         #[arg(long)]
-        agree: bool,
-        #[arg(long)]
-        disagree: bool,
+        staff: String,
+        /// The opinion (required unless the result is pass).
         #[arg(long, default_value = "")]
         text: String,
         #[arg(long)]
@@ -112,6 +124,9 @@ pub enum CaseCommand {
         /// The department whose part this is [default: the lead department].
         #[arg(long)]
         department: Option<String>,
+        /// The authorisation (授权书) to decide under [default: the first valid one].
+        #[arg(long)]
+        authorisation: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -180,9 +195,12 @@ pub enum CaseCommand {
     },
     /// Cases (ID numbers masked).
     List {
-        /// Only cases accepted at this township (county).
+        /// Only cases of this township: accepted there, or asked of it for an opinion (county).
         #[arg(long)]
         township: Option<String>,
+        /// Only cases routed to this department.
+        #[arg(long)]
+        department: Option<String>,
         /// Only overdue cases.
         #[arg(long)]
         overdue: bool,
@@ -222,4 +240,8 @@ pub struct AcceptArgs {
     pub promised_by: Option<NaiveDate>,
     #[arg(long)]
     pub json: bool,
+}
+
+fn parse_result(s: &str) -> Result<OpinionResult, String> {
+    s.parse()
 }

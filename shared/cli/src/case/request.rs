@@ -36,7 +36,8 @@ pub(super) fn request(cmd: CaseCommand, lang: Lang) -> anyhow::Result<(Request, 
         CaseCommand::Supply { case, items, json } => (on(case, CaseAction::Supply { items }), json),
         CaseCommand::Route {
             case,
-            department,
+            departments,
+            townships,
             part,
             stage_days,
             json,
@@ -44,7 +45,8 @@ pub(super) fn request(cmd: CaseCommand, lang: Lang) -> anyhow::Result<(Request, 
             on(
                 case,
                 CaseAction::Route {
-                    department,
+                    departments,
+                    townships,
                     part,
                     stage_limit_days: stage_days,
                 },
@@ -54,8 +56,8 @@ pub(super) fn request(cmd: CaseCommand, lang: Lang) -> anyhow::Result<(Request, 
         CaseCommand::Opinion {
             case,
             department,
-            agree,
-            disagree: _,
+            result,
+            staff,
             text,
             json,
         } => (
@@ -63,7 +65,8 @@ pub(super) fn request(cmd: CaseCommand, lang: Lang) -> anyhow::Result<(Request, 
                 case,
                 CaseAction::Opinion {
                     department,
-                    agree,
+                    result,
+                    staff,
                     text,
                 },
             ),
@@ -100,6 +103,7 @@ pub(super) fn request(cmd: CaseCommand, lang: Lang) -> anyhow::Result<(Request, 
             by,
             reason,
             department,
+            authorisation,
             json,
         } => (
             on(
@@ -109,6 +113,7 @@ pub(super) fn request(cmd: CaseCommand, lang: Lang) -> anyhow::Result<(Request, 
                     by,
                     reason,
                     department,
+                    authorisation,
                 },
             ),
             json,
@@ -168,6 +173,7 @@ pub(super) fn request(cmd: CaseCommand, lang: Lang) -> anyhow::Result<(Request, 
         CaseCommand::Show { case, json } => (Request::ShowCase { case }, json),
         CaseCommand::List {
             township,
+            department,
             overdue,
             warning,
             json,
@@ -183,7 +189,11 @@ pub(super) fn request(cmd: CaseCommand, lang: Lang) -> anyhow::Result<(Request, 
                     )))
                 }
             };
-            let filter = CaseFilter { overdue, warning };
+            let filter = CaseFilter {
+                overdue,
+                warning,
+                department,
+            };
             (
                 Request::ListCases {
                     origin: township,

@@ -3,11 +3,11 @@
 //! procedures, decisions (authorisation and seal), fees and conclusion.
 
 use super::{accepted_and_open, case_matter, known_matter, open_case, required};
-use crate::authorisation::{AuthError, Power};
+use crate::authorisation::{AuthError, AuthScope, Power};
 use crate::base::Level;
 use crate::calendar::cst_date;
 use crate::context::FoldContext;
-use crate::event::{CaseEvent, EventKind, SpecialCode, Tolerance};
+use crate::event::{CaseEvent, EventKind, OpinionResult, Reviewer, SpecialCode, Tolerance};
 use crate::facts::Facts;
 use crate::matter::MatterKind;
 use crate::refusal::{Refusal, RequiredField};
@@ -127,15 +127,69 @@ pub(super) fn opinion(
             department: department.to_string(),
         });
     }
-    let given = facts.opinions.iter().any(
-        |o| matches!(o.kind, EventKind::OpinionGiven { department: d, .. } if d == department),
-    );
+    let given = facts
+        .opinions
+        .iter()
+        .any(|o| crate::facts::event_department(o.kind) == Some(department));
     if given {
         return Err(Refusal::AlreadyGaveOpinion {
             department: department.to_string(),
         });
     }
     Ok(())
+}
+
+/// 分送: only to the matter's lead and co-departments or the departments
+/// its routing rule names (when the catalogue has the matter).
+pub(super) fn routable(
+    facts: &Facts<'_>,
+    department: &str,
+    ctx: &FoldContext<'_>,
+) -> Result<(), Refusal> {
+    let Ok(matter) = case_matter(facts, ctx) else {
+        return Ok(());
+    };
+    let in_rule = ctx.routing.is_some_and(|r| r.names_department(department));
+    if matter.involves(department) || in_rule {
+        return Ok(());
+    }
+    Err(Refusal::NotInRouting {
+        department: department.to_string(),
+        matter: matter.code.clone(),
+    })
+}
+
+/// 审查意见 with a result: a routed department (or the lead) once, or a
+/// township that was asked, once.
+pub(super) fn reviewed(
+    facts: &Facts<'_>,
+    reviewer: &Reviewer,
+    result: OpinionResult,
+    staff: &str,
+    text: &str,
+    ctx: &FoldContext<'_>,
+) -> Result<(), Refusal> {
+    required(staff, RequiredField::OpinionStaff)?;
+    match reviewer {
+        Reviewer::Department(d) => opinion(facts, d, result == OpinionResult::Pass, text, ctx),
+        Reviewer::Township(t) => {
+            accepted_and_open(facts)?;
+            if result != OpinionResult::Pass {
+                required(text, RequiredField::OpinionText)?;
+            }
+            if !facts.requested_townships().contains_key(t.as_str()) {
+                return Err(Refusal::OpinionNotRequested {
+                    township: t.clone(),
+                });
+            }
+            if facts.township_opinion(t).is_some() {
+                return Err(Refusal::AlreadyGaveOpinion {
+                    department: t.clone(),
+                });
+            }
+            Ok(())
+        }
+    }
 }
 
 pub(super) fn special_started(
@@ -238,6 +292,25 @@ pub(super) fn decided(
         })?;
     auth.permits(by, matter, Power::Decide, event.at_ms)
         .map_err(Refusal::Unauthorised)?;
+    let belongs_to = match &auth.scope {
+        AuthScope::Department(d) => Some(d.clone()),
+        AuthScope::Matter(_) => ctx
+            .roster
+            .iter()
+            .find(|s| s.id == auth.staff)
+            .map(|s| s.department.val.clone()),
+    };
+    // A grant whose holder is not on the roster here yet is judged by its
+    // scope alone (the roster may arrive later).
+    if let Some(belongs_to) = belongs_to {
+        if &belongs_to != department {
+            return Err(Refusal::DecisionDepartment {
+                department: department.clone(),
+                authorisation: authorisation.clone(),
+                belongs_to,
+            });
+        }
+    }
     if seal.is_some() {
         auth.permits(by, matter, Power::Seal, event.at_ms)
             .map_err(Refusal::Unauthorised)?;
@@ -300,6 +373,12 @@ pub(super) fn concluded(facts: &Facts<'_>, ctx: &FoldContext<'_>) -> Result<(), 
     if !waiting.is_empty() {
         return Err(Refusal::AwaitingOpinions {
             departments: waiting,
+        });
+    }
+    let undecided = facts.undecided_parts();
+    if !undecided.is_empty() {
+        return Err(Refusal::PartsUndecided {
+            departments: undecided,
         });
     }
     if let Some(open) = facts.open_pauses().first() {

@@ -154,8 +154,24 @@ pub(crate) fn preconditions(
                     department: department.clone(),
                 });
             }
+            acts::routable(facts, department, ctx)
+        }
+        EventKind::OpinionRequested { township, .. } => {
+            accepted_and_open(facts)?;
+            required(township, RequiredField::Township)?;
+            if facts.requested_townships().contains_key(township.as_str()) {
+                return Err(Refusal::AlreadyAsked {
+                    township: township.clone(),
+                });
+            }
             Ok(())
         }
+        EventKind::OpinionRecorded {
+            reviewer,
+            result,
+            staff,
+            text,
+        } => acts::reviewed(facts, reviewer, *result, staff, text, ctx),
         EventKind::OpinionGiven {
             department,
             agree,

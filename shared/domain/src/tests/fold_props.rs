@@ -237,6 +237,8 @@ fn state_of(record: &CaseRecord, c: &Context, now_ms: u64) -> CaseState {
         calendar: &c.calendar,
         matter: Some(&c.matter),
         authorisations: &c.authorisations,
+        roster: &[],
+        routing: None,
         now_ms,
         thresholds: Thresholds::default(),
         recorder_level: None,

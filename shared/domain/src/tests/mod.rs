@@ -212,6 +212,8 @@ impl Window {
             calendar: &self.calendar,
             matter: Some(&self.matter),
             authorisations: &self.authorisations,
+            roster: &[],
+            routing: None,
             now_ms,
             thresholds: Thresholds::default(),
             recorder_level: Some(Level::Township),

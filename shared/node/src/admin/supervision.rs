@@ -33,14 +33,16 @@ fn filter_of(kind: &str) -> Option<CaseFilter> {
         "yellow" => Some(CaseFilter {
             overdue: false,
             warning: Some(WarningColour::Yellow),
+            ..CaseFilter::default()
         }),
         "red" => Some(CaseFilter {
             overdue: false,
             warning: Some(WarningColour::Red),
+            ..CaseFilter::default()
         }),
         "overdue" => Some(CaseFilter {
             overdue: true,
-            warning: None,
+            ..CaseFilter::default()
         }),
         _ => None,
     }

@@ -1,0 +1,141 @@
+//! Screening a received operation before it is stored: the clock-skew
+//! bound, then the domain's authority table
+//! ([`liandong_domain::authority::authorise`]) against what this store
+//! holds — committed, or earlier in the same batch (a case's members, its
+//! matter, the authorisations and the roster).
+//!
+//! A refused operation is not stored and does not stop the batch: a
+//! [`RejectionRecord`] is written in the same commit (a ring of the last
+//! [`keys::REJECTIONS_KEPT`]), and the report lists it for the link to
+//! count and log.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::Pending;
+use crate::views::View;
+use crate::{encode, keys};
+use liandong_domain::authority::{authorise, Holdings};
+use liandong_domain::{Authorisation, DecodeBody, EventKind, OpBody, Staff};
+use liandong_model::{CaseId, EncodedOp, EntityId, NodeId, Rejection};
+
+/// A refused operation, as kept for status and the admin page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectionRecord {
+    /// This node's wall time when it was refused.
+    pub at_ms: u64,
+    pub peer: NodeId,
+    pub op: String,
+    pub entity: String,
+    pub reason: String,
+    pub message: String,
+}
+
+impl Pending<'_> {
+    pub(super) fn screen(
+        &mut self,
+        sender: &NodeId,
+        op: &EncodedOp,
+        body: Option<&OpBody>,
+    ) -> Result<(), Rejection> {
+        let skew = &self.store.skew;
+        if op.envelope.hlc.is_beyond(self.now_ms, skew.max_skew_ms) {
+            return Err(Rejection::FutureStamp {
+                op: op.id().to_string(),
+                ahead_ms: op.envelope.hlc.wall_ms.saturating_sub(self.now_ms),
+                bound_ms: skew.max_skew_ms,
+            });
+        }
+        if let EntityId::Case(_) = op.entity() {
+            // Make sure the case's members are loaded for the table.
+            self.scope_members(&op.entity().key())
+                .map_err(|e| Rejection::Malformed(format!("scope of the case unreadable: {e}")))?;
+        }
+        authorise(sender, op.id(), op.entity(), body, &Held { pending: self })
+    }
+
+    pub(super) fn refuse(&mut self, sender: &NodeId, op: &EncodedOp, rejection: Rejection) {
+        let record = RejectionRecord {
+            at_ms: self.now_ms,
+            peer: sender.clone(),
+            op: op.id().to_string(),
+            entity: op.entity().key(),
+            reason: rejection.reason().to_string(),
+            message: rejection.to_string(),
+        };
+        self.writes
+            .insert(keys::rejection(self.state.rejections), encode(&record));
+        self.state.rejections += 1;
+        self.report.refused.push((op.id().clone(), rejection));
+    }
+}
+
+/// What the table reads, from the batch first, then the tree.
+struct Held<'p, 'a> {
+    pending: &'p Pending<'a>,
+}
+
+impl Held<'_, '_> {
+    fn view(&self, entity: &EntityId) -> Option<View> {
+        let key = entity.key();
+        if let Some(loaded) = self.pending.views.get(&key) {
+            return Some(loaded.value.clone());
+        }
+        let stored = self.pending.store.db.get(keys::view(&key)).ok()??;
+        View::load(entity, Some(&stored)).ok()
+    }
+}
+
+impl Holdings for Held<'_, '_> {
+    fn members(&self, case: &EntityId) -> BTreeSet<NodeId> {
+        self.pending
+            .scopes
+            .get(&case.key())
+            .map(|m| m.value.clone())
+            .unwrap_or_default()
+    }
+
+    fn case_matter(&self, case: &EntityId) -> Option<String> {
+        let key = case.key();
+        if let Some(m) = self.pending.batch_matters.get(&key) {
+            return Some(m.clone());
+        }
+        let EntityId::Case(id) = case else {
+            return None;
+        };
+        matter_of(self.pending.store, id)
+    }
+
+    fn authorisation(&self, id: &str) -> Option<Authorisation> {
+        match self.view(&EntityId::Authorisation(id.to_string()))? {
+            View::Authorisation(a) => a,
+            _ => None,
+        }
+    }
+
+    fn staff_department(&self, staff: &str) -> Option<String> {
+        match self.view(&EntityId::Staff(staff.to_string()))? {
+            View::Staff(Some(Staff { department, .. })) => Some(department.val),
+            _ => None,
+        }
+    }
+}
+
+/// The matter code of a held case's application.
+fn matter_of(store: &crate::Store, id: &CaseId) -> Option<String> {
+    let entity = EntityId::Case(id.clone());
+    let entries = store.entity_entries(&entity.key()).ok()?;
+    entries.into_iter().find_map(|(_, op_key, _)| {
+        let raw = store.db.get(&op_key).ok()??;
+        let stored = crate::StoredOp::from_bytes(&raw).ok()?;
+        let op = EncodedOp::decode(stored.bytes).ok()?;
+        match op.body().ok()? {
+            OpBody::Case(e) => match e.kind {
+                EventKind::Submitted { matter, .. } => Some(matter),
+                _ => None,
+            },
+            _ => None,
+        }
+    })
+}
