@@ -22,7 +22,8 @@ pub async fn client(
     liandong_net::tls::install_crypto_provider();
     let files = liandong_net::tls::ensure_dev_node_cert(&net.pki(), me, &[]).expect("cert");
     let material = liandong_net::tls::TlsMaterial::load(&files).expect("material");
-    let cfg = liandong_net::tls::client_config(&material).expect("client config");
+    let county = NodeId::county("HQ").expect("county id");
+    let cfg = liandong_net::tls::client_config(&material, &county).expect("client config");
     let channel = liandong_net::tls::connect_channel(
         &format!("127.0.0.1:{port}"),
         "localhost",

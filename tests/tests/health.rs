@@ -76,9 +76,9 @@ async fn every_admin_port_answers_health_and_reflection_and_the_tls_port_answers
     // Over mutual TLS on the replication port, with a township certificate.
     let files =
         liandong_net::tls::ensure_dev_node_cert(&net.pki(), &township_id("T01"), &[]).unwrap();
-    let tls =
-        liandong_net::tls::client_config(&liandong_net::tls::TlsMaterial::load(&files).unwrap())
-            .unwrap();
+    let county_id = liandong_model::NodeId::county("HQ").unwrap();
+    let material = liandong_net::tls::TlsMaterial::load(&files).unwrap();
+    let tls = liandong_net::tls::client_config(&material, &county_id).unwrap();
     let channel = liandong_net::tls::connect_channel(
         &format!("127.0.0.1:{}", county.port()),
         "localhost",

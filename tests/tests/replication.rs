@@ -304,7 +304,7 @@ async fn a_client_with_a_certificate_from_another_ca_is_refused() {
         tls::write_node_cert(&intruder_pki, &intruder, &issued, &net.pki()).expect("files written");
 
     let material = tls::TlsMaterial::load(&files).expect("intruder TLS material");
-    let config = tls::client_config(&material).expect("client config");
+    let config = tls::client_config(&material, &county_id()).expect("client config");
     let direct = tls::connect_channel(
         &format!("127.0.0.1:{}", county.port()),
         "localhost",
@@ -352,6 +352,53 @@ async fn a_client_with_a_certificate_from_another_ca_is_refused() {
             .is_empty(),
         "the county holds cases from the intruder"
     );
+    shutdown.drain(Duration::from_secs(10)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_township_whose_county_address_serves_another_county_shows_both_identities_in_its_status()
+{
+    let net = Net::new();
+    // A county named OTHER (same CA, certificate valid for localhost) at the
+    // address the township is configured to reach county/HQ on.
+    let shutdown = Shutdown::new();
+    let other = county_node::start(
+        county_node::CountyConfig {
+            name: "OTHER".into(),
+            ..net.county_config(0)
+        },
+        shutdown.clone(),
+    )
+    .await
+    .expect("county OTHER starts");
+    let town = net.township("T01", other.grpc_addr.port(), None).await;
+
+    let hq_error = || {
+        let status = town.core().status().expect("township status");
+        status
+            .peers
+            .into_iter()
+            .find(|p| p.node == county_id().to_string())
+            .and_then(|p| p.last_error)
+    };
+    assert!(
+        eventually(LIMIT, || hq_error().is_some()).await,
+        "the township's status never showed a failed attempt to reach county/HQ"
+    );
+    let error = hq_error().unwrap_or_default();
+    assert!(
+        error.contains("server is county/OTHER, expected county/HQ"),
+        "the township's status does not name both identities: {error}"
+    );
+    assert!(
+        !tests::connected(town.core(), &county_id()),
+        "the township opened a session with county/OTHER"
+    );
+    assert!(
+        peer_status(&other.core, &township_id("T01")).is_none(),
+        "county/OTHER registered the township as a peer"
+    );
+    town.stop().await;
     shutdown.drain(Duration::from_secs(10)).await;
 }
 

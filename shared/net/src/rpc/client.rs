@@ -2,6 +2,13 @@
 //! re-established after any failure with jittered exponential backoff
 //! (the `backoff` crate, capped at [`BACKOFF_MAX`]). Changes flow live as
 //! soon as the session is up; there is no polling interval.
+//!
+//! The parent is authenticated at the handshake: [`Uplink::tls`] is built
+//! for [`Uplink::parent`], so an address that reaches another node (another
+//! township, a bridge, a county of another name) is refused there, and the
+//! link board's error for the parent names both identities
+//! ([`UplinkError::wrong_parent`]). Such an attempt is retried like any
+//! other, so the link comes up once the address or that server is fixed.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +26,7 @@ use super::server::inbound_messages;
 use super::MAX_MESSAGE_BYTES;
 use crate::driver::SessionEnd;
 use crate::driver::{run_session, LinkContext, OUTGOING_CAPACITY};
-use crate::tls::{connect_channel_via, ChannelOptions, SharedDialer, TlsError};
+use crate::tls::{connect_channel_via, ChannelOptions, SharedDialer, TlsError, UnexpectedServer};
 use liandong_model::NodeId;
 
 /// Longest wait between reconnect attempts (before jitter): with the
@@ -34,6 +41,8 @@ pub struct Uplink {
     pub dial: String,
     /// Name the parent's certificate must be valid for.
     pub server_name: String,
+    /// Built with [`crate::tls::client_config_with`] for `parent`: the
+    /// handshake refuses a server whose certificate names any other node.
     pub tls: Arc<ClientConfig>,
     /// Opens the byte stream TLS runs over: TCP in a real node
     /// ([`crate::tls::TcpDialer`]), a proxy or a simulated network in tests.
@@ -74,7 +83,16 @@ async fn uplink_loop(ctx: LinkContext, uplink: Uplink) {
                 }
             }
             Err(e) => {
-                tracing::warn!(%parent, error = %e, "cannot reach parent");
+                match e.wrong_parent() {
+                    Some(mismatch) => tracing::warn!(
+                        %parent,
+                        presented = %mismatch.presented,
+                        dial = %uplink.dial,
+                        error = %e,
+                        "the parent's address answers as another node"
+                    ),
+                    None => tracing::warn!(%parent, error = %e, "cannot reach parent"),
+                }
                 ctx.board.unreachable(&parent, e.to_string());
             }
         }
@@ -96,6 +114,18 @@ pub enum UplinkError {
     /// The parent answered the `Sync` call with an error status.
     #[error("{code}: {message}")]
     Refused { code: tonic::Code, message: String },
+}
+
+impl UplinkError {
+    /// When the parent's address answered with another node's certificate:
+    /// who was expected and who answered. Retrying alone cannot fix it; the
+    /// configured address or the certificate on that server must change.
+    pub fn wrong_parent(&self) -> Option<&UnexpectedServer> {
+        match self {
+            UplinkError::Connect(e) => e.unexpected_server(),
+            UplinkError::Refused { .. } => None,
+        }
+    }
 }
 
 /// One connection attempt and, if it succeeds, one session.

@@ -5,8 +5,10 @@
 //! liandong identity, so a misissued certificate fails at start-up rather
 //! than at the first peer. Server configs require a client certificate;
 //! both configs check the peer's liandong identity (see [`super::verify`])
-//! and offer ALPN `h2` only. Each config carries the ring provider
-//! explicitly, independent of the process default.
+//! and offer ALPN `h2` only. A client config is built for one server: it
+//! accepts only the node identity it was given (a child's parent). Each
+//! config carries the ring provider explicitly, independent of the process
+//! default.
 
 use std::fs;
 use std::path::Path;
@@ -120,16 +122,18 @@ pub fn server_config_with(
     Ok(Arc::new(config))
 }
 
-/// Client configuration: the server's chain must verify against the CA for
-/// the dialled name and carry a liandong identity; presents this node's
-/// certificate. ALPN `h2`.
-pub fn client_config(m: &TlsMaterial) -> Result<Arc<ClientConfig>, TlsError> {
-    client_config_with(m, &Revocations::new())
+/// Client configuration for reaching `server`: the server's chain must
+/// verify against the CA for the dialled name, and its certificate must
+/// name `server` (any other node, even one of the same CA, is refused at the
+/// handshake); presents this node's certificate. ALPN `h2`.
+pub fn client_config(m: &TlsMaterial, server: &NodeId) -> Result<Arc<ClientConfig>, TlsError> {
+    client_config_with(m, server, &Revocations::new())
 }
 
 /// [`client_config`] whose verifier also refuses a revoked server certificate.
 pub fn client_config_with(
     m: &TlsMaterial,
+    server: &NodeId,
     revocations: &Revocations,
 ) -> Result<Arc<ClientConfig>, TlsError> {
     let provider = ring_provider();
@@ -143,6 +147,7 @@ pub fn client_config_with(
     let verifier = Arc::new(LiandongServerVerifier {
         inner: webpki,
         revocations: revocations.clone(),
+        expected: server.clone(),
     });
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

@@ -1,6 +1,8 @@
 //! Typed errors of the TLS layer: [`PkiError`] for the on-disk CA and node
 //! certificates, [`TlsError`] for loading TLS material, building rustls
-//! configurations, reading peer identities and connecting.
+//! configurations, reading peer identities and connecting, and
+//! [`UnexpectedServer`] for a server whose certificate names another node
+//! than the one the client dialled for.
 //!
 //! Invariants: every message names the file, node or server it is about and
 //! says what the operator should do; nothing is a catch-all `Message(String)`.
@@ -144,6 +146,27 @@ pub enum TlsError {
     },
     #[error("cannot open a gRPC channel to {server}: {reason}")]
     Channel { server: String, reason: String },
+    #[error(
+        "TLS handshake with {server} refused: {mismatch}; that address reaches another node: \
+         check the configured address, or the certificate installed on the server there"
+    )]
+    WrongServer {
+        server: String,
+        mismatch: UnexpectedServer,
+    },
+}
+
+/// A server whose certificate chains to the CA but names another node than
+/// the one the client's configuration expects. The client's verifier
+/// refuses the handshake with it; the connector turns it into
+/// [`TlsError::WrongServer`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("server is {presented}, expected {expected}")]
+pub struct UnexpectedServer {
+    /// The node the client was configured to reach.
+    pub expected: NodeId,
+    /// The node the server's certificate names.
+    pub presented: NodeId,
 }
 
 impl TlsError {
@@ -165,9 +188,20 @@ impl TlsError {
         matches!(
             self,
             TlsError::Handshake { .. }
+                | TlsError::WrongServer { .. }
                 | TlsError::NoIdentity
                 | TlsError::AmbiguousIdentity { .. }
                 | TlsError::BadIdentity { .. }
         )
+    }
+
+    /// The identities involved when the server answered with another
+    /// node's certificate: the address reaches the wrong node, and retrying
+    /// cannot help until an operator fixes the address or that server.
+    pub fn unexpected_server(&self) -> Option<&UnexpectedServer> {
+        match self {
+            TlsError::WrongServer { mismatch, .. } => Some(mismatch),
+            _ => None,
+        }
     }
 }

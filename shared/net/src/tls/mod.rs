@@ -8,20 +8,24 @@
 //!   development enrolment).
 //! - [`config`]: [`TlsMaterial`] loaded from those files and the rustls
 //!   server/client configurations built from it.
-//! - [`verify`]: the identity check webpki does not do (a peer must carry a
-//!   `liandong://` SAN URI) and [`peer_identity`].
+//! - [`verify`]: the identity checks webpki does not do (a peer must carry a
+//!   `liandong://` SAN URI; a server must be the node the client expects)
+//!   and [`peer_identity`].
 //! - [`transport`]: the accept stream for tonic's `serve_with_incoming` and
 //!   the connector behind [`connect_channel`].
 //!
 //! Invariants: both sides always require a certificate chaining to the CA
-//! *and* a liandong identity; ALPN is `h2`; our rustls configs carry their own
-//! ring provider, so they work whatever provider is installed process-wide.
+//! *and* a liandong identity; a client accepts only the server identity its
+//! config was built for ([`client_config`] takes it), so a child refuses
+//! any node other than its parent at the handshake; ALPN is `h2`; our
+//! rustls configs carry their own ring provider, so they work whatever
+//! provider is installed process-wide.
 //!
 //! - [`revocation`]: the live revocation list both verifiers consult at every
 //!   handshake, fed from the replicated revocation records.
 //!
-//! Not done yet: certificate rotation without restart, authorising roles at
-//! the handshake (a township may still present itself as a server; the
+//! Not done yet: certificate rotation without restart, authorising client
+//! roles at the handshake (a server accepts any node of the CA; the
 //! replication service decides who may do what from [`peer_identity`]).
 
 pub mod config;
@@ -38,7 +42,7 @@ pub use config::{
     client_config, client_config_with, server_config, server_config_with, ClientTls, ServerTls,
     TlsMaterial,
 };
-pub use error::{PkiError, TlsError};
+pub use error::{PkiError, TlsError, UnexpectedServer};
 pub use pki::{
     ensure_dev_node_cert, init_ca, list_certs, write_node_cert, Ca, CaCreated, CertInfo,
     IssuedCert, NodeTlsFiles,

@@ -1,10 +1,17 @@
 //! Certificate checks that webpki does not do: a peer is only accepted when
-//! its leaf certificate carries exactly one `liandong://ROLE/NAME` SAN URI.
+//! its leaf certificate carries exactly one `liandong://ROLE/NAME` SAN URI,
+//! and a client only accepts the server whose identity it was built to
+//! expect (a township dialling its county refuses another township's, a
+//! bridge's or another county's certificate, all from the same CA).
 //!
 //! Invariants: the wrappers here only ever add a check after the wrapped
 //! webpki verifier has accepted the chain (CA, validity, key usage, and for
-//! servers the DNS/IP name); they never relax one. Which node may do what is
-//! not decided here: callers read [`peer_identity`] and authorise.
+//! servers the DNS/IP name); they never relax one. The one thing they change
+//! is a reason: when webpki refuses a server's name after the chain has
+//! verified and that certificate names another node than expected, the
+//! refusal says so ([`UnexpectedServer`]) instead of "name mismatch". Which
+//! client may do what is not decided here: the server reads
+//! [`peer_identity`] and authorises.
 
 use std::sync::Arc;
 
@@ -18,7 +25,7 @@ use rustls::{
 };
 use x509_parser::extensions::GeneralName;
 
-use super::TlsError;
+use super::{TlsError, UnexpectedServer};
 use liandong_model::node::URI_SCHEME;
 use liandong_model::NodeId;
 
@@ -73,20 +80,23 @@ pub fn cert_not_after(pem_or_der: &[u8]) -> Result<chrono::DateTime<chrono::Utc>
     })
 }
 
-/// Turns a missing or malformed identity into a rustls certificate error
-/// whose text is our message (it ends up in the peer's log line).
-fn identity_error(e: TlsError) -> rustls::Error {
+/// Turns one of our identity errors into a rustls certificate error whose
+/// text is our message (it ends up in the peer's log line).
+fn identity_error(e: impl std::error::Error + Send + Sync + 'static) -> rustls::Error {
     rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(e))))
 }
 
-/// What both sides check after webpki: the leaf names a liandong node, and
-/// that node's certificate is not revoked.
-fn check_leaf(
+/// The liandong node a leaf names, as a rustls error when it names none.
+fn leaf_identity(end_entity: &CertificateDer<'_>) -> Result<NodeId, rustls::Error> {
+    peer_identity(end_entity).map_err(identity_error)
+}
+
+/// Refuses a certificate the live revocation list revokes.
+fn check_not_revoked(
     revocations: &super::Revocations,
     end_entity: &CertificateDer<'_>,
     now: UnixTime,
 ) -> Result<(), rustls::Error> {
-    peer_identity(end_entity).map_err(identity_error)?;
     if revocations.is_revoked(end_entity, (now.as_secs() as i64).saturating_mul(1000)) {
         return Err(rustls::Error::InvalidCertificate(CertificateError::Revoked));
     }
@@ -136,7 +146,8 @@ impl ClientCertVerifier for LiandongClientVerifier {
                 return Err(e);
             }
         };
-        check_leaf(&self.revocations, end_entity, now)?;
+        leaf_identity(end_entity)?;
+        check_not_revoked(&self.revocations, end_entity, now)?;
         Ok(verified)
     }
 
@@ -163,11 +174,52 @@ impl ClientCertVerifier for LiandongClientVerifier {
     }
 }
 
-/// Client side: webpki server verification (chain and name), then the identity check.
+/// Client side: webpki server verification (chain and name), then the
+/// identity check, then the server must be the node this client expects.
 #[derive(Debug)]
 pub(super) struct LiandongServerVerifier {
     pub(super) inner: Arc<WebPkiServerVerifier>,
     pub(super) revocations: super::Revocations,
+    /// The node this client dials (a child's parent): any other identity,
+    /// even from the same CA, is refused.
+    pub(super) expected: NodeId,
+}
+
+impl LiandongServerVerifier {
+    /// Refuses a server whose certificate names another node than expected.
+    fn check_expected(&self, presented: NodeId) -> Result<(), rustls::Error> {
+        if presented == self.expected {
+            return Ok(());
+        }
+        Err(identity_error(UnexpectedServer {
+            expected: self.expected.clone(),
+            presented,
+        }))
+    }
+
+    /// webpki checks the chain before the name, so a name refusal comes from
+    /// a certificate of our CA; when it names another node than expected
+    /// (a township's certificate carries no DNS name), that is the reason to
+    /// give. Any other refusal is returned as it is.
+    fn explain_refusal(
+        &self,
+        err: rustls::Error,
+        end_entity: &CertificateDer<'_>,
+    ) -> rustls::Error {
+        let name_refused = matches!(
+            err,
+            rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. }
+            )
+        );
+        if !name_refused {
+            return err;
+        }
+        match peer_identity(end_entity) {
+            Ok(presented) => self.check_expected(presented).err().unwrap_or(err),
+            Err(_) => err,
+        }
+    }
 }
 
 impl ServerCertVerifier for LiandongServerVerifier {
@@ -179,14 +231,12 @@ impl ServerCertVerifier for LiandongServerVerifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let verified = self.inner.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        )?;
-        check_leaf(&self.revocations, end_entity, now)?;
+        let verified = self
+            .inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            .map_err(|e| self.explain_refusal(e, end_entity))?;
+        self.check_expected(leaf_identity(end_entity)?)?;
+        check_not_revoked(&self.revocations, end_entity, now)?;
         Ok(verified)
     }
 
@@ -223,6 +273,18 @@ pub fn describe_handshake_error(err: &std::io::Error) -> String {
     {
         Some(tls) => describe_rustls_error(tls),
         None => err.to_string(),
+    }
+}
+
+/// The mismatch our verifier refused a server for, from the `io::Error`
+/// tokio-rustls returns, if that was the refusal.
+pub(super) fn unexpected_server(err: &std::io::Error) -> Option<UnexpectedServer> {
+    let tls = err.get_ref()?.downcast_ref::<rustls::Error>()?;
+    match tls {
+        rustls::Error::InvalidCertificate(CertificateError::Other(other)) => {
+            other.0.downcast_ref::<UnexpectedServer>().cloned()
+        }
+        _ => None,
     }
 }
 

@@ -1,7 +1,9 @@
 //! Starting a township node: config → certificate → store → revocations →
 //! control socket → admin HTTP → uplink to the county, one `info!` per
 //! step. The clerk's commands work from the moment the store is open,
-//! whether or not the county answers.
+//! whether or not the county answers. The uplink's TLS config is built for
+//! the configured county (`county_name`): a server presenting any other
+//! node's certificate is refused at the handshake.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -49,16 +51,16 @@ pub async fn start_township_with(
     let files = tls::ensure_dev_node_cert(&cfg.pki, &me, &[])?;
     let material = tls::TlsMaterial::load(&files)?;
     let revocations = tls::Revocations::new();
-    let client_tls = tls::client_config_with(&material, &revocations)?;
+    let client_tls = tls::client_config_with(&material, &county, &revocations)?;
     tracing::info!(node = %me, cert = %files.cert.display(), expires = %material.not_after(), "certificate loaded");
 
     let data = cfg.data_dir();
     let skew = SkewBound::new(seams.clock.clone(), cfg.max_clock_skew_ms());
     let opts = super::store_options(cfg.cache_mb, cfg.disk_reserve_mb, skew);
-    let (path, id) = (data.clone(), me.clone());
+    let (path, id, parent) = (data.clone(), me.clone(), county.clone());
     let store = tokio::task::spawn_blocking(move || -> Result<Store, super::OpenError> {
         let store = super::open_store(&path, &id, &opts, super::STORE_LOCK_WAIT)?;
-        store.ensure_peer(&county, None)?;
+        store.ensure_peer(&parent, None)?;
         Ok(store)
     })
     .await?
@@ -101,7 +103,7 @@ pub async fn start_township_with(
         reporter: Some(core.reporter(&shutdown)),
     };
     let uplink = Uplink {
-        parent: cfg.county_id()?,
+        parent: county,
         dial: dial.clone(),
         server_name,
         tls: client_tls,

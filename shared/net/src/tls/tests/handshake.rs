@@ -58,7 +58,7 @@ fn leaf_identity(certs: Option<&[CertificateDer<'_>]>) -> NodeId {
 async fn mutual_tls_handshake_succeeds_and_each_side_reads_the_other_identity() {
     let net = Network::new();
     let outcome = handshake(
-        client_config(&net.township).unwrap(),
+        client_config(&net.township, &county()).unwrap(),
         server_config(&net.county).unwrap(),
         "localhost",
     )
@@ -81,7 +81,7 @@ async fn client_cert_from_another_ca_is_refused_on_both_sides() {
     let net = Network::new();
     let (_foreign_dir, foreign) = foreign_material(net.path(), &township(), &[]);
     let outcome = handshake(
-        client_config(&foreign).unwrap(),
+        client_config(&foreign, &county()).unwrap(),
         server_config(&net.county).unwrap(),
         "localhost",
     )
@@ -171,7 +171,7 @@ async fn server_cert_from_another_ca_is_refused_by_the_client() {
     let net = Network::new();
     let (_foreign_dir, foreign) = foreign_material(net.path(), &county(), &server_hosts());
     let outcome = handshake(
-        client_config(&net.township).unwrap(),
+        client_config(&net.township, &county()).unwrap(),
         server_config(&foreign).unwrap(),
         "localhost",
     )
@@ -193,7 +193,7 @@ async fn server_cert_without_liandong_uri_is_refused_by_the_client() {
     let net = Network::new();
     let (_, anonymous_server) = net.anonymous_configs();
     let outcome = handshake(
-        client_config(&net.township).unwrap(),
+        client_config(&net.township, &county()).unwrap(),
         anonymous_server,
         "localhost",
     )
@@ -214,7 +214,7 @@ async fn server_cert_without_liandong_uri_is_refused_by_the_client() {
 async fn server_name_missing_from_the_certificate_is_refused() {
     let net = Network::new();
     let outcome = handshake(
-        client_config(&net.township).unwrap(),
+        client_config(&net.township, &county()).unwrap(),
         server_config(&net.county).unwrap(),
         "county.example.org",
     )

@@ -1,6 +1,6 @@
-//! Tests of the TLS layer: PKI files, rustls configs, raw handshakes and
-//! gRPC over the accept stream and connector. All on temporary directories
-//! and `127.0.0.1:0`.
+//! Tests of the TLS layer: PKI files, rustls configs, raw handshakes, gRPC
+//! over the accept stream and connector, and the client's check of the
+//! server's identity. All on temporary directories and `127.0.0.1:0`.
 //!
 //! Fixtures: one network CA with a county certificate (hosts `localhost`,
 //! `127.0.0.1`) and a township certificate; a second, foreign CA; and
@@ -8,6 +8,7 @@
 
 mod handshake;
 mod pki;
+mod server_identity;
 mod transport;
 
 use std::path::Path;

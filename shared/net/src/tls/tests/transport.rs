@@ -49,7 +49,7 @@ async fn raw_client(
     material: &TlsMaterial,
     addr: SocketAddr,
 ) -> std::io::Result<tokio_rustls::client::TlsStream<TcpStream>> {
-    let connector = TlsConnector::from(client_config(material).unwrap());
+    let connector = TlsConnector::from(client_config(material, &county()).unwrap());
     let tcp = TcpStream::connect(addr).await?;
     let name = ServerName::try_from("localhost").unwrap();
     connector.connect(name, tcp).await
@@ -258,7 +258,7 @@ async fn grpc_handlers_see_the_client_identity_through_peer_certs() {
     let net = Network::new();
     let server = start_server(&net).await;
     tokio::time::timeout(DEADLINE, async {
-        let config = client_config(&net.township).unwrap();
+        let config = client_config(&net.township, &county()).unwrap();
         let channel = connect_channel(
             &server.addr.to_string(),
             "localhost",
@@ -286,7 +286,7 @@ async fn connect_channel_reports_a_server_refusing_our_certificate() {
         let refused = connect_channel(
             &addr,
             "localhost",
-            client_config(&foreign).unwrap(),
+            client_config(&foreign, &county()).unwrap(),
             ChannelOptions::default(),
         )
         .await
@@ -301,7 +301,7 @@ async fn connect_channel_reports_a_server_refusing_our_certificate() {
         assert!(!refused.is_retryable() && refused.is_certificate_problem());
 
         // The server keeps serving good clients after the refusal.
-        let config = client_config(&net.township).unwrap();
+        let config = client_config(&net.township, &county()).unwrap();
         let channel = connect_channel(&addr, "localhost", config, ChannelOptions::default())
             .await
             .unwrap();
@@ -322,7 +322,7 @@ async fn connect_channel_refuses_a_server_from_another_ca() {
         server_config(&foreign_county).unwrap(),
         shutdown,
     ));
-    let config = client_config(&net.township).unwrap();
+    let config = client_config(&net.township, &county()).unwrap();
     let err = tokio::time::timeout(
         DEADLINE,
         connect_channel(
@@ -345,7 +345,7 @@ async fn connect_channel_to_a_closed_port_is_a_retryable_dial_error() {
     let net = Network::new();
     let (listener, addr) = bind().await;
     drop(listener);
-    let config = client_config(&net.township).unwrap();
+    let config = client_config(&net.township, &county()).unwrap();
     let err = connect_channel(
         &addr.to_string(),
         "localhost",
@@ -361,7 +361,7 @@ async fn connect_channel_to_a_closed_port_is_a_retryable_dial_error() {
 #[tokio::test]
 async fn connect_channel_refuses_malformed_addresses_and_names() {
     let net = Network::new();
-    let config = client_config(&net.township).unwrap();
+    let config = client_config(&net.township, &county()).unwrap();
     let opts = ChannelOptions::default;
     let no_port = connect_channel("localhost", "localhost", config.clone(), opts()).await;
     assert!(matches!(no_port, Err(TlsError::InvalidAddress { .. })));

@@ -5,7 +5,9 @@
 //! and bridges put a TCP proxy in between); the endpoint URI is `http://` so
 //! tonic never adds TLS of its own. Dial, handshake and the confirmation
 //! below share one `connect_timeout`. A handshake failure is logged with
-//! `warn!` (server and reason) and returned as a typed [`TlsError`].
+//! `warn!` (server and reason) and returned as a typed [`TlsError`]; a
+//! server that is not the node the config expects is
+//! [`TlsError::WrongServer`], naming both identities.
 //!
 //! Dialling goes through a [`Dialer`] (TCP by default): the seam a
 //! simulated network or a test proxy plugs into.
@@ -35,7 +37,7 @@ use tonic::transport::{Channel, Endpoint};
 
 use super::dial::{BoxConnection, SharedDialer, TcpDialer};
 use super::{CONNECTION_WINDOW, KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT, STREAM_WINDOW};
-use crate::tls::verify::{describe_handshake_error, is_tls_refusal};
+use crate::tls::verify::{describe_handshake_error, is_tls_refusal, unexpected_server};
 use crate::tls::TlsError;
 
 /// Client connection settings; the defaults are the tuned ones.
@@ -224,7 +226,12 @@ impl NodeConnector {
     }
 
     fn handshake_error(&self, e: io::Error) -> TlsError {
-        if is_tls_refusal(&e) {
+        if let Some(mismatch) = unexpected_server(&e) {
+            TlsError::WrongServer {
+                server: self.server.clone(),
+                mismatch,
+            }
+        } else if is_tls_refusal(&e) {
             TlsError::Handshake {
                 server: self.server.clone(),
                 reason: describe_handshake_error(&e),
