@@ -12,6 +12,8 @@ use chrono::NaiveDate;
 use crdts::CvRDT;
 use serde::{Deserialize, Serialize};
 
+use liandong_model::{EntityId, MAX_KEY_COMPONENT_BYTES};
+
 use crate::base::Lang;
 use crate::calendar::cst_date;
 use crate::matter::Matter;
@@ -120,6 +122,9 @@ pub enum AuthorisationError {
     Dates { from: NaiveDate, to: NaiveDate },
     #[error("scope: name a matter or a department")]
     Scope,
+    /// The id is part of store keys: 1-64 bytes, no control characters.
+    #[error("--id {id:?}: an authorisation id is 1-{MAX_KEY_COMPONENT_BYTES} bytes without control characters")]
+    Id { id: String },
 }
 
 impl AuthorisationError {
@@ -133,6 +138,11 @@ impl AuthorisationError {
                 format!("授权截止日期 {to} 早于生效日期 {from}")
             }
             (AuthorisationError::Scope, Lang::Zh) => "授权范围不能为空：请填写事项或部门".into(),
+            (AuthorisationError::Id { id }, Lang::Zh) => {
+                format!(
+                    "授权书编号 {id:?} 不可用：应为 1-{MAX_KEY_COMPONENT_BYTES} 字节，不含控制字符"
+                )
+            }
         }
     }
 }
@@ -209,6 +219,11 @@ impl AuthError {
 
 impl Authorisation {
     pub fn validate(&self) -> Result<(), AuthorisationError> {
+        if EntityId::Authorisation(self.id.clone()).validate().is_err() {
+            return Err(AuthorisationError::Id {
+                id: self.id.clone(),
+            });
+        }
         if self.powers.is_empty() {
             return Err(AuthorisationError::NoPowers);
         }

@@ -17,11 +17,14 @@ pub mod op;
 pub mod personal;
 pub mod scope;
 
-pub use case::CaseId;
+pub use case::{CaseId, CaseIdError, MAX_CASE_ID_BYTES};
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use cursor::{Cursor, Incarnation, OutboxChunk};
 pub use hlc::{Hlc, HybridClock, Observed, SkewBound, DEFAULT_MAX_CLOCK_SKEW_MS};
 pub use node::{NodeId, NodeIdError, Role};
-pub use op::{DecodeError, EncodedOp, EntityId, Envelope, OpId, MAX_OP_BYTES, OP_FORMAT_V1};
+pub use op::{
+    DecodeError, EncodedOp, EntityId, Envelope, FieldProblem, InvalidField, OpId,
+    MAX_KEY_COMPONENT_BYTES, MAX_OP_BYTES, OP_FORMAT_V1,
+};
 pub use personal::Personal;
 pub use scope::{Rejection, Scope};

@@ -4,6 +4,11 @@
 //! (`liandong://township/T01`), in every operation id as the origin, and in
 //! hellos. Names are short ASCII tokens so they fit in keys, file names and
 //! case numbers unchanged.
+//!
+//! Invariant: every [`NodeId`] holds a valid name, however it was made:
+//! [`NodeId::new`] checks it, and so does deserialising one (a received
+//! operation id, a stored peer record), through [`NodeIdWire`], whose
+//! fields and order are those of `NodeId`, so the encoding is unchanged.
 
 use std::fmt;
 use std::str::FromStr;
@@ -51,9 +56,25 @@ impl fmt::Display for Role {
 
 /// A node's identity: role plus a short name (`T01`, `county`, `D01`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "NodeIdWire")]
 pub struct NodeId {
     role: Role,
     name: String,
+}
+
+/// A [`NodeId`] as encoded, before its name is checked: the same fields in
+/// the same order, so both encode alike.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub(crate) struct NodeIdWire {
+    pub(crate) role: Role,
+    pub(crate) name: String,
+}
+
+impl TryFrom<NodeIdWire> for NodeId {
+    type Error = NodeIdError;
+    fn try_from(wire: NodeIdWire) -> Result<Self, Self::Error> {
+        NodeId::new(wire.role, &wire.name)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -145,5 +166,26 @@ mod tests {
         assert!(NodeId::township("T/01").is_err());
         assert!(NodeId::from_uri("https://township/T01").is_err());
         assert!(NodeId::from_uri("liandong://mayor/T01").is_err());
+    }
+
+    #[test]
+    fn a_node_id_encodes_as_before_and_decodes_back() {
+        let id = NodeId::township("T01").unwrap();
+        let bytes = postcard::to_stdvec(&id).unwrap();
+        // Role index, name length, name: the layout of the plain struct.
+        assert_eq!(bytes, [1, 3, b'T', b'0', b'1']);
+        assert_eq!(postcard::from_bytes::<NodeId>(&bytes).unwrap(), id);
+    }
+
+    #[test]
+    fn a_received_node_id_with_a_bad_name_is_refused() {
+        for name in ["", "T/01", "T\0", &"T".repeat(33)] {
+            let mut bytes = vec![1, name.len() as u8];
+            bytes.extend_from_slice(name.as_bytes());
+            assert!(
+                postcard::from_bytes::<NodeId>(&bytes).is_err(),
+                "{name:?} was accepted"
+            );
+        }
     }
 }

@@ -10,10 +10,22 @@
 //! (id, clock, entity) therefore decodes even when a newer node wrote a body
 //! variant this build does not know: such an operation is still stored,
 //! scoped and relayed, and its entity view marks the body as unknown.
+//!
+//! Invariant: a decoded header holds only strings that can be part of a
+//! store key. [`EncodedOp::decode`] reads the header as encoded (`wire`,
+//! nothing checked yet), then checks every node id and case number (see
+//! [`CaseId::parse`]) and [`EntityId::validate`]s the entity: a matter code,
+//! staff id or authorisation id is 1 to [`MAX_KEY_COMPONENT_BYTES`] bytes
+//! with no control character. The first bad field is a
+//! [`DecodeError::InvalidField`] naming it and its value, so a receiver
+//! counts the operation as malformed. Operations a node builds itself
+//! ([`EncodedOp::from_parts`]) are not checked here.
+
+mod wire;
 
 use serde::{Deserialize, Serialize};
 
-use super::case::CaseId;
+use super::case::{CaseId, CaseIdError};
 use super::hlc::Hlc;
 use super::node::NodeId;
 
@@ -23,6 +35,11 @@ pub const OP_FORMAT_V1: u8 = 1;
 /// Largest encoded operation accepted anywhere (a case event with its
 /// applicant fields is about 1 KiB; attachments travel by reference).
 pub const MAX_OP_BYTES: usize = 256 * 1024;
+
+/// Longest matter code, staff id or authorisation id, in bytes (each is part
+/// of store keys; case numbers have their own limit,
+/// [`crate::case::MAX_CASE_ID_BYTES`]).
+pub const MAX_KEY_COMPONENT_BYTES: usize = 64;
 
 /// Global id of an operation.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -69,6 +86,87 @@ impl EntityId {
             EntityId::Routing(code) => format!("routing/{code}"),
         }
     }
+
+    /// Checks that every string of the entity can be part of a store key:
+    /// a case number is well formed and names its accepting centre; a
+    /// matter code, staff id or authorisation id is 1 to
+    /// [`MAX_KEY_COMPONENT_BYTES`] bytes without control characters. (A
+    /// [`NodeId`] is valid by construction.)
+    pub fn validate(&self) -> Result<(), InvalidField> {
+        match self {
+            EntityId::Case(id) => match CaseId::parse(id.as_str(), id.origin()) {
+                Ok(_) => Ok(()),
+                Err(e) => Err(InvalidField::new(
+                    "case id",
+                    id.as_str(),
+                    FieldProblem::CaseId(e),
+                )),
+            },
+            EntityId::Matter(code) => key_component("matter code", code),
+            EntityId::Staff(id) => key_component("staff id", id),
+            EntityId::Authorisation(id) => key_component("authorisation id", id),
+            EntityId::Routing(code) => key_component("matter code", code),
+            EntityId::Revocation(_) | EntityId::Calendar => Ok(()),
+        }
+    }
+}
+
+/// Checks one string that becomes part of a store key.
+fn key_component(field: &'static str, value: &str) -> Result<(), InvalidField> {
+    let problem = if value.is_empty() {
+        FieldProblem::Empty
+    } else if value.len() > MAX_KEY_COMPONENT_BYTES {
+        FieldProblem::TooLong {
+            len: value.len(),
+            max: MAX_KEY_COMPONENT_BYTES,
+        }
+    } else if value.chars().any(char::is_control) {
+        FieldProblem::ControlCharacter
+    } else {
+        return Ok(());
+    };
+    Err(InvalidField::new(field, value, problem))
+}
+
+/// What is wrong with a header field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldProblem {
+    #[error("it is empty")]
+    Empty,
+    #[error("it is {len} bytes, over the {max}-byte limit")]
+    TooLong { len: usize, max: usize },
+    #[error("it contains a control character")]
+    ControlCharacter,
+    #[error("a node name is 1-32 characters from A-Z, a-z, 0-9, `_`")]
+    NodeName,
+    #[error(transparent)]
+    CaseId(CaseIdError),
+}
+
+/// A header field that cannot become part of a store key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field} {value:?}: {problem}")]
+pub struct InvalidField {
+    /// Which field: `origin`, `case id`, `matter code`, `staff id`,
+    /// `authorisation id`, `revoked node`.
+    pub field: &'static str,
+    /// The value as received (its first [`InvalidField::MAX_SHOWN`]
+    /// characters when longer).
+    pub value: String,
+    pub problem: FieldProblem,
+}
+
+impl InvalidField {
+    /// Characters of a bad value kept in the error.
+    pub const MAX_SHOWN: usize = 80;
+
+    fn new(field: &'static str, value: &str, problem: FieldProblem) -> InvalidField {
+        InvalidField {
+            field,
+            value: value.chars().take(Self::MAX_SHOWN).collect(),
+            problem,
+        }
+    }
 }
 
 impl std::fmt::Display for EntityId {
@@ -99,6 +197,9 @@ pub enum DecodeError {
     Header(String),
     #[error("malformed operation body: {0}")]
     Body(String),
+    /// A string of the header cannot be part of a store key.
+    #[error("malformed operation header: {0}")]
+    InvalidField(#[from] InvalidField),
 }
 
 /// An operation as bytes with its decoded header. Cheap to clone around the
@@ -110,7 +211,8 @@ pub struct EncodedOp {
 }
 
 impl EncodedOp {
-    /// Parses received bytes; only the header must be understood.
+    /// Parses received bytes; only the header must be understood, and every
+    /// string in it must be able to be part of a store key.
     pub fn decode(bytes: Vec<u8>) -> Result<Self, DecodeError> {
         if bytes.len() > MAX_OP_BYTES {
             return Err(DecodeError::TooLarge(bytes.len()));
@@ -120,8 +222,9 @@ impl EncodedOp {
             Some(&OP_FORMAT_V1) => {}
             Some(&other) => return Err(DecodeError::UnknownFormat(other)),
         }
-        let envelope: Envelope =
+        let header: wire::Header =
             postcard::from_bytes(&bytes[1..]).map_err(|e| DecodeError::Header(e.to_string()))?;
+        let envelope = Envelope::try_from(header)?;
         Ok(EncodedOp { envelope, bytes })
     }
 
@@ -154,29 +257,4 @@ impl EncodedOp {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn garbage_and_unknown_formats_are_typed_errors() {
-        assert_eq!(EncodedOp::decode(vec![]), Err(DecodeError::Empty));
-        assert_eq!(
-            EncodedOp::decode(vec![9, 1, 2]),
-            Err(DecodeError::UnknownFormat(9))
-        );
-        assert!(matches!(
-            EncodedOp::decode(vec![OP_FORMAT_V1, 0xff, 0xff]),
-            Err(DecodeError::Header(_))
-        ));
-    }
-
-    #[test]
-    fn a_header_built_from_parts_decodes_back() {
-        let origin = NodeId::township("T01").unwrap();
-        let id = OpId { origin, seq: 3 };
-        let enc = EncodedOp::from_parts(id.clone(), Hlc::default(), EntityId::Calendar, vec![1, 2]);
-        let back = EncodedOp::decode(enc.bytes.clone()).unwrap();
-        assert_eq!(back.id(), &id);
-        assert_eq!(back.envelope.body, vec![1, 2]);
-    }
-}
+mod tests;

@@ -25,7 +25,10 @@ pub enum StoreError {
     Open { path: PathBuf, source: sled::Error },
     #[error("store at {path} was written by format {found}, newer than this build ({STORE_FORMAT}); run a newer node binary")]
     NewerFormat { path: PathBuf, found: u8 },
-    #[error("store at {path} is in development format {found}, which this build ({STORE_FORMAT}) does not read; move it away and let the node catch up from its peers, or restore a backup")]
+    /// A store written by an older build: its keys are laid out
+    /// differently. A backup holds only the operations, so it carries the
+    /// store across.
+    #[error("store at {path} is in format {found}, which this build (format {STORE_FORMAT}) does not read. To upgrade it: run the node with the build that wrote it and take a backup (`backup --out FILE`), stop that node, move {path} away, then run `restore --from FILE` with this build, which rebuilds the store from the backup's operations into an empty data directory")]
     OlderFormat { path: PathBuf, found: u8 },
     #[error("store I/O error: {0}")]
     Sled(#[from] sled::Error),

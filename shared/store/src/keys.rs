@@ -1,23 +1,46 @@
 //! Key layout of the one sled tree. Every key starts with a one-letter
-//! prefix; strings are terminated by 0x00 and numbers are big-endian so that
-//! range scans follow sequence order.
+//! prefix. Every string in a key is length-prefixed (`s(..)` below): its
+//! length as a big-endian u16, then its bytes. Numbers are big-endian u64 so
+//! that range scans follow sequence order.
 //!
-//! | prefix | key                         | value                          |
-//! |--------|-----------------------------|--------------------------------|
-//! | `m`    | meta name                   | format, store id, seqs, clock  |
-//! | `o`    | origin 0 seq                | [`super::StoredOp`]            |
-//! | `f`    | feed seq                    | op key                         |
-//! | `x`    | peer 0 outbox seq           | op key                         |
-//! | `i`    | entity 0 op key             | (empty): entity → its ops      |
-//! | `v`    | entity                      | materialised view              |
-//! | `c`    | peer                        | cursor into that peer's outbox |
-//! | `p`    | peer                        | [`super::PeerRecord`]          |
-//! | `d`    | scope name                  | [`super::Digest`]              |
-//! | `n`    | origin                      | count of ops held from origin  |
-//! | `s`    | entity                      | the case's scope members       |
-//! | `e`    | member 0 entity             | (empty): member → its cases    |
-//! | `g`    | feed seq                    | op key (everyone's scope)      |
-//! | `r`    | slot (seq mod 10,000)       | [`super::RejectionRecord`]     |
+//! | prefix | key                              | value                          |
+//! |--------|----------------------------------|--------------------------------|
+//! | `m`    | 0x00 meta name                   | format, store id, seqs, clock  |
+//! | `o`    | s(origin) seq                    | [`super::StoredOp`]            |
+//! | `f`    | feed seq                         | op key                         |
+//! | `x`    | s(peer) outbox seq               | op key                         |
+//! | `i`    | s(kind) s(id) op key             | (empty): entity → its ops      |
+//! | `v`    | s(kind) s(id)                    | materialised view              |
+//! | `s`    | s(kind) s(id)                    | the entity's scope members     |
+//! | `c`    | s(peer)                          | cursor into that peer's outbox |
+//! | `p`    | s(peer)                          | [`super::PeerRecord`]          |
+//! | `d`    | s(scope name)                    | [`super::Digest`]              |
+//! | `n`    | s(origin)                        | count of ops held from origin  |
+//! | `g`    | global feed seq                  | feed entry of an operation in every node's scope |
+//! | `r`    | rejection slot (seq mod 10,000)  | [`super::RejectionRecord`]     |
+//! | `e`    | s(member) s(entity key)          | (empty): member → its cases    |
+//!
+//! Node ids are written as text (`township/T01`). An entity key
+//! (`kind/id`, [`liandong_model::EntityId::key`]) is split at its first
+//! `/` into two strings, so entities can be scanned by kind
+//! ([`view_prefix`], [`entity_index_kind_prefix`]); a key without `/` is a
+//! kind with an empty id.
+//!
+//! Invariants:
+//! - Distinct components give distinct keys, and the prefix of one peer,
+//!   origin or entity never covers another's keys (`T1` and `T10`,
+//!   `matter/M1` and `matter/M1x`): a length-prefixed string is never the
+//!   start of a different one.
+//! - Every function here is total. Key strings are bounded far below
+//!   64 KiB (node names 32 bytes, case numbers 96, other entity ids 64,
+//!   checked when an operation is decoded), but a longer string is still
+//!   written unambiguously: the length 0xFFFF is an escape followed by the
+//!   real length as a big-endian u64. The parsers return `None` on a key
+//!   they cannot read, never panic.
+//! - Meta names are fixed constants, not components: `m` 0x00 `format` is
+//!   where every store format keeps its format row, so an older store is
+//!   recognised (and refused) at open.
+//!
 
 use liandong_model::{NodeId, OpId};
 
@@ -28,11 +51,40 @@ pub const META_FEED_HEAD: &[u8] = b"m\0feed_head";
 pub const META_HLC: &[u8] = b"m\0hlc";
 pub const META_CASES: &[u8] = b"m\0cases";
 
+/// The length that announces a u64 length after it.
+const LONG: u16 = u16::MAX;
+
+/// Appends a string: its length (u16, or [`LONG`] and a u64), its bytes.
+fn put_str(k: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    match u16::try_from(bytes.len()) {
+        Ok(len) if len < LONG => k.extend_from_slice(&len.to_be_bytes()),
+        _ => {
+            k.extend_from_slice(&LONG.to_be_bytes());
+            k.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+        }
+    }
+    k.extend_from_slice(bytes);
+}
+
 fn with_str(prefix: u8, s: &str) -> Vec<u8> {
-    let mut k = Vec::with_capacity(s.len() + 10);
+    let mut k = Vec::with_capacity(s.len() + 11);
     k.push(prefix);
-    k.extend_from_slice(s.as_bytes());
-    k.push(0);
+    put_str(&mut k, s);
+    k
+}
+
+/// A prefix and an entity key as two strings, kind and id.
+fn with_entity(prefix: u8, entity_key: &str) -> Vec<u8> {
+    let (kind, id) = entity_key.split_once('/').unwrap_or((entity_key, ""));
+    let mut k = with_str(prefix, kind);
+    put_str(&mut k, id);
+    k
+}
+
+fn with_seq(prefix: u8, seq: u64) -> Vec<u8> {
+    let mut k = vec![prefix];
+    k.extend_from_slice(&seq.to_be_bytes());
     k
 }
 
@@ -43,9 +95,7 @@ pub fn op(id: &OpId) -> Vec<u8> {
 }
 
 pub fn feed(seq: u64) -> Vec<u8> {
-    let mut k = vec![b'f'];
-    k.extend_from_slice(&seq.to_be_bytes());
-    k
+    with_seq(b'f', seq)
 }
 
 pub fn outbox_prefix(peer: &NodeId) -> Vec<u8> {
@@ -59,7 +109,12 @@ pub fn outbox(peer: &NodeId, seq: u64) -> Vec<u8> {
 }
 
 pub fn entity_index_prefix(entity_key: &str) -> Vec<u8> {
-    with_str(b'i', entity_key)
+    with_entity(b'i', entity_key)
+}
+
+/// The entity index entries of every entity of one kind (`case`).
+pub fn entity_index_kind_prefix(kind: &str) -> Vec<u8> {
+    with_str(b'i', kind)
 }
 
 pub fn entity_index(entity_key: &str, op_key: &[u8]) -> Vec<u8> {
@@ -68,17 +123,28 @@ pub fn entity_index(entity_key: &str, op_key: &[u8]) -> Vec<u8> {
     k
 }
 
-pub fn view(entity_key: &str) -> Vec<u8> {
-    let mut k = vec![b'v'];
-    k.extend_from_slice(entity_key.as_bytes());
-    k
+/// The op key at the end of an entity index entry.
+pub fn entity_index_op_key(key: &[u8]) -> Option<&[u8]> {
+    let mut parts = Components::after_prefix(key)?;
+    parts.bytes()?;
+    parts.bytes()?;
+    Some(parts.rest)
 }
 
+pub fn view(entity_key: &str) -> Vec<u8> {
+    with_entity(b'v', entity_key)
+}
+
+/// The views of every entity of one kind (`matter`, `staff`).
 pub fn view_prefix(kind: &str) -> Vec<u8> {
-    let mut k = vec![b'v'];
-    k.extend_from_slice(kind.as_bytes());
-    k.push(b'/');
-    k
+    with_str(b'v', kind)
+}
+
+/// The id of the entity a view key is of (`M001` for `matter/M001`).
+pub fn view_id(key: &[u8]) -> Option<&str> {
+    let mut parts = Components::after_prefix(key)?;
+    parts.bytes()?;
+    parts.str()
 }
 
 pub fn cursor(peer: &NodeId) -> Vec<u8> {
@@ -105,10 +171,10 @@ pub const ORIGIN_COUNT_PREFIX: &[u8] = b"n";
 
 pub const META_REJECTIONS: &[u8] = b"m\0rejections";
 
-/// The members of a case's scope (its centre and every node its routing
+/// The nodes in a case's scope (its centre and every node its routing
 /// events named).
 pub fn scope(entity_key: &str) -> Vec<u8> {
-    with_str(b's', entity_key)
+    with_entity(b's', entity_key)
 }
 
 /// Reverse scope index: `member` is in the scope of `entity_key`.
@@ -118,31 +184,29 @@ pub fn member_prefix(member: &NodeId) -> Vec<u8> {
 
 pub fn member(member: &NodeId, entity_key: &str) -> Vec<u8> {
     let mut k = member_prefix(member);
-    k.extend_from_slice(entity_key.as_bytes());
+    put_str(&mut k, entity_key);
     k
 }
 
-/// The entity key after a member prefix.
+/// The entity key of a member index key.
 pub fn member_entity<'a>(member: &NodeId, key: &'a [u8]) -> Option<&'a str> {
     let rest = key.get(member_prefix(member).len()..)?;
-    std::str::from_utf8(rest).ok()
+    let len = u16::from_be_bytes(rest.get(..2)?.try_into().ok()?) as usize;
+    let body = rest.get(2..)?;
+    (body.len() == len).then(|| std::str::from_utf8(body).ok())?
 }
 
-/// Feed entries of operations in every node's scope (catalogue, calendar,
-/// roster, ...), by feed sequence.
+/// Feed entries of the operations in every node's scope (catalogue,
+/// calendar, roster, ...), by feed sequence.
 pub fn global_feed(seq: u64) -> Vec<u8> {
-    let mut k = vec![b'g'];
-    k.extend_from_slice(&seq.to_be_bytes());
-    k
+    with_seq(b'g', seq)
 }
 
 pub const GLOBAL_FEED_PREFIX: &[u8] = b"g";
 
 /// A refused operation's record, in a ring of [`REJECTIONS_KEPT`] slots.
 pub fn rejection(seq: u64) -> Vec<u8> {
-    let mut k = vec![b'r'];
-    k.extend_from_slice(&(seq % REJECTIONS_KEPT).to_be_bytes());
-    k
+    with_seq(b'r', seq % REJECTIONS_KEPT)
 }
 
 /// How many rejection records are kept (the oldest are overwritten).
@@ -154,29 +218,56 @@ pub fn trailing_seq(key: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(tail))
 }
 
-/// The string between a one-byte prefix and its 0x00 terminator.
+/// The first string after the one-byte prefix (the peer of a cursor or
+/// outbox key, the origin of an operation or origin-count key).
 pub fn leading_str(key: &[u8]) -> Option<&str> {
-    let body = key.get(1..)?;
-    let end = body.iter().position(|&b| b == 0)?;
-    std::str::from_utf8(&body[..end]).ok()
+    Components::after_prefix(key)?.str()
+}
+
+/// An op key for messages: `township/T01#5`, or its bytes escaped when it
+/// is not one.
+pub fn op_name(op_key: &[u8]) -> String {
+    let mut parts = Components::after_prefix(op_key);
+    let origin = parts.as_mut().and_then(|p| p.str());
+    let seq = parts.and_then(|p| <[u8; 8]>::try_from(p.rest).ok());
+    match (op_key.first(), origin, seq) {
+        (Some(b'o'), Some(origin), Some(seq)) => {
+            format!("{origin}#{}", u64::from_be_bytes(seq))
+        }
+        _ => format!("key {:?}", String::from_utf8_lossy(op_key)),
+    }
+}
+
+/// Reads a key's length-prefixed strings front to back.
+struct Components<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Components<'a> {
+    fn after_prefix(key: &'a [u8]) -> Option<Self> {
+        Some(Components {
+            rest: key.get(1..)?,
+        })
+    }
+
+    fn bytes(&mut self) -> Option<&'a [u8]> {
+        let (len, rest) = self.rest.split_first_chunk::<2>()?;
+        let (len, rest) = match u16::from_be_bytes(*len) {
+            LONG => {
+                let (len, rest) = rest.split_first_chunk::<8>()?;
+                (usize::try_from(u64::from_be_bytes(*len)).ok()?, rest)
+            }
+            len => (usize::from(len), rest),
+        };
+        let (s, rest) = rest.split_at_checked(len)?;
+        self.rest = rest;
+        Some(s)
+    }
+
+    fn str(&mut self) -> Option<&'a str> {
+        std::str::from_utf8(self.bytes()?).ok()
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn outbox_keys_sort_by_sequence() {
-        let p = NodeId::township("T01").unwrap();
-        assert!(outbox(&p, 2) < outbox(&p, 256));
-        assert_eq!(trailing_seq(&outbox(&p, 300)), Some(300));
-        assert_eq!(leading_str(&outbox(&p, 1)), Some("township/T01"));
-    }
-
-    #[test]
-    fn one_peer_prefix_does_not_cover_another() {
-        let a = NodeId::township("T1").unwrap();
-        let b = NodeId::township("T10").unwrap();
-        assert!(!outbox(&b, 1).starts_with(&outbox_prefix(&a)));
-    }
-}
+mod tests;

@@ -90,9 +90,13 @@ pub const FORMAT_V1: u8 = 1;
 /// hand-laid (1 was a postcard encoding used only during development).
 pub const OP_RECORD_V2: u8 = 2;
 
-/// Format of the store as a whole, kept under `m format`. Version 2 stores
-/// hand-laid operation records and no case views.
-pub const STORE_FORMAT: u8 = 2;
+/// Format of the store as a whole, kept under `m format`. Version 3
+/// length-prefixes every string in a key (see the `keys` module); version 2 (hand-laid
+/// operation records, no case views) ended each with 0x00. A store of an
+/// older format is refused at open ([`StoreError::OlderFormat`]): it is
+/// carried across by a backup taken with the build that wrote it and a
+/// restore with this one.
+pub const STORE_FORMAT: u8 = 3;
 
 /// Default sled page cache (sled's own default of 1 GiB makes RSS grow toward it).
 pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
@@ -417,4 +421,32 @@ fn load_peers(db: &sled::Db) -> Result<BTreeMap<NodeId, PeerRecord>, StoreError>
         peers.insert(rec.node.clone(), rec);
     }
     Ok(peers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_of_the_previous_format_is_refused_with_how_to_carry_it_across() {
+        let dir = tempfile::tempdir().unwrap();
+        let me = NodeId::township("T01").unwrap();
+        let store = Store::open(dir.path(), &me, &StoreOptions::default()).unwrap();
+        store
+            .db
+            .insert(keys::META_FORMAT, vec![STORE_FORMAT - 1])
+            .unwrap();
+        store.db.flush().unwrap();
+        drop(store);
+        let e = Store::open(dir.path(), &me, &StoreOptions::default()).unwrap_err();
+        assert!(
+            matches!(e, StoreError::OlderFormat { found, .. } if found == STORE_FORMAT - 1),
+            "{e:?}"
+        );
+        let text = e.to_string();
+        assert!(
+            text.contains("`backup --out FILE`") && text.contains("`restore --from FILE`"),
+            "{text}"
+        );
+    }
 }

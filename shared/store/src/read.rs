@@ -68,7 +68,7 @@ impl Store {
     }
 
     pub(super) fn stored_op(&self, op_key: &[u8]) -> Result<StoredOp, StoreError> {
-        let what = || format!("operation {}", String::from_utf8_lossy(op_key));
+        let what = || format!("operation {}", keys::op_name(op_key));
         let raw = self
             .db
             .get(op_key)?
@@ -131,31 +131,30 @@ impl Store {
         Ok(case)
     }
 
-    /// Every case, optionally only those accepted at `origin`: one scan of
-    /// the entity index, one read per operation.
+    /// Every case in case-number order, optionally only those accepted at
+    /// `origin`: one scan of the entity index, one read per operation.
     pub fn cases(&self, origin: Option<&NodeId>) -> Result<Vec<StoredCase>, StoreError> {
-        let prefix = keys::entity_index_prefix("case/");
-        // The index key is `i case/<id> 0 <op key>`; scan every case entity.
-        let scan_prefix = &prefix[..prefix.len() - 1];
         let mut out: Vec<StoredCase> = Vec::new();
         let mut current: Option<StoredCase> = None;
         let mut current_entity: Vec<u8> = Vec::new();
-        for item in self.db.scan_prefix(scan_prefix) {
+        // The index key is `i s(case) s(<id>) <op key>`; scan every case.
+        for item in self.db.scan_prefix(keys::entity_index_kind_prefix("case")) {
             let (k, _) = item?;
-            let split = k
-                .iter()
-                .position(|&b| b == 0)
-                .ok_or_else(|| StoreError::corrupt("entity index", "no separator"))?;
-            if k[..split] != current_entity[..] {
+            let op_key = keys::entity_index_op_key(&k)
+                .ok_or_else(|| StoreError::corrupt("entity index", "unparsable key"))?;
+            let entity = &k[..k.len() - op_key.len()];
+            if entity != current_entity.as_slice() {
                 out.extend(current.take());
-                current_entity = k[..split].to_vec();
+                current_entity = entity.to_vec();
             }
-            self.absorb_case_op(&k[split + 1..], &mut current)?;
+            self.absorb_case_op(op_key, &mut current)?;
         }
         out.extend(current);
         if let Some(origin) = origin {
             out.retain(|c| c.id.origin() == origin);
         }
+        // The index orders case numbers by length first.
+        out.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
         Ok(out)
     }
 
@@ -215,21 +214,26 @@ impl Store {
         }
     }
 
+    /// The roster in staff-id order.
     pub fn staff(&self) -> Result<Vec<Staff>, StoreError> {
         let mut out = Vec::new();
         for item in self.db.scan_prefix(keys::view_prefix("staff")) {
             let s: Option<Staff> = decode("staff", &item?.1)?;
             out.extend(s);
         }
+        // The view keys order ids by length first.
+        out.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
     }
 
+    /// Every authorisation in id order.
     pub fn authorisations(&self) -> Result<Vec<Authorisation>, StoreError> {
         let mut out = Vec::new();
         for item in self.db.scan_prefix(keys::view_prefix("authorisation")) {
             let a: Option<Authorisation> = decode("authorisation", &item?.1)?;
             out.extend(a);
         }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
     }
 
@@ -240,8 +244,7 @@ impl Store {
         for item in self.db.scan_prefix(&prefix) {
             let (k, v) = item?;
             let view: super::RevocationView = decode("revocation", &v)?;
-            let node = std::str::from_utf8(&k[prefix.len()..])
-                .ok()
+            let node = keys::view_id(&k)
                 .and_then(|s| s.parse().ok())
                 .ok_or_else(|| StoreError::corrupt("revocation key", "unparsable node"))?;
             out.insert(node, view.before_ms);

@@ -47,10 +47,7 @@ impl Store {
         for item in self.db.scan_prefix([b'o']) {
             let (key, raw) = item?;
             report.operations += 1;
-            let name = match (keys::leading_str(&key), keys::trailing_seq(&key)) {
-                (Some(origin), Some(seq)) => format!("operation {origin}#{seq}"),
-                _ => format!("operation key {key:?}"),
-            };
+            let name = format!("operation {}", keys::op_name(&key));
             let stored = match StoredOp::from_bytes(&raw) {
                 Ok(s) => s,
                 Err(e) => {
@@ -80,10 +77,7 @@ impl Store {
                     keys::trailing_seq(&key)
                 ));
             } else if !fed.insert(op_key.to_vec()) {
-                report.problem(format!(
-                    "feed names {} twice",
-                    String::from_utf8_lossy(&op_key)
-                ));
+                report.problem(format!("feed names {} twice", keys::op_name(&op_key)));
             }
         }
         if fed.len() != held.len() {
@@ -97,19 +91,20 @@ impl Store {
             let (key, op_key) = item?;
             report.outbox_entries += 1;
             if !held.contains(op_key.as_ref()) {
-                report.problem(format!(
-                    "outbox entry {} names a missing operation",
-                    String::from_utf8_lossy(&key)
-                ));
+                let entry = match (keys::leading_str(&key), keys::trailing_seq(&key)) {
+                    (Some(peer), Some(seq)) => format!("{seq} of {peer}"),
+                    _ => format!("{:?}", String::from_utf8_lossy(&key)),
+                };
+                report.problem(format!("outbox entry {entry} names a missing operation"));
             }
         }
         for item in self.db.scan_prefix([b'i']) {
             let (key, _) = item?;
             report.index_entries += 1;
-            let op_key = key.iter().position(|&b| b == 0).map(|p| &key[p + 1..]);
+            let op_key = keys::entity_index_op_key(&key);
             if !op_key.is_some_and(|k| held.contains(k)) {
                 report.problem(format!(
-                    "entity index entry {} names a missing operation",
+                    "entity index entry {:?} names a missing operation",
                     String::from_utf8_lossy(&key)
                 ));
             }

@@ -417,3 +417,13 @@ fn roster_input_is_checked_and_roles_and_powers_parse_from_their_cli_spelling() 
         Err(AuthorisationError::Dates { .. })
     ));
 }
+
+#[test]
+fn an_authorisation_id_that_cannot_be_a_store_key_is_refused() {
+    for id in [String::new(), "A\u{0}1".to_string(), "A".repeat(65)] {
+        let a = authorisation(&id, "S01", AuthScope::Matter("M001".into()));
+        assert_eq!(a.validate(), Err(AuthorisationError::Id { id: id.clone() }));
+    }
+    let a = authorisation(&"A".repeat(64), "S01", AuthScope::Matter("M001".into()));
+    assert_eq!(a.validate(), Ok(()));
+}

@@ -103,3 +103,28 @@ fn a_cursor_committed_with_a_batch_is_ours_only_once_the_batch_is_durable() {
     let store = Store::open(dir.path(), &town(), &StoreOptions::default()).unwrap();
     assert_eq!(store.cursor(&county()).unwrap(), cursor);
 }
+
+#[test]
+fn cases_come_back_in_case_number_order_each_with_all_its_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), &town(), &StoreOptions::default()).unwrap();
+    // `…-1000000` sorts before `…-999999` as text, though it is longer.
+    for seq in [999_999, 1_000_000, 5] {
+        store.append_local(a_case(&store, seq), 1).unwrap();
+        store.append_local(a_case(&store, seq), 2).unwrap();
+    }
+    let cases = store.cases(None).unwrap();
+    let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "000000-T01-20261126-000005",
+            "000000-T01-20261126-1000000",
+            "000000-T01-20261126-999999",
+        ]
+    );
+    assert!(cases.iter().all(|c| c.record.len() == 2));
+    let one = store.case("000000-T01-20261126-1000000").unwrap().unwrap();
+    assert_eq!(one.record.len(), 2);
+    assert!(store.case("000000-T01-20261126-10000").unwrap().is_none());
+}

@@ -171,10 +171,7 @@ impl Pending<'_> {
 
 impl crate::Store {
     /// (feed seq, op key, hash) of every held operation of an entity.
-    pub(crate) fn entity_entries(
-        &self,
-        entity_key: &str,
-    ) -> Result<Vec<FeedEntry>, StoreError> {
+    pub(crate) fn entity_entries(&self, entity_key: &str) -> Result<Vec<FeedEntry>, StoreError> {
         let prefix = keys::entity_index_prefix(entity_key);
         let mut out = Vec::new();
         for item in self.db.scan_prefix(&prefix) {
