@@ -134,7 +134,14 @@ async fn forged_operations_are_refused_counted_recorded_and_the_good_ones_around
     })
     .await;
     assert!(landed, "every good operation after a forgery landed");
-    for (seq, origin) in [(100, &t1), (101, &t1), (102, &t1), (103, &t1), (1, &t2)] {
+    for (seq, origin) in [
+        (100, &t1),
+        (101, &t1),
+        (102, &t1),
+        (103, &t1),
+        (104, &t1),
+        (1, &t2),
+    ] {
         let held = store.contains(&OpId {
             origin: origin.clone(),
             seq,

@@ -309,12 +309,12 @@ async fn execute(
             } => {
                 let (ctx, peer) = (ctx.clone(), peer.clone());
                 work.spawn_blocking(move || {
-                    let accepted = screen(&ctx, &peer, ops);
+                    let (accepted, undecodable) = screen(&ctx, &peer, ops);
                     let source = Source::Peer {
                         node: peer.clone(),
                         cursor,
                     };
-                    let result = ctx.store.apply(source, accepted).map(|report| {
+                    let result = ctx.store.apply_received(source, accepted, undecodable).map(|report| {
                         for (op, rejection) in report.refused {
                             tracing::warn!(%peer, %op, reason = rejection.reason(), error = %rejection,
                                 "refused operation (kept as a rejection record)");
@@ -347,12 +347,14 @@ async fn execute(
     Ok(())
 }
 
-/// Decodes received operations; undecodable ones are counted. What each
+/// Decodes received operations; undecodable ones are counted (and get a
+/// rejection record with the batch they came in). What each
 /// operation says is authorised in the store's write path, against what
 /// the store holds (`liandong_store`'s screen). CPU work proportional to
 /// the batch: runs on the blocking pool with the apply it feeds.
-fn screen(ctx: &LinkContext, peer: &NodeId, ops: Vec<Vec<u8>>) -> Vec<EncodedOp> {
+fn screen(ctx: &LinkContext, peer: &NodeId, ops: Vec<Vec<u8>>) -> (Vec<EncodedOp>, Vec<Rejection>) {
     let mut accepted = Vec::with_capacity(ops.len());
+    let mut undecodable = Vec::new();
     for bytes in ops {
         match EncodedOp::decode(bytes) {
             Ok(op) => accepted.push(op),
@@ -360,10 +362,11 @@ fn screen(ctx: &LinkContext, peer: &NodeId, ops: Vec<Vec<u8>>) -> Vec<EncodedOp>
                 let rejection = Rejection::Malformed(e.to_string());
                 tracing::warn!(%peer, reason = rejection.reason(), error = %rejection, "refused operation");
                 ctx.board.reject(peer, rejection.reason());
+                undecodable.push(rejection);
             }
         }
     }
-    accepted
+    (accepted, undecodable)
 }
 
 /// Compact `Debug` of an action for trace logs (no operation bytes).

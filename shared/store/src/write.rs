@@ -99,9 +99,21 @@ impl Store {
     /// Applies operations atomically and durably. Already-held operations
     /// are counted as duplicates and skipped.
     pub fn apply(&self, source: Source, ops: Vec<EncodedOp>) -> Result<ApplyReport, StoreError> {
+        self.apply_received(source, ops, Vec::new())
+    }
+
+    /// [`Store::apply`] for a received batch some of whose operations did
+    /// not even decode: each of those gets a rejection record in the same
+    /// commit (it names no operation, only why).
+    pub fn apply_received(
+        &self,
+        source: Source,
+        ops: Vec<EncodedOp>,
+        undecodable: Vec<Rejection>,
+    ) -> Result<ApplyReport, StoreError> {
         self.check_writable()?;
         let mut state = self.lock();
-        self.apply_locked(&mut state, source, ops)
+        self.apply_locked(&mut state, source, ops, undecodable)
     }
 
     /// Writes new local operations (stamped with this node's next sequence
@@ -143,7 +155,7 @@ impl Store {
             }
             ops.push(op);
         }
-        self.apply_locked(&mut state, Source::Local, ops)
+        self.apply_locked(&mut state, Source::Local, ops, Vec::new())
     }
 
     fn apply_locked(
@@ -151,6 +163,7 @@ impl Store {
         state: &mut WriterState,
         source: Source,
         ops: Vec<EncodedOp>,
+        undecodable: Vec<Rejection>,
     ) -> Result<ApplyReport, StoreError> {
         let mut pending = Pending {
             store: self,
@@ -175,6 +188,11 @@ impl Store {
             Source::Local => None,
             Source::Peer { node, .. } => Some(node.clone()),
         };
+        if let Some(sender) = &from {
+            for rejection in undecodable {
+                pending.record_refusal(sender, "?", "?", &rejection);
+            }
+        }
         for op in ops {
             pending.add(op, from.as_ref())?;
         }

@@ -33,7 +33,10 @@ pub(super) fn submitted(
             code: matter.clone(),
         });
     }
-    if ctx.recorder_level == Some(Level::Township) && m.level == Level::County {
+    // 二级联动: a township is a receiving point for a county-level matter
+    // the county routes (it has a routing rule), never otherwise.
+    let receiving_point = ctx.routing.is_some_and(|r| !r.departments.is_empty());
+    if ctx.recorder_level == Some(Level::Township) && m.level == Level::County && !receiving_point {
         return Err(Refusal::MatterNotAtThisLevel {
             code: matter.clone(),
             level: m.level,

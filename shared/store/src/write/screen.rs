@@ -56,18 +56,29 @@ impl Pending<'_> {
     }
 
     pub(super) fn refuse(&mut self, sender: &NodeId, op: &EncodedOp, rejection: Rejection) {
+        self.record_refusal(sender, &op.id().to_string(), &op.entity().key(), &rejection);
+        self.report.refused.push((op.id().clone(), rejection));
+    }
+
+    /// Writes one rejection record in this batch.
+    pub(super) fn record_refusal(
+        &mut self,
+        sender: &NodeId,
+        op: &str,
+        entity: &str,
+        rejection: &Rejection,
+    ) {
         let record = RejectionRecord {
             at_ms: self.now_ms,
             peer: sender.clone(),
-            op: op.id().to_string(),
-            entity: op.entity().key(),
+            op: op.to_string(),
+            entity: entity.to_string(),
             reason: rejection.reason().to_string(),
             message: rejection.to_string(),
         };
         self.writes
             .insert(keys::rejection(self.state.rejections), encode(&record));
         self.state.rejections += 1;
-        self.report.refused.push((op.id().clone(), rejection));
     }
 }
 
