@@ -6,6 +6,7 @@ mod calendar;
 mod checks;
 mod clock;
 mod fold_props;
+mod joint;
 mod laws;
 mod scenarios;
 mod supervision_year;
@@ -188,6 +189,8 @@ pub(super) struct Window {
     pub calendar: Calendar,
     pub matter: Matter,
     pub authorisations: Vec<Authorisation>,
+    pub roster: Vec<Staff>,
+    pub routing: Option<RoutingRule>,
 }
 
 impl Window {
@@ -204,6 +207,8 @@ impl Window {
                 "S01",
                 AuthScope::Matter("M001".into()),
             )],
+            roster: vec![],
+            routing: None,
         }
     }
 
@@ -212,8 +217,8 @@ impl Window {
             calendar: &self.calendar,
             matter: Some(&self.matter),
             authorisations: &self.authorisations,
-            roster: &[],
-            routing: None,
+            roster: &self.roster,
+            routing: self.routing.as_ref(),
             now_ms,
             thresholds: Thresholds::default(),
             recorder_level: Some(Level::Township),
