@@ -94,7 +94,7 @@ fn a_township_gives_an_opinion_only_when_asked_and_only_once() {
         },
     )
     .unwrap();
-    assert_eq!(w.state(at(9, 28, 12, 0)).status, Status::Accepted);
+    assert_eq!(w.state(at(9, 28, 12, 0)).status, Status::AwaitingOpinions);
     w.record(at(9, 28, 12, 0), opinion("T02")).unwrap();
     assert!(matches!(
         w.record(at(9, 28, 13, 0), opinion("T02")),
