@@ -12,7 +12,9 @@ use clap::Args;
 use liandong_node::config::bridge::BridgeConfig;
 use liandong_node::shutdown::Shutdown;
 
-pub use liandong_node::boot::bridge::{start_bridge as start, start_bridge_with as start_with, Bridge};
+pub use liandong_node::boot::bridge::{
+    start_bridge as start, start_bridge_with as start_with, Bridge,
+};
 
 /// Environment variables that set configuration keys.
 pub const ENV_PREFIX: &str = "LIANDONG_BRIDGE_";

@@ -37,12 +37,12 @@ pub enum WebhookUrlError {
 impl WebhookUrl {
     /// Parses `http://HOST[:PORT][/PATH][?QUERY]` (port 80 by default).
     pub fn parse(url: &str) -> Result<WebhookUrl, WebhookUrlError> {
-        let uri: http::Uri = url.parse().map_err(|e: http::uri::InvalidUri| {
-            WebhookUrlError::Unparsable {
-                url: url.to_string(),
-                detail: e.to_string(),
-            }
-        })?;
+        let uri: http::Uri =
+            url.parse()
+                .map_err(|e: http::uri::InvalidUri| WebhookUrlError::Unparsable {
+                    url: url.to_string(),
+                    detail: e.to_string(),
+                })?;
         if uri.scheme_str() != Some("http") {
             return Err(WebhookUrlError::NotHttp {
                 url: url.to_string(),
@@ -153,12 +153,15 @@ async fn exchange(
         Ok::<u16, WebhookError>(response.status().as_u16())
     };
     // The connection is driven here, beside the request: nothing is
-    // spawned, and both end with this call.
+    // spawned, and both end with this call. With `Connection: close` the
+    // connection may finish first, its response already handed over: the
+    // request's future then still yields it.
     tokio::pin!(conn);
+    tokio::pin!(send);
     tokio::select! {
-        status = send => status,
+        status = send.as_mut() => status,
         ended = conn.as_mut() => match ended {
-            Ok(()) => Err(http_error("the connection closed before a response".into())),
+            Ok(()) => send.await,
             Err(e) => Err(http_error(e.to_string())),
         },
     }
@@ -174,7 +177,10 @@ mod tests {
         assert_eq!(url.authority, "127.0.0.1:9000");
         assert_eq!(url.path_and_query, "/hooks/liandong?x=1");
         let bare = WebhookUrl::parse("http://receiver").unwrap();
-        assert_eq!((bare.authority.as_str(), bare.path_and_query.as_str()), ("receiver:80", "/"));
+        assert_eq!(
+            (bare.authority.as_str(), bare.path_and_query.as_str()),
+            ("receiver:80", "/")
+        );
         assert!(matches!(
             WebhookUrl::parse("https://receiver/x"),
             Err(WebhookUrlError::NotHttp { .. })
@@ -223,7 +229,8 @@ mod tests {
         server.abort();
 
         let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let gone = WebhookUrl::parse(&format!("http://{}/x", closed.local_addr().unwrap())).unwrap();
+        let gone =
+            WebhookUrl::parse(&format!("http://{}/x", closed.local_addr().unwrap())).unwrap();
         drop(closed);
         assert!(matches!(
             post(&gone, &[], vec![], Duration::from_secs(5)).await,

@@ -139,7 +139,10 @@ mod tests {
                 department,
                 agree,
                 text,
-            } => assert_eq!((department.as_str(), agree, text.as_str()), ("D03", false, "缺少证明")),
+            } => assert_eq!(
+                (department.as_str(), agree, text.as_str()),
+                ("D03", false, "缺少证明")
+            ),
             other => panic!("{other:?}"),
         }
     }
@@ -151,7 +154,9 @@ mod tests {
             serde_json::from_str::<OpinionBody>(r#"{"staff":"S31","result":"pass","x":1}"#)
                 .is_err()
         );
-        assert!(serde_json::from_str::<DecisionBody>(r#"{"staff":"S31","approve":"yes"}"#).is_err());
+        assert!(
+            serde_json::from_str::<DecisionBody>(r#"{"staff":"S31","approve":"yes"}"#).is_err()
+        );
         let blank = Write::Decision(DecisionBody {
             staff: " ".into(),
             approve: true,

@@ -14,8 +14,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 
 use super::error::ApiError;
 use super::BridgeApi;

@@ -136,8 +136,14 @@ pub async fn list(
 ) -> Result<Json<CasePage>, ApiError> {
     let Query(q) = Query::<ListQuery>::try_from_uri(&uri).map_err(|e| {
         ApiError::bad_request(
-            format!("query: {}; use status=open|all, limit=1..{MAX_LIMIT}, after=CURSOR", e.body_text()),
-            format!("查询参数有误：{}；可用 status=open|all、limit=1..{MAX_LIMIT}、after=游标", e.body_text()),
+            format!(
+                "query: {}; use status=open|all, limit=1..{MAX_LIMIT}, after=CURSOR",
+                e.body_text()
+            ),
+            format!(
+                "查询参数有误：{}；可用 status=open|all、limit=1..{MAX_LIMIT}、after=游标",
+                e.body_text()
+            ),
         )
     })?;
     let open_only = match q.status.as_deref() {

@@ -143,10 +143,9 @@ impl From<NodeError> for ApiError {
                 format!("未找到：{what}"),
             ),
             NodeError::NotPermitted { what } => forbidden(*what),
-            NodeError::BadInput { input } => ApiError::bad_request(
-                format!("bad input: {input}"),
-                format!("输入有误：{input}"),
-            ),
+            NodeError::BadInput { input } => {
+                ApiError::bad_request(format!("bad input: {input}"), format!("输入有误：{input}"))
+            }
             NodeError::Store(_) => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "store-unavailable",
@@ -245,7 +244,10 @@ mod tests {
     #[test]
     fn a_missing_case_is_404_and_a_store_problem_503() {
         let e = ApiError::from(NodeError::not_found(Missing::Case { id: "C9".into() }));
-        assert_eq!((e.status, e.code.as_str()), (StatusCode::NOT_FOUND, "case-not-found"));
+        assert_eq!(
+            (e.status, e.code.as_str()),
+            (StatusCode::NOT_FOUND, "case-not-found")
+        );
         assert!(e.message.contains("C9") && e.message_zh.contains("C9"));
         let full = ApiError::from(NodeError::Store(liandong_store::StoreError::DiskFull {
             path: "/srv".into(),

@@ -209,7 +209,10 @@ mod tests {
         journal.put(record("k2")).unwrap();
         drop(journal);
         let path = dir.path().join(FILE_NAME);
-        let mut file = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
         file.write_all(b"{\"key\":\"k3\",\"finger").unwrap();
         drop(file);
         let journal = Journal::open(dir.path()).unwrap();
@@ -227,7 +230,10 @@ mod tests {
         let path = dir.path().join(FILE_NAME);
         let good = serde_json::to_string(&record("k1")).unwrap();
         std::fs::write(&path, format!("{good}\nnot json\n{good}\n")).unwrap();
-        let err = Journal::open(dir.path()).err().expect("refused").to_string();
+        let err = Journal::open(dir.path())
+            .err()
+            .expect("refused")
+            .to_string();
         assert!(err.contains("line 2") && err.contains(FILE_NAME), "{err}");
     }
 

@@ -213,7 +213,9 @@ pub fn event_view(op: &OpId, e: &RecordedEvent, department: &str, superseded: bo
         _ => None,
     };
     let staff = match kind {
-        EventKind::Decided { department: d, by, .. } if d == department => Some(by.clone()),
+        EventKind::Decided {
+            department: d, by, ..
+        } if d == department => Some(by.clone()),
         _ => None,
     };
     EventView {
@@ -336,7 +338,9 @@ fn materials(live: &[(&OpId, &RecordedEvent)]) -> Vec<MaterialView> {
                     attachment: m.attachment.as_ref().map(|a| a.expose().clone()),
                 }))
             }
-            EventKind::CorrectionSupplied { supplied: items, .. }
+            EventKind::CorrectionSupplied {
+                supplied: items, ..
+            }
             | EventKind::SupplementSupplied { items, .. } => {
                 out.extend(items.iter().map(|name| MaterialView {
                     name: name.clone(),

@@ -231,7 +231,8 @@ impl Deliverer {
                     if !this.deliver(&shutdown, &entry, body).await {
                         return;
                     }
-                    this.webhook.update(|s| s.pending = s.pending.saturating_sub(1));
+                    this.webhook
+                        .update(|s| s.pending = s.pending.saturating_sub(1));
                 }
                 delivered_to = entry.seq;
                 this.persist(delivered_to).await;
@@ -253,7 +254,10 @@ impl Deliverer {
     /// department's, `None` for another's), how far the page read, and
     /// how many deliveries are pending in all. Blocking.
     #[allow(clippy::type_complexity)]
-    fn page(&self, after: u64) -> Result<(Vec<(CaseFeedEntry, Option<Vec<u8>>)>, u64, u64), NodeError> {
+    fn page(
+        &self,
+        after: u64,
+    ) -> Result<(Vec<(CaseFeedEntry, Option<Vec<u8>>)>, u64, u64), NodeError> {
         let store = &self.core.store;
         let feed = store.case_feed(after, PAGE)?;
         let mut out = Vec::with_capacity(feed.entries.len());

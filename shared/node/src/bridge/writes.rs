@@ -84,7 +84,10 @@ fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, 
                 format!("请求内容超过 {} KiB", super::MAX_BODY / 1024),
             )
         } else {
-            ApiError::bad_request(format!("request body: {}", e.body_text()), "请求内容无法读取")
+            ApiError::bad_request(
+                format!("request body: {}", e.body_text()),
+                "请求内容无法读取",
+            )
         }
     })?;
     serde_json::from_slice(&bytes).map_err(|e| {
@@ -102,8 +105,9 @@ async fn handle(
     write: Result<Write, ApiError>,
     what: &'static str,
 ) -> Result<Response, ApiError> {
-    let Path(case) = path
-        .map_err(|e| ApiError::bad_request(format!("case id: {}", e.body_text()), "办件编号无效"))?;
+    let Path(case) = path.map_err(|e| {
+        ApiError::bad_request(format!("case id: {}", e.body_text()), "办件编号无效")
+    })?;
     let write = write?;
     write.check_fields()?;
     let key = idempotency_key(&headers)?;
@@ -173,11 +177,15 @@ fn check_named_authorisation(
         // The domain refuses a decision on an unknown matter itself.
         return Ok(());
     };
-    let auth = reg.authorisations.iter().find(|a| a.id == id).ok_or_else(|| {
-        refused(&Refusal::Unauthorised(
-            liandong_domain::AuthError::UnknownAuthorisation { id: id.to_string() },
-        ))
-    })?;
+    let auth = reg
+        .authorisations
+        .iter()
+        .find(|a| a.id == id)
+        .ok_or_else(|| {
+            refused(&Refusal::Unauthorised(
+                liandong_domain::AuthError::UnknownAuthorisation { id: id.to_string() },
+            ))
+        })?;
     auth.permits(decision.staff.trim(), matter, Power::Decide, reg.now_ms)
         .map_err(|e| refused(&Refusal::Unauthorised(e)))
 }

@@ -149,7 +149,10 @@ mod tests {
         };
         assert_eq!(cfg.node_id().unwrap().to_string(), "bridge/D03");
         assert_eq!(cfg.data_dir(), PathBuf::from("./data/bridge-D03"));
-        assert_eq!(cfg.token_path(), PathBuf::from("./data/bridge-D03/api-token"));
+        assert_eq!(
+            cfg.token_path(),
+            PathBuf::from("./data/bridge-D03/api-token")
+        );
         assert!(cfg.validate().is_ok());
         let missing = BridgeConfig::default().validate().unwrap_err().to_string();
         assert!(missing.contains("--department"), "{missing}");
@@ -157,7 +160,11 @@ mod tests {
             department: "D/03".into(),
             ..BridgeConfig::default()
         };
-        assert!(bad.validate().unwrap_err().to_string().contains("department"));
+        assert!(bad
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("department"));
     }
 
     #[test]
@@ -175,7 +182,10 @@ mod tests {
             .to_string();
         assert!(err.contains("LIANDONG_BRIDGE_WEBHOK"), "{err}");
         let env = vec![
-            ("LIANDONG_BRIDGE_WEBHOOK".to_string(), "http://127.0.0.1:9/h".to_string()),
+            (
+                "LIANDONG_BRIDGE_WEBHOOK".to_string(),
+                "http://127.0.0.1:9/h".to_string(),
+            ),
             ("LIANDONG_BRIDGE_DEPARTMENT".to_string(), "D03".to_string()),
         ];
         let cfg = crate::config::load::<BridgeConfig>(None, "LIANDONG_BRIDGE_", env).unwrap();

@@ -212,7 +212,11 @@ mod tests {
             .collect();
         assert_eq!(
             order,
-            [(2, ids[1].as_str()), (3, ids[2].as_str()), (4, ids[0].as_str())]
+            [
+                (2, ids[1].as_str()),
+                (3, ids[2].as_str()),
+                (4, ids[0].as_str())
+            ]
         );
         assert!(!all.more);
         assert_eq!(all.head, 4);
