@@ -252,3 +252,53 @@ pub async fn county_and_bridge(
     wait_for_registry(bridge.core()).await;
     (county, bridge)
 }
+
+/// An opinion body that passes, by S31.
+pub fn opinion_pass() -> &'static str {
+    r#"{"staff":"S31","result":"pass","text":"同意"}"#
+}
+
+/// An approval by `staff` under authorisation `auth`.
+pub fn decision_by(staff: &str, auth: &str) -> String {
+    format!(r#"{{"staff":"{staff}","approve":true,"reason":"","authorisation":"{auth}"}}"#)
+}
+
+/// Events of `kind` (`opinion`, `decided`) of D03 in `core`'s store.
+pub fn count_events(core: &liandong_node::NodeCore, case: &str, kind: &str) -> usize {
+    let stored = core.store.case(case).expect("read").expect("case held");
+    stored
+        .record
+        .iter()
+        .filter(|(_, e)| match &e.event.kind {
+            EventKind::OpinionGiven { department, .. } | EventKind::Decided { department, .. } => {
+                department == DEPT && e.event.kind.name() == kind
+            }
+            _ => false,
+        })
+        .count()
+}
+
+/// One more event on `case`, as T01 writes it (op `township/T01#seq`).
+pub fn event_op(case: &CaseId, seq: u64, kind: EventKind) -> EncodedOp {
+    let now = now_ms();
+    Operation {
+        id: OpId {
+            origin: NodeId::township("T01").expect("id"),
+            seq,
+        },
+        hlc: Hlc {
+            wall_ms: now,
+            logical: seq as u32,
+        },
+        entity: EntityId::Case(case.clone()),
+        body: OpBody::Case(CaseEvent::new(now, kind)),
+    }
+    .encode()
+}
+
+/// `/api/status` of the bridge, as JSON.
+pub async fn status_json(bridge: &Node<Bridge>) -> serde_json::Value {
+    let r = crate::http::get(bridge.api(), "/api/status", Some(&bridge.token())).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()
+}

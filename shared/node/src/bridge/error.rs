@@ -4,6 +4,7 @@
 //! - bad input (malformed JSON, unknown fields, wrong types, a bad query
 //!   parameter or cursor) → 400; a body over the limit → 413;
 //! - no or a wrong bearer token → 401 (with `WWW-Authenticate: Bearer`);
+//! - an unknown path → 404, another method on a known one → 405;
 //! - a case this bridge does not hold (or that is not routed to its
 //!   department) → 404;
 //! - the domain's refusals → 409 when the case already holds what the
@@ -83,6 +84,15 @@ impl ApiError {
             "not-found",
             format!("no such path {path}; see /openapi.json"),
             format!("没有此路径 {path}；请查看 /openapi.json"),
+        )
+    }
+
+    pub fn method_not_allowed(method: &axum::http::Method, path: &str) -> ApiError {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            format!("{method} is not served on {path}; see /openapi.json"),
+            format!("路径 {path} 不支持 {method}；请查看 /openapi.json"),
         )
     }
 

@@ -127,7 +127,8 @@ impl Endpoint {
     }
 }
 
-/// The API's router: [`Endpoint::ALL`], a JSON 404 for anything else.
+/// The API's router: [`Endpoint::ALL`], a JSON 404 for any other path
+/// and a JSON 405 for another method on one of them.
 pub fn router(api: BridgeApi) -> Router {
     let mut router = Router::new();
     for endpoint in Endpoint::ALL {
@@ -135,6 +136,11 @@ pub fn router(api: BridgeApi) -> Router {
     }
     router
         .fallback(|uri: axum::http::Uri| async move { ApiError::not_found(uri.path()) })
+        .method_not_allowed_fallback(
+            |method: axum::http::Method, uri: axum::http::Uri| async move {
+                ApiError::method_not_allowed(&method, uri.path())
+            },
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(api)
 }
