@@ -4,8 +4,9 @@
 //! another body is refused (409).
 //!
 //! Durable: an append-only file in the data directory
-//! (`api-idempotency.jsonl`, one JSON record per line: key, fingerprint of
-//! the request, status, response body, time). A record is written and
+//! (`api-idempotency.jsonl`, mode 0600 since responses carry the
+//! applicant's data; one JSON record per line: key, fingerprint of the
+//! request, status, response body, time). A record is written and
 //! `sync_data`'d before its response is sent, and the whole file is loaded
 //! at start, so a department system may retry across a bridge restart. A
 //! torn last line (a crash while appending) is cut off at start; any other
@@ -80,12 +81,15 @@ impl Journal {
             let path = path.clone();
             move |source| JournalError::Io { what, path, source }
         };
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(&path)
-            .map_err(io("open"))?;
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).append(true).create(true);
+        // Responses carry the applicant's data: owner only.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options.open(&path).map_err(io("open"))?;
         let (records, good_len) = load(&path, &file)?;
         let len = file.metadata().map_err(io("read the size of"))?.len();
         if good_len < len {
@@ -209,6 +213,12 @@ mod tests {
         journal.put(record("k2")).unwrap();
         drop(journal);
         let path = dir.path().join(FILE_NAME);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
         let mut file = std::fs::OpenOptions::new()
             .append(true)
             .open(&path)

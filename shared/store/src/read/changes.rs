@@ -251,6 +251,6 @@ mod tests {
         let later = store.case_feed(1, 1).unwrap();
         assert_eq!(later.entries.len(), 1);
         assert_eq!((later.entries[0].seq, later.scanned_to), (2, 2));
-        assert!(!later.entries[0].first_of_case || later.entries[0].case == b);
+        assert!(later.entries[0].first_of_case && later.entries[0].case == b);
     }
 }
