@@ -105,6 +105,16 @@ struct CursorFile {
     url: String,
 }
 
+/// One pass's worth of deliveries.
+struct Page {
+    /// Each case operation with its body (`None`: not this department's).
+    entries: Vec<(CaseFeedEntry, Option<Vec<u8>>)>,
+    scanned_to: u64,
+    head: u64,
+    /// Deliveries pending in all, when counted this pass.
+    pending: Option<u64>,
+}
+
 /// Everything the delivery task needs.
 struct Deliverer {
     core: NodeCore,
@@ -209,11 +219,14 @@ impl Deliverer {
     async fn run(self, shutdown: Shutdown, mut delivered_to: u64) {
         let mut changes = self.core.store.subscribe();
         let this = Arc::new(self);
+        // The feed head the pending count was last taken at: it is taken
+        // again only when the feed grew, not for every page of a backlog.
+        let mut counted_at: Option<u64> = None;
         while !shutdown.is_triggered() {
             changes.borrow_and_update();
             let t = this.clone();
-            let page = tokio::task::spawn_blocking(move || t.page(delivered_to)).await;
-            let (entries, scanned_to, pending) = match page {
+            let page = tokio::task::spawn_blocking(move || t.page(delivered_to, counted_at)).await;
+            let page = match page {
                 Ok(Ok(page)) => page,
                 Ok(Err(e)) => {
                     this.failed(format!("reading the store: {e}"));
@@ -225,8 +238,15 @@ impl Deliverer {
                     return;
                 }
             };
-            this.webhook.update(|s| s.pending = pending);
-            for (entry, body) in entries {
+            if let Some(pending) = page.pending {
+                counted_at = Some(page.head);
+                this.webhook.update(|s| s.pending = pending);
+            }
+            let drained = page.entries.is_empty();
+            if drained {
+                this.webhook.update(|s| s.pending = 0);
+            }
+            for (entry, body) in page.entries {
                 if let Some(body) = body {
                     if !this.deliver(&shutdown, &entry, body).await {
                         return;
@@ -237,11 +257,11 @@ impl Deliverer {
                 delivered_to = entry.seq;
                 this.persist(delivered_to).await;
             }
-            if scanned_to > delivered_to {
-                delivered_to = scanned_to;
+            if page.scanned_to > delivered_to {
+                delivered_to = page.scanned_to;
                 this.persist(delivered_to).await;
             }
-            if this.webhook.status().pending == 0 {
+            if drained || this.webhook.status().pending == 0 {
                 tokio::select! {
                     _ = shutdown.triggered() => return,
                     r = changes.changed() => if r.is_err() { return },
@@ -251,20 +271,32 @@ impl Deliverer {
     }
 
     /// The next deliveries after `after` (a body for each of this
-    /// department's, `None` for another's), how far the page read, and
-    /// how many deliveries are pending in all. Blocking.
-    #[allow(clippy::type_complexity)]
-    fn page(
-        &self,
-        after: u64,
-    ) -> Result<(Vec<(CaseFeedEntry, Option<Vec<u8>>)>, u64, u64), NodeError> {
+    /// department's, `None` for another's), and, when the feed head is not
+    /// `counted_at`, how many deliveries are pending in all. Blocking.
+    fn page(&self, after: u64, counted_at: Option<u64>) -> Result<Page, NodeError> {
         let store = &self.core.store;
         let feed = store.case_feed(after, PAGE)?;
-        let mut out = Vec::with_capacity(feed.entries.len());
+        let mut entries = Vec::with_capacity(feed.entries.len());
         for entry in feed.entries {
             let body = self.body(&entry)?;
-            out.push((entry, body));
+            entries.push((entry, body));
         }
+        let pending = if counted_at == Some(feed.head) {
+            None
+        } else {
+            Some(self.count_pending(after)?)
+        };
+        Ok(Page {
+            entries,
+            scanned_to: feed.scanned_to,
+            head: feed.head,
+            pending,
+        })
+    }
+
+    /// The case operations of this department's cases past `after`.
+    fn count_pending(&self, after: u64) -> Result<u64, NodeError> {
+        let store = &self.core.store;
         let mut pending = 0u64;
         let mut ours: std::collections::HashMap<String, bool> = Default::default();
         for entry in store.case_feed(after, usize::MAX)?.entries {
@@ -281,7 +313,7 @@ impl Deliverer {
             };
             pending += u64::from(is_ours);
         }
-        Ok((out, feed.scanned_to, pending))
+        Ok(pending)
     }
 
     /// The delivery body of one case operation, or `None` when the case is
