@@ -2,9 +2,11 @@
 //! the replication stream to its townships over mutual TLS, holds every
 //! case, writes the catalogue, and reports every link's health. The node
 //! itself lives in `liandong-node` ([`start`] is its county boot); this
-//! crate holds the county's commands and `demo`, which runs a whole county
-//! with townships in one process.
+//! crate holds the county's commands, `demo`, which runs a whole county
+//! with townships in one process, and `bridge`, which runs a department
+//! bridge.
 
+pub mod bridge;
 pub mod commands;
 pub mod demo;
 

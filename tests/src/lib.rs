@@ -1,4 +1,4 @@
-//! Test harness: real county and township nodes started in-process on
+//! Test harness: real county, township and bridge nodes started in-process on
 //! `127.0.0.1:0`, with real sled stores in temporary directories and real
 //! mutual TLS from a development CA made per test. Also waits with
 //! deadlines (time only bounds a wait; no test asserts on timing).
@@ -14,8 +14,11 @@ use liandong_node::NodeCore;
 use township_node::{Township, TownshipConfig};
 
 pub mod bench;
+pub mod bridge;
+pub mod http;
 pub mod memnet;
 pub mod raw;
+pub mod webhook_receiver;
 
 /// One test's network: a temp root with a shared PKI directory.
 pub struct Net {

@@ -442,6 +442,7 @@ async fn case_accept_json_prints_the_new_case_id_and_case_list_shows_it_with_the
 /// Every command of both binaries, one a line.
 const EVERY_COMMAND: &str = "\
 county-node serve
+county-node bridge
 county-node demo
 county-node pki init
 county-node pki issue

@@ -46,6 +46,10 @@ pub struct Cli {
 pub enum Command {
     /// Run the county node.
     Serve(ServeArgs),
+    /// Run a department bridge (部门前置机): dials the county, holds the
+    /// cases routed to its department, serves the department's system an
+    /// HTTP/JSON API.
+    Bridge(crate::bridge::BridgeArgs),
     /// Run a county and townships in this process over real mutual TLS,
     /// cutting and restoring links at random, then report convergence.
     Demo(crate::demo::DemoArgs),
@@ -208,6 +212,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let lang = cli.lang;
     match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::Bridge(args) => crate::bridge::run(args).await,
         Command::Demo(args) => crate::demo::run(args).await,
         Command::Pki(PkiCommand::Revoke {
             role,

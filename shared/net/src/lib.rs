@@ -7,7 +7,8 @@
 //!   files, live revocation;
 //! - [`driver`]: the async driver that runs one sans-IO session over a
 //!   stream, with the store's work on the blocking pool;
-//! - [`health`]: gRPC health and reflection for every admin port.
+//! - [`health`]: gRPC health and reflection for every admin port;
+//! - [`webhook`]: a plain-HTTP POST with a timeout (the bridge's webhook).
 //!
 //! Above it, the node crate starts servers and uplinks through this crate's
 //! functions and never names a wire or TLS type itself.
@@ -18,3 +19,4 @@ pub mod http;
 pub mod rpc;
 pub mod serve;
 pub mod tls;
+pub mod webhook;

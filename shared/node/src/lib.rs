@@ -3,7 +3,9 @@
 //! - [`NodeCore`] ([`node_core`]): what every node does the same way behind
 //!   the control socket: the hall's work on cases, the county's registries,
 //!   e-supervision, status and health reports, backups and revocations;
-//! - [`boot`]: the start-up sequence of each role (county, township);
+//! - [`boot`]: the start-up sequence of each role (county, township,
+//!   department bridge);
+//! - [`bridge`]: the department bridge's HTTP/JSON API and webhook;
 //! - [`control`]: the local control socket the clerk commands talk to;
 //! - [`error`]: [`NodeError`], what the node's operations fail with, and
 //!   its serialisable form on the control socket ([`ErrorReply`]);
@@ -19,6 +21,7 @@
 
 pub mod admin;
 pub mod boot;
+pub mod bridge;
 mod cases;
 pub mod config;
 pub mod control;

@@ -77,6 +77,7 @@ pub use backup::{BackupSummary, RESTORE_SEQ_EPOCH};
 pub use digest::Digest;
 pub use error::StoreError;
 pub use liandong_model::{Cursor, Incarnation, OutboxChunk};
+pub use read::changes::{CaseChange, CaseChanges, CaseFeed, CaseFeedEntry};
 pub use read::StoreStats;
 pub use record::StoredOp;
 pub use verify::VerifyReport;

@@ -11,6 +11,8 @@
 //! would then be given to another operation. Clerk reads (cases, views,
 //! digests) read the tree as it is.
 
+pub mod changes;
+
 use liandong_domain::DecodeBody;
 use std::collections::BTreeMap;
 

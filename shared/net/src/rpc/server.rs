@@ -1,4 +1,5 @@
-//! The replication service a parent node serves to its children.
+//! The replication service a parent node serves to its children
+//! (townships and department bridges).
 //!
 //! Each `Sync` call: the peer's identity comes from its client certificate
 //! (SAN URI), never from the message; its first frame must be a hello that
@@ -329,9 +330,11 @@ impl Replication for ReplicationService {
             .peer_certs()
             .and_then(|c| c.first().map(|l| l.as_ref().to_vec()))
             .unwrap_or_default();
-        if peer.role() != Role::Township {
+        // Children only: townships and department bridges dial their
+        // county; what each may send is authorised per operation.
+        if !matches!(peer.role(), Role::Township | Role::Bridge) {
             return Err(Status::permission_denied(format!(
-                "{peer} may not replicate with this node (only townships for now)"
+                "{peer} may not replicate with this node (only townships and bridges)"
             )));
         }
         let inbound = req.into_inner();

@@ -46,6 +46,15 @@ pub enum StartError {
         #[source]
         source: NodeError,
     },
+    /// The bridge's API token file cannot be read or made.
+    #[error(transparent)]
+    Token(#[from] crate::bridge::TokenError),
+    /// The bridge's idempotency journal cannot be read or made.
+    #[error(transparent)]
+    Journal(#[from] crate::bridge::JournalError),
+    /// The bridge's webhook cursor cannot be read.
+    #[error(transparent)]
+    Webhook(#[from] crate::bridge::webhook::WebhookStartError),
     #[error("a start-up task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
 }
@@ -55,7 +64,10 @@ impl StartError {
     pub fn is_store_problem(&self) -> bool {
         matches!(
             self,
-            StartError::Store { .. } | StartError::Revocations { .. }
+            StartError::Store { .. }
+                | StartError::Revocations { .. }
+                | StartError::Journal(_)
+                | StartError::Webhook(_)
         )
     }
 

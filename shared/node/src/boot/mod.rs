@@ -2,7 +2,8 @@
 //! step (config → certificate → store → revocations → core → servers and
 //! links), returning a handle with the bound addresses so tests start real
 //! nodes on port 0. `county-node` and `township-node` are thin binaries over
-//! these; the county's demo boots townships through here too.
+//! these (`county-node bridge` starts a department bridge, [`bridge`]); the
+//! county's demo boots townships through here too.
 //!
 //! The store is opened through [`store::open_store`], which waits a few
 //! seconds for the lock of a previous process still exiting. The revocation
@@ -11,6 +12,7 @@
 //! list that cannot be loaded fails the start, since serving with an empty
 //! one would let revoked nodes in.
 
+pub mod bridge;
 pub mod county;
 mod error;
 pub mod store;
@@ -69,6 +71,7 @@ async fn load_revocations(core: &NodeCore) -> Result<(), StartError> {
     Ok(())
 }
 
+pub use bridge::{start_bridge, start_bridge_with, Bridge};
 pub use county::{start_county, start_county_on, start_county_with, County};
 pub use error::StartError;
 pub use store::{open_store, OpenError, STORE_LOCK_WAIT};

@@ -5,11 +5,13 @@
 //! before any socket is bound.
 //!
 //! Environment: every key can also be set as `<PREFIX><KEY>` in upper case,
-//! e.g. `LIANDONG_COUNTY_LISTEN=0.0.0.0:7443`; values are read as TOML
+//! e.g. `LIANDONG_COUNTY_LISTEN=0.0.0.0:7443` (an optional setting that is
+//! unset by default, such as `LIANDONG_BRIDGE_WEBHOOK`, too); values are read as TOML
 //! values when they parse as such (numbers, lists), else as strings. An
 //! unknown variable under the prefix is refused by name, like an unknown
 //! key in the file.
 
+pub mod bridge;
 pub mod county;
 pub mod township;
 
@@ -66,21 +68,22 @@ pub fn load<T: Serialize + DeserializeOwned + Default>(
             continue;
         };
         let key = key.to_ascii_lowercase();
+        let parsed = toml::from_str::<toml::Table>(&format!("v = {value}"))
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or(toml::Value::String(value));
         let known = toml::Value::try_from(T::default())
             .ok()
             .and_then(|v| v.as_table().map(|t| t.contains_key(&key)))
             .unwrap_or(false)
-            || table.contains_key(&key);
+            || table.contains_key(&key)
+            || names_a_setting::<T>(&key, &parsed);
         if !known {
             return Err(ConfigError::Env {
                 var: name.clone(),
                 detail: "no such setting".into(),
             });
         }
-        let parsed = toml::from_str::<toml::Table>(&format!("v = {value}"))
-            .ok()
-            .and_then(|mut t| t.remove("v"))
-            .unwrap_or(toml::Value::String(value));
         table.insert(key, parsed);
         changed = true;
     }
@@ -93,6 +96,18 @@ pub fn load<T: Serialize + DeserializeOwned + Default>(
             var: format!("{prefix}*"),
             detail: e.to_string().trim().replace('\n', " "),
         })
+}
+
+/// Whether `key` is a setting of `T` even though the defaults leave it
+/// out (an optional setting that is unset): a table holding only that key
+/// is not refused for an unknown field.
+fn names_a_setting<T: DeserializeOwned>(key: &str, value: &toml::Value) -> bool {
+    let mut one = toml::Table::new();
+    one.insert(key.to_string(), value.clone());
+    match toml::Value::Table(one).try_into::<T>() {
+        Ok(_) => true,
+        Err(e) => !e.to_string().contains("unknown field"),
+    }
 }
 
 /// The effective configuration as TOML, for `--print-config`.
