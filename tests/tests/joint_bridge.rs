@@ -1,0 +1,501 @@
+//! Joint cases through department bridges, over real nodes and real
+//! mutual TLS (the county, townships and bridges in-process on loopback,
+//! each with its sled store on disk):
+//!
+//! - a case accepted at T01 for a county matter, routed to department D03
+//!   (its bridge, through the HTTP API) and to T02 for a site opinion:
+//!   both answer while T01 is offline, D03 decides, T01 comes back,
+//!   concludes and delivers, and the county holds the whole history;
+//! - a case with 30 events routed to a department arrives whole at its
+//!   bridge: all 30, then the routing event, then what came after;
+//! - scope confinement: with five townships and two bridges, no store
+//!   outside a case's scope holds a byte of its applicant's name or ID
+//!   number, and D05's bridge holds none of D03's cases.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Duration;
+
+use county_node::bridge::Bridge;
+use liandong_domain::{
+    AuthScope, CaseEvent, EventKind, Lang, Level, Matter, OpBody, OpinionResult, Power, StaffRole,
+};
+use liandong_model::{EncodedOp, EntityId, NodeId, Role};
+use liandong_node::control::{ApplicantInput, CaseAction};
+use liandong_node::shutdown::Shutdown;
+use liandong_node::NodeCore;
+use tests::http::{get, post};
+use tests::{eventually, now_ms, proxy, Net, Node};
+
+const LIMIT: Duration = Duration::from_secs(60);
+const GRANT: &str = "A-S31-M017";
+
+/// County matter M017 (lead D03, co-department D05), routed to D03 with
+/// an opinion of T02; S31 is D03's chief representative with a grant.
+fn put_joint_registry(county: &NodeCore) {
+    let mut m017 = Matter::basic("M017", "建设工程规划许可", Level::County, 10, 20, "D03");
+    m017.co_departments = vec!["D05".into()];
+    county.put_matter(Lang::Zh, m017).expect("M017");
+    county
+        .put_routing(Lang::Zh, "M017", vec!["D03".into()], vec!["T02".into()])
+        .expect("routing rule");
+    county
+        .add_staff(
+            Lang::Zh,
+            "S31",
+            "陈首代",
+            "D03",
+            StaffRole::ChiefRepresentative,
+        )
+        .expect("S31");
+    let today = liandong_domain::cst_date(now_ms());
+    let powers: BTreeSet<Power> = [Power::Decide, Power::Seal].into();
+    county
+        .authorise(
+            Lang::Zh,
+            "S31",
+            AuthScope::Matter("M017".into()),
+            powers,
+            today - chrono::Days::new(30),
+            today + chrono::Days::new(365),
+            Some(GRANT.into()),
+        )
+        .expect("grant");
+}
+
+/// Starts the bridge of `department` against the county on `port`.
+async fn bridge(net: &Net, port: u16, department: &str) -> Node<Bridge> {
+    let mut cfg = net.bridge_config(port, None);
+    cfg.department = department.into();
+    cfg.data = Some(net.dir(&format!("bridge-{department}")));
+    let shutdown = Shutdown::new();
+    let inner = county_node::bridge::start(cfg, shutdown.clone())
+        .await
+        .expect("bridge starts");
+    Node { inner, shutdown }
+}
+
+fn applicant(name: &str, id_number: &str) -> ApplicantInput {
+    ApplicantInput {
+        name: name.into(),
+        id_number: id_number.into(),
+        ..Default::default()
+    }
+}
+
+fn holds(core: &NodeCore, case: &str) -> bool {
+    core.store.case(case).ok().flatten().is_some()
+}
+
+fn kinds(core: &NodeCore, case: &str) -> Vec<String> {
+    core.show_case(case, Lang::En)
+        .map(|d| d.history.into_iter().map(|h| h.event).collect())
+        .unwrap_or_default()
+}
+
+fn route_by_rule() -> CaseAction {
+    CaseAction::Route {
+        departments: vec![],
+        townships: vec![],
+        part: String::new(),
+        stage_limit_days: Some(3),
+    }
+}
+
+async fn ready(core: &NodeCore) {
+    let ok = eventually(LIMIT, || {
+        core.store
+            .routing_rules()
+            .is_ok_and(|r| r.contains_key("M017"))
+            && core.store.authorisations().is_ok_and(|a| !a.is_empty())
+    })
+    .await;
+    assert!(ok, "{} never received the county's registry", core.me());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_joint_case_crosses_both_levels_while_its_accepting_centre_is_offline() {
+    let net = Net::new();
+    let county = net.county(0).await;
+    let port = county.port();
+    put_joint_registry(county.core());
+    let link = proxy(port, &county.shutdown).await;
+    let t1 = net
+        .township("T01", port, Some(link.addr().to_string()))
+        .await;
+    let t2 = net.township("T02", port, None).await;
+    let d3 = bridge(&net, port, "D03").await;
+    for core in [t1.core(), t2.core(), d3.core()] {
+        ready(core).await;
+    }
+
+    let case = t1
+        .core()
+        .accept_new(
+            Lang::Zh,
+            "M017",
+            &applicant("王五", "410000197001011111"),
+            &[],
+            false,
+            false,
+        )
+        .expect("T01 accepts as a receiving point")
+        .id;
+    t1.core()
+        .case_action(Lang::Zh, &case, route_by_rule())
+        .expect("routed by the rule");
+    let reached = eventually(LIMIT, || holds(d3.core(), &case) && holds(t2.core(), &case)).await;
+    assert!(
+        reached,
+        "the county forwarded the case to D03's bridge and to T02"
+    );
+
+    // T01 goes offline; D03 (through its bridge's API) and T02 answer.
+    link.set_up(false);
+    let token = d3.token();
+    let api = d3.api();
+    let opinion = post(
+        api,
+        &format!("/v1/cases/{case}/opinions"),
+        Some(&token),
+        Some("op-1"),
+        r#"{"staff":"S31","result":"pass","text":"符合规划条件"}"#,
+    )
+    .await;
+    assert_eq!(opinion.status, 201, "{}", opinion.body);
+    let t2_opinion = CaseAction::Opinion {
+        department: None,
+        result: OpinionResult::Pass,
+        staff: "S21".into(),
+        text: "现场无异议".into(),
+    };
+    t2.core()
+        .case_action(Lang::Zh, &case, t2_opinion)
+        .expect("T02's opinion");
+    let decision = post(
+        api,
+        &format!("/v1/cases/{case}/decisions"),
+        Some(&token),
+        Some("dec-1"),
+        &format!(r#"{{"staff":"S31","approve":true,"reason":"","authorisation":"{GRANT}"}}"#),
+    )
+    .await;
+    assert_eq!(decision.status, 201, "{}", decision.body);
+    let shown = get(api, &format!("/v1/cases/{case}"), Some(&token))
+        .await
+        .json();
+    assert_eq!(shown["part"]["decision"]["authorisation"], GRANT);
+
+    // T01 returns and hears everything through the county.
+    link.set_up(true);
+    let heard = eventually(LIMIT, || {
+        let k = kinds(t1.core(), &case);
+        k.iter().filter(|e| *e == "opinion").count() == 2 && k.contains(&"decided".to_string())
+    })
+    .await;
+    assert!(
+        heard,
+        "T01 received both opinions and the decision: {:?}",
+        kinds(t1.core(), &case)
+    );
+    t1.core()
+        .case_action(Lang::Zh, &case, CaseAction::Conclude)
+        .expect("T01 concludes");
+    t1.core()
+        .case_action(Lang::Zh, &case, CaseAction::Deliver { recipient: None })
+        .expect("T01 delivers");
+    let whole = [
+        "submitted",
+        "accepted",
+        "routed",
+        "opinion-requested",
+        "opinion",
+        "opinion",
+        "decided",
+        "concluded",
+        "delivered",
+    ];
+    let at_county = eventually(LIMIT, || kinds(county.core(), &case).len() == whole.len()).await;
+    let mut history = kinds(county.core(), &case);
+    assert!(at_county, "the county holds the whole history: {history:?}");
+    history.sort();
+    let mut expected: Vec<String> = whole.iter().map(|s| s.to_string()).collect();
+    expected.sort();
+    assert_eq!(history, expected);
+    let status = county
+        .core()
+        .show_case(&case, Lang::En)
+        .expect("county")
+        .status;
+    assert_eq!(status, "delivered");
+    // The bridge sees the conclusion too, and its department system can
+    // poll for it.
+    assert!(
+        eventually(LIMIT, || kinds(d3.core(), &case)
+            .contains(&"delivered".to_string()))
+        .await
+    );
+}
+
+/// The op ids the county's outbox for `peer` holds for `case`, in order.
+fn outbox_order(county: &NodeCore, peer: &NodeId, case: &str) -> Vec<String> {
+    let chunk = county
+        .store
+        .read_outbox(peer, 0, 100_000, usize::MAX)
+        .expect("outbox");
+    chunk
+        .ops
+        .into_iter()
+        .filter_map(|(_, bytes)| EncodedOp::decode(bytes).ok())
+        .filter(|op| matches!(op.entity(), EntityId::Case(c) if c.as_str() == case))
+        .map(|op| op.id().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_with_30_events_routed_to_a_department_reaches_its_bridge_whole_and_in_order() {
+    let net = Net::new();
+    let county = net.county(0).await;
+    let port = county.port();
+    put_joint_registry(county.core());
+    let t1 = net.township("T01", port, None).await;
+    let d3 = bridge(&net, port, "D03").await;
+    ready(t1.core()).await;
+    ready(d3.core()).await;
+    let case = t1
+        .core()
+        .accept_new(
+            Lang::Zh,
+            "M017",
+            &applicant("李四", "410000198502021234"),
+            &[],
+            false,
+            false,
+        )
+        .expect("accepted")
+        .id;
+    // 28 more events (fees at the window), 30 in all before routing.
+    let entity = EntityId::Case(t1.core().store.case(&case).unwrap().unwrap().id.clone());
+    for i in 0..28u64 {
+        let fee = EventKind::FeeCharged {
+            item: format!("工本费{i}"),
+            amount_fen: 100,
+        };
+        t1.core()
+            .store
+            .append_local(
+                vec![(entity.clone(), OpBody::Case(CaseEvent::new(now_ms(), fee)))],
+                now_ms(),
+            )
+            .expect("event written");
+    }
+    let t1_id = NodeId::township("T01").unwrap();
+    let synced = eventually(LIMIT, || kinds(county.core(), &case).len() == 30).await;
+    assert!(synced, "the county holds the 30 events");
+    assert!(
+        !holds(d3.core(), &case),
+        "not routed yet: the bridge holds nothing of it"
+    );
+    t1.core()
+        .case_action(
+            Lang::Zh,
+            &case,
+            CaseAction::Route {
+                departments: vec!["D03".into()],
+                townships: vec![],
+                part: String::new(),
+                stage_limit_days: None,
+            },
+        )
+        .expect("routed");
+    t1.core()
+        .case_action(
+            Lang::Zh,
+            &case,
+            CaseAction::Withdraw {
+                reason: "申请人撤回".into(),
+            },
+        )
+        .expect("a later event");
+    let whole = eventually(LIMIT, || kinds(d3.core(), &case).len() == 32).await;
+    assert!(
+        whole,
+        "the bridge holds all 32: {}",
+        kinds(d3.core(), &case).len()
+    );
+    // The order the county queued them for the bridge (and so sent them).
+    let d03 = NodeId::new(Role::Bridge, "D03").unwrap();
+    let order = outbox_order(county.core(), &d03, &case);
+    let seqs: Vec<u64> = order
+        .iter()
+        .map(|id| id.rsplit('#').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(order.len(), 32);
+    assert!(order.iter().all(|id| id.starts_with(&t1_id.to_string())));
+    let mut sorted = seqs.clone();
+    sorted.sort();
+    assert_eq!(
+        seqs, sorted,
+        "the 30 first, then the routing event, then the withdrawal"
+    );
+    let routed_at = kinds(d3.core(), &case);
+    assert_eq!(routed_at.iter().filter(|k| *k == "routed").count(), 1);
+}
+
+/// Every file under `dir`, read whole.
+fn files_contain(dir: &Path, needle: &[u8]) -> Option<String> {
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).ok()?.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                if bytes.windows(needle.len()).any(|w| w == needle) {
+                    return Some(path.display().to_string());
+                }
+            }
+        }
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_store_outside_a_cases_scope_holds_its_applicants_data() {
+    let net = Net::new();
+    let county = net.county(0).await;
+    let port = county.port();
+    put_joint_registry(county.core());
+    county
+        .core()
+        .put_routing(Lang::Zh, "M001", vec!["D05".into()], vec![])
+        .expect("M001 routed to D05");
+    let mut towns = Vec::new();
+    for i in 1..=5 {
+        towns.push(net.township(&format!("T0{i}"), port, None).await);
+    }
+    let d3 = bridge(&net, port, "D03").await;
+    let d5 = bridge(&net, port, "D05").await;
+    for t in &towns {
+        ready(t.core()).await;
+    }
+    // Case A at T01: D03 and T02. Case B at T03: D05. Case C at T04: nobody.
+    let a = towns[0]
+        .core()
+        .accept_new(
+            Lang::Zh,
+            "M017",
+            &applicant("欧阳甲", "410000190001010001"),
+            &[],
+            false,
+            false,
+        )
+        .unwrap()
+        .id;
+    towns[0]
+        .core()
+        .case_action(Lang::Zh, &a, route_by_rule())
+        .unwrap();
+    let b = towns[2]
+        .core()
+        .accept_new(
+            Lang::Zh,
+            "M001",
+            &applicant("司马乙", "410000190001010002"),
+            &[],
+            false,
+            false,
+        )
+        .unwrap()
+        .id;
+    let to_d5 = CaseAction::Route {
+        departments: vec!["D05".into()],
+        townships: vec![],
+        part: String::new(),
+        stage_limit_days: None,
+    };
+    towns[2].core().case_action(Lang::Zh, &b, to_d5).unwrap();
+    let c = towns[3]
+        .core()
+        .accept_new(
+            Lang::Zh,
+            "M001",
+            &applicant("诸葛丙", "410000190001010003"),
+            &[],
+            false,
+            false,
+        )
+        .unwrap()
+        .id;
+    let arrived = eventually(LIMIT, || {
+        holds(d3.core(), &a)
+            && holds(towns[1].core(), &a)
+            && holds(d5.core(), &b)
+            && holds(county.core(), &c)
+    })
+    .await;
+    assert!(arrived, "each case reached its scope");
+    // Wait for the whole network to settle before reading the files.
+    let settled = eventually(LIMIT, || {
+        towns
+            .iter()
+            .all(|t| tests::in_sync(county.core(), t.core()))
+            && [d3.core(), d5.core()]
+                .iter()
+                .all(|b| tests::in_sync(county.core(), b))
+    })
+    .await;
+    assert!(settled, "every node converged with the county");
+    let scopes: [(&str, &str, &str, Vec<&str>); 3] = [
+        (
+            &a,
+            "欧阳甲",
+            "410000190001010001",
+            vec!["T01", "T02", "bridge-D03"],
+        ),
+        (
+            &b,
+            "司马乙",
+            "410000190001010002",
+            vec!["T03", "bridge-D05"],
+        ),
+        (&c, "诸葛丙", "410000190001010003", vec!["T04"]),
+    ];
+    let dirs = [
+        "T01",
+        "T02",
+        "T03",
+        "T04",
+        "T05",
+        "bridge-D03",
+        "bridge-D05",
+    ];
+    // Stop every node so everything is on disk, then scan.
+    let (d3_cases, d5_cases) = (
+        d3.core().store.cases(None).unwrap().len(),
+        d5.core().store.cases(None).unwrap().len(),
+    );
+    assert_eq!(
+        (d3_cases, d5_cases),
+        (1, 1),
+        "each bridge holds only its department's case"
+    );
+    for t in towns {
+        t.stop().await;
+    }
+    d3.stop().await;
+    d5.stop().await;
+    for (case, name, id_number, inside) in &scopes {
+        for dir in dirs.iter().filter(|d| !inside.contains(d)) {
+            for needle in [name.as_bytes(), id_number.as_bytes(), case.as_bytes()] {
+                assert_eq!(
+                    files_contain(&net.dir(dir), needle),
+                    None,
+                    "{dir} holds data of case {case} outside its scope"
+                );
+            }
+        }
+        // And the check can see: inside the scope the ID number is on disk.
+        assert!(files_contain(&net.dir(inside[0]), id_number.as_bytes()).is_some());
+    }
+}
