@@ -177,3 +177,149 @@ async fn forged_operations_are_refused_counted_recorded_and_the_good_ones_around
         "clock followed a forged stamp"
     );
 }
+
+/// A T01 case routed to D03, as T01 sent it to the county.
+fn routed_case(county: &liandong_node::NodeCore, t1: &NodeId) -> EntityId {
+    let case = case_of(t1, 50);
+    let now = now_ms();
+    let routed = OpBody::Case(CaseEvent::new(
+        now,
+        EventKind::RoutedToDepartment {
+            department: "D03".into(),
+            part: "规划审查".into(),
+            stage_limit_days: None,
+        },
+    ));
+    let accepted = OpBody::Case(CaseEvent::new(now, EventKind::Accepted { tolerated: None }));
+    let ops = [submitted(t1), accepted, routed]
+        .into_iter()
+        .enumerate()
+        .map(|(i, body)| {
+            let bytes = op(t1, 500 + i as u64, now, case.clone(), body);
+            liandong_model::EncodedOp::decode(bytes).expect("decodes")
+        })
+        .collect();
+    let source = liandong_store::Source::Peer {
+        node: t1.clone(),
+        cursor: liandong_store::Cursor::default(),
+    };
+    county.store.apply(source, ops).expect("case held");
+    case
+}
+
+fn decision(department: &str, by: &str, grant: &str) -> OpBody {
+    OpBody::Case(CaseEvent::new(
+        now_ms(),
+        EventKind::Decided {
+            department: department.into(),
+            approve: true,
+            by: by.into(),
+            authorisation: grant.into(),
+            seal: None,
+            reason: String::new(),
+        },
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bridge_deciding_a_case_not_routed_to_it_or_under_another_departments_grant_is_refused() {
+    let net = Net::new();
+    let county = net.county(0).await;
+    tests::bridge::put_registry(county.core());
+    let t1 = township_id("T01");
+    let case = routed_case(county.core(), &t1);
+    let d3 = NodeId::new(liandong_model::Role::Bridge, "D03").unwrap();
+    let d5 = NodeId::new(liandong_model::Role::Bridge, "D05").unwrap();
+    let now = now_ms();
+    // D05 was never routed this case.
+    let (tx5, _in5) = raw::open(&net, &d5, county.port(), [5; 16]).await;
+    tx5.send(batch(
+        1,
+        1,
+        vec![op(
+            &d5,
+            1,
+            now,
+            case.clone(),
+            decision("D05", "S32", tests::bridge::OTHER_DEPT_AUTH),
+        )],
+    ))
+    .await
+    .unwrap();
+    // D03 decides under S32's grant, which belongs to D05; then gives an
+    // opinion, which is its to give.
+    let (tx3, _in3) = raw::open(&net, &d3, county.port(), [3; 16]).await;
+    let opinion = OpBody::Case(CaseEvent::new(
+        now,
+        EventKind::OpinionRecorded {
+            reviewer: liandong_domain::Reviewer::Department("D03".into()),
+            result: liandong_domain::OpinionResult::Pass,
+            staff: "S31".into(),
+            text: String::new(),
+        },
+    ));
+    tx3.send(batch(
+        1,
+        1,
+        vec![
+            op(
+                &d3,
+                1,
+                now,
+                case.clone(),
+                decision("D03", "S32", tests::bridge::OTHER_DEPT_AUTH),
+            ),
+            op(&d3, 2, now, case.clone(), opinion),
+        ],
+    ))
+    .await
+    .unwrap();
+    let store = county.core().store.clone();
+    let landed = eventually(LIMIT, || {
+        store
+            .contains(&OpId {
+                origin: d3.clone(),
+                seq: 2,
+            })
+            .unwrap_or(false)
+    })
+    .await;
+    assert!(landed, "D03's own opinion after the forged decision landed");
+    let held = |origin: &NodeId| {
+        store
+            .contains(&OpId {
+                origin: origin.clone(),
+                seq: 1,
+            })
+            .unwrap()
+    };
+    assert!(
+        !held(&d3),
+        "a decision under another department's grant was stored"
+    );
+    let refused_d5 = eventually(LIMIT, || {
+        county
+            .core()
+            .board
+            .get(&d5)
+            .is_some_and(|l| l.rejections.get("foreign-case") == Some(&1))
+    })
+    .await;
+    assert!(
+        refused_d5,
+        "D05's decision on a case not routed to it is counted"
+    );
+    assert!(!held(&d5));
+    let d3_link = county.core().board.get(&d3).expect("D03 link");
+    assert_eq!(d3_link.rejections.get("decision-not-authorised"), Some(&1));
+    let status = county.core().status().expect("status");
+    let why: Vec<&str> = status
+        .recent_rejections
+        .iter()
+        .map(|r| r.message.as_str())
+        .collect();
+    assert!(
+        why.iter().any(|m| m.contains("belongs to department D05")),
+        "{why:?}"
+    );
+}
