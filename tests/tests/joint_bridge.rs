@@ -499,3 +499,100 @@ async fn no_store_outside_a_cases_scope_holds_its_applicants_data() {
         assert!(files_contain(&net.dir(inside[0]), id_number.as_bytes()).is_some());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_joint_case_reaches_t02_and_d03_though_t01_t02_and_the_bridge_are_never_online_together()
+{
+    let net = Net::new();
+    let county = net.county(0).await;
+    let port = county.port();
+    put_joint_registry(county.core());
+    let has = |core: &NodeCore, case: &str, kind: &str| kinds(core, case).iter().any(|k| k == kind);
+
+    // T01 alone: accepts and routes, then goes away.
+    let t1 = net.township("T01", port, None).await;
+    ready(t1.core()).await;
+    let case = t1
+        .core()
+        .accept_new(
+            Lang::Zh,
+            "M017",
+            &applicant("钱七", "410000196001013333"),
+            &[],
+            false,
+            false,
+        )
+        .unwrap()
+        .id;
+    t1.core()
+        .case_action(Lang::Zh, &case, route_by_rule())
+        .unwrap();
+    assert!(eventually(LIMIT, || has(county.core(), &case, "opinion-requested")).await);
+    t1.stop().await;
+
+    // T02 alone: receives it from the county, answers, goes away.
+    let t2 = net.township("T02", port, None).await;
+    assert!(
+        eventually(LIMIT, || holds(t2.core(), &case)).await,
+        "T02 got the case"
+    );
+    let opinion = CaseAction::Opinion {
+        department: None,
+        result: OpinionResult::Pass,
+        staff: "S21".into(),
+        text: String::new(),
+    };
+    t2.core().case_action(Lang::Zh, &case, opinion).unwrap();
+    let up = eventually(LIMIT, || {
+        kinds(county.core(), &case)
+            .iter()
+            .filter(|k| *k == "opinion")
+            .count()
+            == 1
+    })
+    .await;
+    assert!(up, "T02's opinion reached the county");
+    t2.stop().await;
+
+    // The bridge alone: receives it, decides, goes away.
+    let d3 = bridge(&net, port, "D03").await;
+    assert!(
+        eventually(LIMIT, || holds(d3.core(), &case)).await,
+        "D03 got the case"
+    );
+    ready(d3.core()).await;
+    let core = d3.core();
+    let d3_opinion = CaseAction::Opinion {
+        department: None,
+        result: OpinionResult::Pass,
+        staff: "S31".into(),
+        text: String::new(),
+    };
+    core.case_action(Lang::Zh, &case, d3_opinion).unwrap();
+    let decide = CaseAction::Decide {
+        approve: true,
+        by: "S31".into(),
+        reason: String::new(),
+        department: None,
+        authorisation: Some(GRANT.into()),
+    };
+    core.case_action(Lang::Zh, &case, decide).unwrap();
+    assert!(eventually(LIMIT, || has(county.core(), &case, "decided")).await);
+    d3.stop().await;
+
+    // T01 back: everything is there, it concludes.
+    let t1 = net.township("T01", port, None).await;
+    let heard = eventually(LIMIT, || {
+        let k = kinds(t1.core(), &case);
+        has(t1.core(), &case, "decided") && k.iter().filter(|e| *e == "opinion").count() == 2
+    })
+    .await;
+    assert!(
+        heard,
+        "T01 heard from T02 and D03: {:?}",
+        kinds(t1.core(), &case)
+    );
+    t1.core()
+        .case_action(Lang::Zh, &case, CaseAction::Conclude)
+        .expect("concludes");
+}

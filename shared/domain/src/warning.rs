@@ -43,6 +43,8 @@ pub enum OverrunStage {
     Department(String),
     /// A special procedure ran past its days.
     Special(SpecialKind),
+    /// A township asked for an opinion gave none in its stage limit.
+    Township(String),
 }
 
 /// One warning.
@@ -138,6 +140,7 @@ impl Warning {
             Warning::StageOverrun { stage, deadline } => match stage {
                 OverrunStage::Department(d) => format!("department:{d}:{deadline}"),
                 OverrunStage::Special(k) => format!("special:{}:{deadline}", k.label(Lang::En)),
+                OverrunStage::Township(t) => format!("township:{t}:{deadline}"),
             },
             Warning::DeemedAccepted { notice_due } => format!("notice:{notice_due}"),
             Warning::RejectionWithoutReasons { op }
@@ -182,6 +185,7 @@ impl Warning {
                 let stage = match stage {
                     OverrunStage::Department(d) => d.clone(),
                     OverrunStage::Special(k) => k.label(lang).to_string(),
+                    OverrunStage::Township(t) => t.clone(),
                 };
                 if zh {
                     format!("环节超时：{stage}（时限 {deadline}）")
@@ -330,6 +334,25 @@ fn stage_warnings(facts: &Facts<'_>, clock: &Clock, ctx: &FoldContext<'_>, out: 
         if answered.unwrap_or(horizon) > deadline {
             out.push(Warning::StageOverrun {
                 stage: OverrunStage::Department(department.to_string()),
+                deadline,
+            });
+        }
+    }
+    // Silence is warned, never taken as assent: a township asked for an
+    // opinion within a limit that has not answered by then.
+    for (township, asked) in facts.requested_townships() {
+        let EventKind::OpinionRequested {
+            stage_limit_days: Some(limit),
+            ..
+        } = asked.kind
+        else {
+            continue;
+        };
+        let deadline = cal.add_working_days(asked.date(), u32::from(*limit));
+        let answered = facts.township_opinion(township).map(|a| a.date());
+        if answered.unwrap_or(horizon) > deadline {
+            out.push(Warning::StageOverrun {
+                stage: OverrunStage::Township(township.to_string()),
                 deadline,
             });
         }

@@ -174,3 +174,29 @@ fn a_township_is_a_receiving_point_for_a_county_level_matter_only_when_the_count
     w.record(at(9, 28, 9, 0), submitted(&m, &["申请书"]))
         .expect("a receiving point for a routed county matter");
 }
+
+#[test]
+fn a_township_silent_past_its_stage_limit_is_warned_and_its_silence_is_not_assent() {
+    let mut w = accepted_case();
+    w.record(
+        at(9, 28, 11, 0),
+        EventKind::OpinionRequested {
+            township: "T02".into(),
+            stage_limit_days: Some(2),
+        },
+    )
+    .unwrap();
+    // Monday + 2 working days is Wednesday 9-30; on Thursday it is late.
+    let late = w.state(at(10, 9, 9, 0));
+    let overrun = late.warnings.iter().any(|warning| {
+        matches!(warning, crate::warning::Warning::StageOverrun {
+            stage: crate::warning::OverrunStage::Township(t), ..
+        } if t == "T02")
+    });
+    assert!(overrun, "{:?}", late.warnings);
+    assert_eq!(late.status, Status::AwaitingOpinions);
+    assert!(matches!(
+        w.record(at(10, 9, 9, 5), EventKind::Concluded),
+        Err(Refusal::DecisionRequired) | Err(Refusal::AwaitingOpinions { .. })
+    ));
+}
