@@ -480,6 +480,27 @@ async fn no_store_outside_a_cases_scope_holds_its_applicants_data() {
         (1, 1),
         "each bridge holds only its department's case"
     );
+    // Nor do the metrics of any node show a name or an ID number.
+    let mut metrics = vec![get(county.inner.admin_addr, "/metrics", None).await.body];
+    for t in &towns {
+        metrics.push(get(t.inner.admin_addr, "/metrics", None).await.body);
+    }
+    for b in [&d3, &d5] {
+        let token = b.token();
+        metrics.push(get(b.api(), "/metrics", Some(&token)).await.body);
+    }
+    assert!(
+        metrics.iter().all(|m| m.contains("liandong_")),
+        "every /metrics answered"
+    );
+    for (_, name, id_number, _) in &scopes {
+        for text in &metrics {
+            assert!(
+                !text.contains(name) && !text.contains(id_number),
+                "metrics show {name}"
+            );
+        }
+    }
     for t in towns {
         t.stop().await;
     }
