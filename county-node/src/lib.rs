@@ -3,8 +3,8 @@
 //! case, writes the catalogue, and reports every link's health. The node
 //! itself lives in `liandong-node` ([`start`] is its county boot); this
 //! crate holds the county's commands, `demo`, which runs a whole county
-//! with townships in one process, and `bridge`, which runs a department
-//! bridge.
+//! with townships and a department bridge in one process, and `bridge`,
+//! which runs a department bridge.
 
 pub mod bridge;
 pub mod commands;

@@ -496,10 +496,18 @@ async fn county_node_demo_exits_zero_when_every_node_converged() {
     assert!(out.status.success(), "demo failed: {stderr}");
     let report: Value = serde_json::from_slice(&out.stdout).expect("demo --json prints JSON");
     assert_eq!(report["converged"], true, "{report}");
-    assert_eq!(report["cases_at_county"], 30, "{report}");
+    assert_eq!(
+        report["cases_at_county"], 31,
+        "30 cases and the joint case: {report}"
+    );
     let nodes = report["nodes"].as_array().expect("nodes");
-    assert_eq!(nodes.len(), 3, "a county and two townships: {report}");
+    assert_eq!(
+        nodes.len(),
+        4,
+        "a county, two townships and the bridge: {report}"
+    );
     assert!(nodes.iter().all(|n| n["converged"] == true), "{report}");
+    assert_eq!(report["joint_case"]["agreed"], true, "{report}");
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
 //! Replication between real county and township nodes in one process, over
 //! real mutual TLS on loopback, with real sled stores: cases accepted while
 //! the county is down, the catalogue reaching every township, links cut at
-//! random bytes, a certificate from another CA refused, the demo, and the
+//! random bytes, a certificate from another CA refused, the demo (its
+//! bridge converged, its joint case delivered at every node), and the
 //! link status the county reports.
 //!
 //! Time only bounds waits (`eventually`); nothing asserts on timing.
@@ -412,15 +413,57 @@ async fn the_demo_converges_with_flaky_links() {
         seed: 7,
         json: true,
         data: dir.path().join("demo"),
+        verbose: false,
     })
     .await
     .expect("demo runs");
     assert!(report.converged, "demo did not converge: {}", report.text());
-    assert_eq!(report.cases_at_county, 40, "{}", report.text());
     assert_eq!(
-        report.nodes.len(),
-        3,
-        "county and two townships are reported"
+        report.cases_at_county,
+        41,
+        "40 cases and the joint case: {}",
+        report.text()
+    );
+    let nodes: Vec<(&str, bool)> = report
+        .nodes
+        .iter()
+        .map(|n| (n.node.as_str(), n.converged))
+        .collect();
+    assert_eq!(
+        nodes,
+        [
+            ("county/HQ", true),
+            ("township/T01", true),
+            ("township/T02", true),
+            ("bridge/D03", true)
+        ],
+        "the county, two townships and the bridge, each converged: {}",
+        report.text()
+    );
+    let joint = report
+        .joint_case
+        .as_ref()
+        .expect("the joint case is reported");
+    assert!(joint.id.is_some(), "T01 accepted it: {}", report.text());
+    let status_at = |node: &str| {
+        joint
+            .nodes
+            .iter()
+            .find(|s| s.node == node)
+            .and_then(|s| s.status.clone())
+    };
+    for node in ["township/T01", "county/HQ", "township/T02", "bridge/D03"] {
+        assert_eq!(
+            status_at(node).as_deref(),
+            Some("delivered"),
+            "the joint case at {node}: {}",
+            report.text()
+        );
+    }
+    assert!(
+        joint.finished && joint.agreed && report.ok(),
+        "{}",
+        report.text()
     );
 }
 

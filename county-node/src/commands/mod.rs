@@ -42,6 +42,17 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// The log filter when `RUST_LOG` is not set: `info`, or the demo's
+    /// own (it quiets the links it cuts on purpose unless `--verbose`).
+    pub fn log_filter(&self) -> &'static str {
+        match &self.command {
+            Command::Demo(args) => args.log_filter(),
+            _ => "info",
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the county node.
@@ -50,8 +61,9 @@ pub enum Command {
     /// cases routed to its department, serves the department's system an
     /// HTTP/JSON API.
     Bridge(crate::bridge::BridgeArgs),
-    /// Run a county and townships in this process over real mutual TLS,
-    /// cutting and restoring links at random, then report convergence.
+    /// Run a county, townships and department D03's bridge in this process
+    /// over real mutual TLS, cutting and restoring links at random while a
+    /// joint case crosses both levels, then report convergence.
     Demo(crate::demo::DemoArgs),
     /// Certificates: the development CA and node certificates.
     #[command(subcommand)]

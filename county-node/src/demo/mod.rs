@@ -1,12 +1,27 @@
-//! `county-node demo`: a county and N townships in one process, on
-//! loopback, over real mutual TLS, with real sled stores under
-//! `./data/demo`. Cases are accepted at every township while a seeded
-//! random schedule cuts and restores each township's link (a proxy per
-//! link); the county edits the catalogue meanwhile. At the end every link
-//! is restored and the demo waits for convergence, then prints a report
-//! (per node: operations held, scope digest, lag). Exit status 0 only if
-//! every node converged.
+//! `county-node demo`: a county, N townships and department D03's bridge
+//! in one process, on loopback, over real mutual TLS, with real sled
+//! stores under `./data/demo`. Cases are accepted at every township while
+//! a seeded random schedule cuts and restores each township's and the
+//! bridge's link (a proxy per link); the county edits the catalogue
+//! meanwhile. A joint case (联办, matter M017, see [`joint`]) crosses both
+//! levels: accepted at T01, routed by the county's rule to D03 and for an
+//! opinion of T02, given its opinions, decided at the bridge, concluded
+//! and delivered at T01, each step as soon as the links let it reach the
+//! node that takes it. At the end every link is restored, the joint case's
+//! remaining steps are recorded, and the demo waits for convergence, then
+//! prints a report (per node: operations held, scope digest, lag; the
+//! joint case's status at each node). Exit status 0 only if every node
+//! converged and the joint case was finished with the same state at every
+//! node that holds it.
+//!
+//! Logging: the demo cuts links on purpose, and a cut link makes the
+//! uplink, the replication service and the TLS dialer warn at every
+//! retry. Unless `--verbose`, `main` installs [`DemoArgs::log_filter`]
+//! (warnings and errors, but only errors from those modules and from the
+//! development-certificate notices), so the screen shows the demo's
+//! progress and report; `RUST_LOG`, when set, decides instead.
 
+pub mod joint;
 pub mod proxy;
 mod report;
 
@@ -20,7 +35,15 @@ use liandong_node::shutdown::Shutdown;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use liandong_net::tls::TcpDialer;
+use liandong_node::boot::bridge::{start_bridge_with, Bridge};
+use liandong_node::boot::Seams;
+use liandong_node::config::bridge::BridgeConfig;
 use liandong_node::config::county::CountyConfig;
+use liandong_node::NodeCore;
+
+use joint::JointCase;
+pub use joint::{JointCaseLine, JointStatus};
 use proxy::LinkProxy;
 pub use report::{converged, ConvergenceReport, NodeLine};
 
@@ -29,7 +52,8 @@ pub struct DemoArgs {
     /// Number of townships.
     #[arg(long, default_value_t = 3)]
     pub townships: usize,
-    /// Cases to accept in all (spread over the townships).
+    /// Cases to accept in all (spread over the townships), besides the
+    /// joint case.
     #[arg(long, default_value_t = 300)]
     pub cases: usize,
     /// How long to run the flaky-link phase.
@@ -44,15 +68,42 @@ pub struct DemoArgs {
     /// Demo data directory (wiped at start).
     #[arg(long, default_value = "./data/demo")]
     pub data: PathBuf,
+    /// Log as every other command does (info and up), the warnings of the
+    /// links the demo cuts on purpose included; without it only their
+    /// errors are shown. RUST_LOG, when set, decides either way.
+    #[arg(long)]
+    pub verbose: bool,
 }
+
+impl DemoArgs {
+    /// The demo's log filter when `RUST_LOG` is not set.
+    pub fn log_filter(&self) -> &'static str {
+        if self.verbose {
+            "info"
+        } else {
+            QUIET_LOG
+        }
+    }
+}
+
+/// Warnings and errors, but only errors from the modules that warn at
+/// every retry of a cut link (the uplink, the replication service's
+/// session end, the TLS dialer) and from the per-node
+/// development-certificate notice. The session driver's warnings
+/// (refused operations, malformed frames) and the TLS acceptor's
+/// (refused certificates) stay: a cut link does not cause them.
+pub const QUIET_LOG: &str = "warn,liandong_net::rpc::client=error,liandong_net::rpc::server=error,\
+liandong_net::tls::transport::connect=error,liandong_net::tls::pki::node_files=error";
 
 /// How long to wait for convergence once every link is restored.
 const CONVERGE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long to wait, every link up, for the joint case's remaining steps.
+const JOINT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The bridge's link schedule is drawn from its own stream (this seed
+/// mixed in), so adding it left the townships' schedules unchanged.
+const BRIDGE_SCHEDULE: u64 = 0xB21D_6E03;
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
-    if args.townships == 0 || args.townships > 99 {
-        anyhow::bail!("--townships must be between 1 and 99");
-    }
     let report = run_demo(&args).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -65,6 +116,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             CONVERGE_TIMEOUT.as_secs()
         );
     }
+    if !report.ok() {
+        anyhow::bail!("the joint case did not finish with the same state at every node");
+    }
     Ok(())
 }
 
@@ -73,13 +127,93 @@ struct Member {
     town: liandong_node::boot::Township,
 }
 
+/// The department bridge and its link.
+struct BridgeMember {
+    proxy: LinkProxy,
+    bridge: Bridge,
+}
+
+/// The running demo: the nodes and their links.
+struct Demo {
+    county: crate::County,
+    members: Vec<Member>,
+    bridge: BridgeMember,
+}
+
+impl Demo {
+    fn proxies(&self) -> impl Iterator<Item = &LinkProxy> {
+        self.members
+            .iter()
+            .map(|m| &m.proxy)
+            .chain(std::iter::once(&self.bridge.proxy))
+    }
+
+    /// Where the joint case is recorded: T01, T02 (if any), the bridge.
+    fn joint_nodes(&self) -> joint::Nodes<'_> {
+        joint::Nodes {
+            receiving: &self.members[0].town.core,
+            asked: self.members.get(1).map(|m| &m.town.core),
+            bridge: &self.bridge.bridge.core,
+            county: &self.county.core,
+        }
+    }
+
+    fn measure(&self, joint: &JointCase) -> anyhow::Result<ConvergenceReport> {
+        let towns: Vec<NodeCore> = self.members.iter().map(|m| m.town.core.clone()).collect();
+        let mut report = report::measure(&self.county.core, &towns, &self.bridge.bridge.core)?;
+        report.joint_case = Some(joint.line(&self.joint_nodes())?);
+        Ok(report)
+    }
+}
+
 /// Runs the demo and returns its report (used by tests too).
 pub async fn run_demo(args: &DemoArgs) -> anyhow::Result<ConvergenceReport> {
+    if args.townships == 0 || args.townships > 99 {
+        anyhow::bail!("--townships must be between 1 and 99");
+    }
     if args.data.exists() {
         std::fs::remove_dir_all(&args.data)
             .with_context(|| format!("clearing the demo directory {}", args.data.display()))?;
     }
     let shutdown = Shutdown::new();
+    let demo = start(args, &shutdown).await?;
+    let mut joint = JointCase::new(demo.members.len() >= 2);
+
+    flaky_phase(args, &demo, &mut joint).await?;
+
+    for proxy in demo.proxies() {
+        proxy.set_up(true);
+    }
+    let mut restored = "all links restored; ";
+    if !joint.is_finished() {
+        let line = format!("{restored}recording the joint case's remaining steps");
+        progress(args, &line);
+        joint
+            .finish(&demo.joint_nodes(), JOINT_TIMEOUT, |line| {
+                progress(args, line)
+            })
+            .await?;
+        restored = "";
+    }
+    progress(args, &format!("{restored}waiting for convergence"));
+    let started = Instant::now();
+    // Whether the joint case finished does not change from here on; its
+    // status at each node does, as the nodes converge.
+    let settled =
+        |r: &ConvergenceReport| r.converged && r.joint_case.as_ref().is_none_or(|j| j.agreed);
+    let mut report = demo.measure(&joint)?;
+    while !settled(&report) && started.elapsed() < CONVERGE_TIMEOUT {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        report = demo.measure(&joint)?;
+    }
+    report.seconds_to_converge = started.elapsed().as_secs_f64();
+    shutdown.drain(Duration::from_secs(10)).await;
+    Ok(report)
+}
+
+/// The county and its registry, the townships, then the bridge, each
+/// node but the county behind its own cuttable link.
+async fn start(args: &DemoArgs, shutdown: &Shutdown) -> anyhow::Result<Demo> {
     let pki = args.data.join("pki");
     let county = crate::start(
         CountyConfig {
@@ -106,12 +240,14 @@ pub async fn run_demo(args: &DemoArgs) -> anyhow::Result<ConvergenceReport> {
             Matter::basic("M001", "个体工商户设立登记", Level::Township, 3, 15, "D01"),
         )
         .map_err(anyhow::Error::msg)?;
+    joint::put_registry(&county.core, args.townships >= 2)?;
+    let county_url = format!("https://localhost:{}", county.grpc_addr.port());
     let mut members = Vec::new();
     for i in 1..=args.townships {
-        let proxy = LinkProxy::start(county.grpc_addr, &shutdown).await?;
+        let proxy = LinkProxy::start(county.grpc_addr, shutdown).await?;
         let cfg = liandong_node::config::township::TownshipConfig {
             id: format!("T{i:02}"),
-            county: format!("https://localhost:{}", county.grpc_addr.port()),
+            county: county_url.clone(),
             data: Some(args.data.join(format!("T{i:02}"))),
             pki: pki.clone(),
             admin: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -119,45 +255,55 @@ pub async fn run_demo(args: &DemoArgs) -> anyhow::Result<ConvergenceReport> {
         };
         // The township dials its proxy, which forwards to the county and
         // cuts the link when the demo says so.
-        let seams = liandong_node::boot::Seams {
-            dialer: liandong_net::tls::TcpDialer::via(proxy.addr().to_string()),
-            ..Default::default()
-        };
-        let town = liandong_node::boot::start_township_with(cfg, shutdown.clone(), seams).await?;
+        let town =
+            liandong_node::boot::start_township_with(cfg, shutdown.clone(), via(&proxy)).await?;
         members.push(Member { proxy, town });
     }
     progress(
         args,
         &format!(
-            "{} townships up, each behind its own cuttable link",
-            members.len()
+            "{} township{} up, each behind its own cuttable link",
+            members.len(),
+            if members.len() == 1 { "" } else { "s" }
         ),
     );
-
-    flaky_phase(args, &county, &members).await?;
-
-    for m in &members {
-        m.proxy.set_up(true);
-    }
-    progress(args, "all links restored; waiting for convergence");
-    let started = Instant::now();
-    let towns: Vec<_> = members.iter().map(|m| m.town.core.clone()).collect();
-    let mut report = report::measure(&county.core, &towns)?;
-    while !report.converged && started.elapsed() < CONVERGE_TIMEOUT {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        report = report::measure(&county.core, &towns)?;
-    }
-    report.seconds_to_converge = started.elapsed().as_secs_f64();
-    shutdown.drain(Duration::from_secs(10)).await;
-    Ok(report)
+    let proxy = LinkProxy::start(county.grpc_addr, shutdown).await?;
+    let cfg = BridgeConfig {
+        department: joint::DEPARTMENT.into(),
+        county: county_url,
+        data: Some(args.data.join(format!("bridge-{}", joint::DEPARTMENT))),
+        pki,
+        api: "127.0.0.1:0".parse()?,
+        ..BridgeConfig::default()
+    };
+    let bridge = start_bridge_with(cfg, shutdown.clone(), via(&proxy)).await?;
+    progress(
+        args,
+        &format!(
+            "{} up: API http://{}, behind its own cuttable link",
+            bridge.core.me(),
+            bridge.api_addr
+        ),
+    );
+    Ok(Demo {
+        county,
+        members,
+        bridge: BridgeMember { proxy, bridge },
+    })
 }
 
-async fn flaky_phase(
-    args: &DemoArgs,
-    county: &crate::County,
-    members: &[Member],
-) -> anyhow::Result<()> {
+/// A node's seams: it dials the county through `proxy`.
+fn via(proxy: &LinkProxy) -> Seams {
+    Seams {
+        dialer: TcpDialer::via(proxy.addr().to_string()),
+        ..Seams::default()
+    }
+}
+
+async fn flaky_phase(args: &DemoArgs, demo: &Demo, joint: &mut JointCase) -> anyhow::Result<()> {
+    let (county, members) = (&demo.county, &demo.members);
     let mut rng = StdRng::seed_from_u64(args.seed);
+    let mut bridge_rng = StdRng::seed_from_u64(args.seed ^ BRIDGE_SCHEDULE);
     let ticks = (args.seconds * 10).max(1);
     let mut accepted = 0usize;
     let mut catalogue = 0u32;
@@ -167,6 +313,10 @@ async fn flaky_phase(
             if rng.random_bool(0.04) {
                 m.proxy.set_up(!m.proxy.is_up());
             }
+        }
+        let bridge_link = &demo.bridge.proxy;
+        if bridge_rng.random_bool(0.04) {
+            bridge_link.set_up(!bridge_link.is_up());
         }
         // Cases: spread evenly over the phase.
         let due = (args.cases as u64 * (tick + 1) / ticks) as usize;
@@ -201,16 +351,26 @@ async fn flaky_phase(
                 )
                 .map_err(anyhow::Error::msg)?;
         }
+        // The joint case, from a third of the way in: every step that the
+        // links have let reach its node.
+        if tick >= ticks / 3 && !joint.is_finished() {
+            for line in joint.advance(&demo.joint_nodes())? {
+                progress(
+                    args,
+                    &format!("t={:>5.1}s {line}", (tick + 1) as f64 / 10.0),
+                );
+            }
+        }
         if tick % 10 == 9 {
-            let links: Vec<String> = members
-                .iter()
-                .map(|m| {
-                    format!(
-                        "{} {}",
-                        m.town.core.me().name(),
-                        if m.proxy.is_up() { "up" } else { "CUT" }
-                    )
-                })
+            let links: Vec<String> = demo
+                .proxies()
+                .zip(
+                    members
+                        .iter()
+                        .map(|m| m.town.core.me().name())
+                        .chain(std::iter::once(joint::DEPARTMENT)),
+                )
+                .map(|(proxy, name)| format!("{name} {}", if proxy.is_up() { "up" } else { "CUT" }))
                 .collect();
             let held = county.core.store.stats().map(|s| s.ops_held).unwrap_or(0);
             progress(
@@ -233,5 +393,27 @@ fn progress(args: &DemoArgs, line: &str) {
         eprintln!("{line}");
     } else {
         println!("{line}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn the_demo_quiets_its_cut_links_unless_verbose_and_other_commands_log_at_info() {
+        assert!(
+            tracing_subscriber::EnvFilter::try_new(QUIET_LOG).is_ok(),
+            "{QUIET_LOG}"
+        );
+        let filter = |args: &[&str]| {
+            crate::commands::Cli::try_parse_from(args)
+                .map(|cli| cli.log_filter())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(filter(&["county-node", "demo"]), Ok(QUIET_LOG));
+        assert_eq!(filter(&["county-node", "demo", "--verbose"]), Ok("info"));
+        assert_eq!(filter(&["county-node", "status"]), Ok("info"));
     }
 }

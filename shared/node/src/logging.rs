@@ -1,6 +1,7 @@
 //! Logging setup for the binaries: `tracing` in human format by default,
 //! JSON with `--log-format json`; the filter comes from `RUST_LOG` (default
-//! `info`). Safe to call more than once (later calls are no-ops).
+//! `info`, or the directives a command passes to [`init_with_default`]).
+//! Safe to call more than once (later calls are no-ops).
 
 use tracing_subscriber::EnvFilter;
 
@@ -23,8 +24,17 @@ impl std::str::FromStr for LogFormat {
     }
 }
 
+/// Logs at `info` unless `RUST_LOG` says otherwise.
 pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    init_with_default(format, "info");
+}
+
+/// Logs with the filter `directives` (`EnvFilter` syntax, e.g.
+/// `warn,liandong_net::rpc=error`) unless `RUST_LOG` is set: a command
+/// that knows some messages are expected (`county-node demo` cuts links
+/// on purpose) quiets them by default.
+pub fn init_with_default(format: LogFormat, directives: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(directives));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
