@@ -18,6 +18,9 @@
 //!
 //! Then memory (VmHWM of this process), disk use, convergence, and an
 //! optional apply profile ([`profile`]).
+//!
+//! `bench serving` ([`serving`]) times serving one township's backlog as
+//! the county's data for other townships grows.
 
 pub mod county_rss;
 mod nodes;
@@ -25,6 +28,7 @@ mod phases;
 pub mod probe;
 pub mod profile;
 pub mod report;
+pub mod serving;
 pub mod sys;
 pub mod workload;
 

@@ -136,7 +136,7 @@ fn id_number(n: u64) -> String {
 }
 
 /// A note of exactly `bytes` bytes (UTF-8), different for every case.
-fn note(n: u64, bytes: usize) -> String {
+pub(crate) fn note(n: u64, bytes: usize) -> String {
     let mut out = format!("第{n}号：");
     while out.len() < bytes {
         let room = bytes - out.len();
