@@ -12,13 +12,8 @@ use std::sync::Arc;
 use crate::bridge::{ensure_token, BridgeApi, Journal};
 use crate::shutdown::Shutdown;
 use crate::NodeCore;
-use liandong_model::SkewBound;
-use liandong_net::driver::LinkContext;
-use liandong_net::rpc::client::{run_uplink, Uplink};
-use liandong_net::tls;
-use liandong_store::Store;
-use liandong_sync::SessionConfig;
 
+use super::child::{start_child, ChildSettings};
 use super::{bind, Seams, StartError};
 use crate::config::bridge::BridgeConfig;
 
@@ -47,52 +42,24 @@ pub async fn start_bridge_with(
     seams: Seams,
 ) -> Result<Bridge, StartError> {
     cfg.validate()?;
-    let me = cfg.node_id()?;
-    let county = cfg.county_id()?;
     let (dial, server_name) = cfg.county_endpoint()?;
     let webhook_url = cfg.webhook_url()?;
-    tls::install_crypto_provider();
-    let files = tls::ensure_dev_node_cert(&cfg.pki, &me, &[])?;
-    let material = tls::TlsMaterial::load(&files)?;
-    let revocations = tls::Revocations::new();
-    let client_tls = tls::client_config_with(&material, &county, &revocations)?;
-    tracing::info!(node = %me, cert = %files.cert.display(), expires = %material.not_after(), "certificate loaded");
-
     let data = cfg.data_dir();
-    let skew = SkewBound::new(seams.clock.clone(), cfg.max_clock_skew_ms());
-    let opts = super::store_options(cfg.cache_mb, cfg.disk_reserve_mb, skew);
-    let (path, id, parent) = (data.clone(), me.clone(), county.clone());
-    let store = tokio::task::spawn_blocking(move || -> Result<Store, super::OpenError> {
-        let store = super::open_store(&path, &id, &opts, super::STORE_LOCK_WAIT)?;
-        store.ensure_peer(&parent, None)?;
-        Ok(store)
-    })
-    .await?
-    .map_err(|source| StartError::Store {
+    let settings = ChildSettings {
         role: "bridge",
-        path: data.clone(),
-        source,
-    })?;
-    let store = Arc::new(store);
-    tracing::info!(path = %data.display(), "store opened");
-
-    let core = NodeCore::new(
-        store.clone(),
-        &cfg.county_code,
-        material.not_after().timestamp_millis(),
-        revocations,
-        seams.clock.clone(),
-    );
-    super::load_revocations(&core).await?;
-    core.start_background(&shutdown);
-    let socket =
-        crate::control::serve(&data, Arc::new(core.clone()), &shutdown).map_err(|source| {
-            StartError::Control {
-                path: data.clone(),
-                source,
-            }
-        })?;
-    tracing::info!(path = %socket.display(), "control socket ready");
+        me: cfg.node_id()?,
+        parent: cfg.county_id()?,
+        pki: cfg.pki.clone(),
+        data: data.clone(),
+        county_code: cfg.county_code.clone(),
+        cache_mb: cfg.cache_mb,
+        disk_reserve_mb: cfg.disk_reserve_mb,
+        max_clock_skew_ms: cfg.max_clock_skew_ms(),
+        dial,
+        server_name,
+    };
+    let child = start_child(settings, &shutdown, seams.clone()).await?;
+    let core = child.core.clone();
 
     let token_path = cfg.token_path();
     let (token, created) = ensure_token(&token_path)?;
@@ -136,23 +103,7 @@ pub async fn start_bridge_with(
     crate::bridge::serve(listener, api, &shutdown);
     tracing::info!(addr = %api_addr, openapi = %format!("http://{api_addr}/openapi.json"), "bridge API listening");
 
-    let ctx = LinkContext {
-        store,
-        board: core.board.clone(),
-        clock: seams.clock.clone(),
-        config: SessionConfig::default(),
-        shutdown: shutdown.token(),
-        reporter: Some(core.reporter(&shutdown)),
-    };
-    let uplink = Uplink {
-        parent: county,
-        dial: dial.clone(),
-        server_name,
-        tls: client_tls,
-        dialer: seams.dialer,
-    };
-    shutdown.spawn("uplink", run_uplink(ctx, uplink));
-    tracing::info!(county = %dial, "uplink started");
+    let core = child.start_uplink(&shutdown, &seams);
     Ok(Bridge {
         api_addr,
         token_path,

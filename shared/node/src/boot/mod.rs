@@ -13,6 +13,7 @@
 //! one would let revoked nodes in.
 
 pub mod bridge;
+mod child;
 pub mod county;
 mod error;
 pub mod store;
