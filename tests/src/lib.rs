@@ -16,6 +16,7 @@ use township_node::{Township, TownshipConfig};
 pub mod bench;
 pub mod bridge;
 pub mod http;
+pub mod joint;
 pub mod memnet;
 pub mod raw;
 pub mod webhook_receiver;

@@ -3,36 +3,11 @@
 //! exactly the cases it was asked about and answers with the county down,
 //! and store-and-forward through the county back to the accepting centre.
 
-use std::time::Duration;
-
-use liandong_domain::{Lang, Level, Matter, OpinionResult};
-use liandong_node::control::{ApplicantInput, CaseAction, CaseFilter};
+use liandong_domain::{Lang, OpinionResult};
+use liandong_node::control::{CaseAction, CaseFilter};
 use liandong_node::NodeCore;
+use tests::joint::{applicant, holds, put_joint_registry, LIMIT};
 use tests::{eventually, Net};
-
-const LIMIT: Duration = Duration::from_secs(60);
-
-/// 联办事项 M017: county level, lead D03, with co-department D05.
-pub fn put_m017_with_routing(county: &NodeCore) {
-    let mut m017 = Matter::basic("M017", "建设工程规划许可", Level::County, 10, 20, "D03");
-    m017.co_departments = vec!["D05".into()];
-    county.put_matter(Lang::Zh, m017).expect("M017");
-    county
-        .put_routing(Lang::Zh, "M017", vec!["D03".into()], vec!["T02".into()])
-        .expect("routing rule");
-}
-
-fn applicant(name: &str, id_number: &str) -> ApplicantInput {
-    ApplicantInput {
-        name: name.into(),
-        id_number: id_number.into(),
-        ..Default::default()
-    }
-}
-
-fn holds(core: &NodeCore, case: &str) -> bool {
-    core.store.case(case).ok().flatten().is_some()
-}
 
 fn opinions_of(core: &NodeCore, case: &str) -> usize {
     core.show_case(case, Lang::En)
@@ -46,7 +21,7 @@ async fn a_township_asked_for_an_opinion_sees_only_that_case_answers_with_the_co
     let net = Net::new();
     let county = net.county(0).await;
     let port = county.port();
-    put_m017_with_routing(county.core());
+    put_joint_registry(county.core());
     let t1 = net.township("T01", port, None).await;
     let t2 = net.township("T02", port, None).await;
     assert!(
