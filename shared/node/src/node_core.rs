@@ -328,7 +328,7 @@ impl NodeCore {
                 .read_only()
                 .map(|e| e.to_string())
                 .or_else(|| self.store.disk_problem()),
-            rejected_total: self.store.rejection_count(),
+            rejected_total: self.store.rejection_count()?,
             recent_rejections: self.store.rejections(20)?,
         })
     }

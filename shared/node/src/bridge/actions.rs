@@ -82,14 +82,6 @@ impl Write {
         }
         Ok(())
     }
-
-    /// The authorisation a decision names, if any.
-    pub fn named_authorisation(&self) -> Option<&str> {
-        match self {
-            Write::Decision(d) => d.authorisation.as_deref().map(str::trim),
-            Write::Opinion(_) => None,
-        }
-    }
 }
 
 /// The step a write records for `department`'s part: an opinion with

@@ -5,9 +5,7 @@
 //! [`crate::NodeCore::case_action`], so the domain's checks apply as at any
 //! node (the case accepted and open, one opinion and one decision per
 //! department, a decision within the staff member's authorisation for this
-//! matter at this time). A decision that names its authorisation has that
-//! authorisation checked by the domain's rule
-//! ([`liandong_domain::Authorisation::permits`]) before it is recorded.
+//! matter at this time, under the authorisation it names, if it names one).
 //!
 //! With an `Idempotency-Key` header the write is idempotent
 //! ([`super::idempotency`]): writes go one at a time through the journal's
@@ -26,10 +24,10 @@ use sha2::{Digest, Sha256};
 
 use super::actions::{case_action, DecisionBody, OpinionBody, Write};
 use super::auth::Authorised;
-use super::error::{refused, ApiError};
+use super::error::ApiError;
 use super::idempotency::{valid_key, Record};
 use super::{blocking, BridgeApi};
-use liandong_domain::{Lang, Power, Refusal};
+use liandong_domain::Lang;
 
 /// The header that makes a write idempotent.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -142,10 +140,7 @@ async fn handle(
 
 /// Records the write and answers with what was recorded and the case.
 fn perform(api: &BridgeApi, case: &str, write: &Write) -> Result<serde_json::Value, ApiError> {
-    let stored = api.own_case(case)?;
-    if let Some(id) = write.named_authorisation() {
-        check_named_authorisation(api, &stored, write, id)?;
-    }
+    api.own_case(case)?;
     api.core
         .case_action(Lang::Zh, case, case_action(write, &api.department))?;
     let view = api.view(&api.own_case(case)?)?;
@@ -159,35 +154,6 @@ fn perform(api: &BridgeApi, case: &str, write: &Write) -> Result<serde_json::Val
         "recorded": write,
         "case": view,
     }))
-}
-
-/// The authorisation a decision names must allow this staff member the
-/// decision power on the case's matter now (the domain's rule).
-fn check_named_authorisation(
-    api: &BridgeApi,
-    stored: &liandong_store::StoredCase,
-    write: &Write,
-    id: &str,
-) -> Result<(), ApiError> {
-    let Write::Decision(decision) = write else {
-        return Ok(());
-    };
-    let reg = api.core.registry()?;
-    let Some(matter) = reg.matter_of(&stored.record) else {
-        // The domain refuses a decision on an unknown matter itself.
-        return Ok(());
-    };
-    let auth = reg
-        .authorisations
-        .iter()
-        .find(|a| a.id == id)
-        .ok_or_else(|| {
-            refused(&Refusal::Unauthorised(
-                liandong_domain::AuthError::UnknownAuthorisation { id: id.to_string() },
-            ))
-        })?;
-    auth.permits(decision.staff.trim(), matter, Power::Decide, reg.now_ms)
-        .map_err(|e| refused(&Refusal::Unauthorised(e)))
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {

@@ -75,24 +75,16 @@ impl BridgeConfig {
 
     /// `bridge/<department>`.
     pub fn node_id(&self) -> Result<NodeId, ConfigError> {
-        if self.department.is_empty() {
-            return Err(ConfigError::Invalid {
-                key: "department",
-                detail: "is required: pass --department D03 (or set department in the config file)"
-                    .into(),
-            });
-        }
-        NodeId::new(Role::Bridge, &self.department).map_err(|e| ConfigError::Invalid {
-            key: "department",
-            detail: e.to_string(),
-        })
+        crate::config::node_id_setting(
+            "department",
+            Role::Bridge,
+            &self.department,
+            "--department D03",
+        )
     }
 
     pub fn county_id(&self) -> Result<NodeId, ConfigError> {
-        NodeId::county(&self.county_name).map_err(|e| ConfigError::Invalid {
-            key: "county_name",
-            detail: e.to_string(),
-        })
+        crate::config::county_id_setting(&self.county_name)
     }
 
     pub fn data_dir(&self) -> PathBuf {

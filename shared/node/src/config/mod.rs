@@ -181,6 +181,34 @@ pub fn parse_endpoint(key: &'static str, url: &str) -> Result<(String, String), 
     Ok((dial, host.to_string()))
 }
 
+/// The node id a required setting `key` names, with `role`; `example` is
+/// what to pass (`--id T01`).
+pub(crate) fn node_id_setting(
+    key: &'static str,
+    role: liandong_model::Role,
+    name: &str,
+    example: &str,
+) -> Result<liandong_model::NodeId, ConfigError> {
+    if name.is_empty() {
+        return Err(ConfigError::Invalid {
+            key,
+            detail: format!("is required: pass {example} (or set {key} in the config file)"),
+        });
+    }
+    liandong_model::NodeId::new(role, name).map_err(|e| ConfigError::Invalid {
+        key,
+        detail: e.to_string(),
+    })
+}
+
+/// The parent county's id, from the `county_name` setting.
+pub(crate) fn county_id_setting(name: &str) -> Result<liandong_model::NodeId, ConfigError> {
+    liandong_model::NodeId::county(name).map_err(|e| ConfigError::Invalid {
+        key: "county_name",
+        detail: e.to_string(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

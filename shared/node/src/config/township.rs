@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use crate::config::{parse_endpoint, ConfigError, DEFAULT_MAX_CLOCK_SKEW_SECS};
-use liandong_model::NodeId;
+use liandong_model::{NodeId, Role};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -66,23 +66,11 @@ impl TownshipConfig {
     }
 
     pub fn node_id(&self) -> Result<NodeId, ConfigError> {
-        if self.id.is_empty() {
-            return Err(ConfigError::Invalid {
-                key: "id",
-                detail: "is required: pass --id T01 (or set id in the config file)".into(),
-            });
-        }
-        NodeId::township(&self.id).map_err(|e| ConfigError::Invalid {
-            key: "id",
-            detail: e.to_string(),
-        })
+        crate::config::node_id_setting("id", Role::Township, &self.id, "--id T01")
     }
 
     pub fn county_id(&self) -> Result<NodeId, ConfigError> {
-        NodeId::county(&self.county_name).map_err(|e| ConfigError::Invalid {
-            key: "county_name",
-            detail: e.to_string(),
-        })
+        crate::config::county_id_setting(&self.county_name)
     }
 
     pub fn data_dir(&self) -> PathBuf {

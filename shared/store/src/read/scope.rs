@@ -48,7 +48,7 @@ impl Store {
 
     /// The most recent rejection records, newest first, at most `limit`.
     pub fn rejections(&self, limit: usize) -> Result<Vec<RejectionRecord>, StoreError> {
-        let total = self.lock().rejections;
+        let total = self.rejection_count()?;
         let kept = total.min(keys::REJECTIONS_KEPT);
         let mut out = Vec::new();
         for n in (total - kept..total).rev().take(limit) {
@@ -64,8 +64,9 @@ impl Store {
         self.lock().clock.last()
     }
 
-    /// Rejection records written since the store was created.
-    pub fn rejection_count(&self) -> u64 {
-        self.lock().rejections
+    /// Rejection records written since the store was created (read from
+    /// the tree: a read never waits for the writer).
+    pub fn rejection_count(&self) -> Result<u64, StoreError> {
+        crate::read_u64(&self.db, keys::META_REJECTIONS)
     }
 }

@@ -187,6 +187,6 @@ fn a_refused_operation_is_not_stored_and_leaves_a_rejection_record() {
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].peer, t01());
     assert_eq!(records[0].entity, "calendar/county");
-    assert_eq!(store.rejection_count(), 1);
+    assert_eq!(store.rejection_count().unwrap(), 1);
     assert_eq!(store.cursor(&t01()).unwrap().seq, 2);
 }

@@ -17,7 +17,7 @@ use super::Pending;
 use crate::views::View;
 use crate::{encode, keys};
 use liandong_domain::authority::{authorise, Holdings};
-use liandong_domain::{Authorisation, DecodeBody, EventKind, OpBody, Staff};
+use liandong_domain::{Authorisation, EventKind, OpBody, Staff};
 use liandong_model::{CaseId, EncodedOp, EntityId, NodeId, Rejection};
 
 /// A refused operation, as kept for status and the admin page.
@@ -135,18 +135,10 @@ impl Holdings for Held<'_, '_> {
 
 /// The matter code of a held case's application.
 fn matter_of(store: &crate::Store, id: &CaseId) -> Option<String> {
-    let entity = EntityId::Case(id.clone());
-    let entries = store.entity_entries(&entity.key()).ok()?;
-    entries.into_iter().find_map(|(_, op_key, _)| {
-        let raw = store.db.get(&op_key).ok()??;
-        let stored = crate::StoredOp::from_bytes(&raw).ok()?;
-        let op = EncodedOp::decode(stored.bytes).ok()?;
-        match op.body().ok()? {
-            OpBody::Case(e) => match e.kind {
-                EventKind::Submitted { matter, .. } => Some(matter),
-                _ => None,
-            },
-            _ => None,
-        }
-    })
+    let case = store.case(id.as_str()).ok()??;
+    let matter = case.record.iter().find_map(|(_, e)| match &e.event.kind {
+        EventKind::Submitted { matter, .. } => Some(matter.clone()),
+        _ => None,
+    });
+    matter
 }
