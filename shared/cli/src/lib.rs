@@ -280,6 +280,13 @@ pub fn status_text(s: &NodeStatus) -> String {
         ],
         &rows,
     ));
+    if s.held_back_ops > 0 {
+        out.push_str(&format!(
+            "held back: {} received operations are stamped further ahead of this clock than the skew bound; \
+             each is applied when this clock catches up (a sender's clock is wrong: check its NTP)\n",
+            s.held_back_ops
+        ));
+    }
     if s.rejected_total > 0 {
         out.push_str(&format!(
             "refused operations: {} (latest first)\n",

@@ -320,6 +320,11 @@ async fn execute(
                                 "refused operation (kept as a rejection record)");
                             ctx.board.reject(&peer, rejection.reason());
                         }
+                        for (op, rejection) in report.held {
+                            tracing::warn!(%peer, %op, reason = rejection.reason(), error = %rejection,
+                                "operation held back until this node's clock is within the skew bound of its stamp");
+                            ctx.board.reject(&peer, rejection.reason());
+                        }
                     });
                     Done::Applied {
                         batch_id,

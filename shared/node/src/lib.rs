@@ -27,6 +27,7 @@ pub mod config;
 pub mod control;
 pub mod error;
 mod handler;
+mod held_back;
 pub mod logging;
 pub mod metrics;
 pub mod node_core;

@@ -352,6 +352,7 @@ mod tests {
                 store_problem: None,
                 rejected_total: 0,
                 recent_rejections: vec![],
+                held_back_ops: 0,
             },
             feed_head: 40,
             process_start_ms: 1_000,

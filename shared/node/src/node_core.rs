@@ -107,6 +107,12 @@ pub struct NodeStatus {
     /// The latest rejection records, newest first (at most 20).
     #[serde(default)]
     pub recent_rejections: Vec<liandong_store::RejectionRecord>,
+    /// Received operations held back because their stamps are further
+    /// ahead of this node's clock than the skew bound (the county only);
+    /// each is applied once this clock catches up. Non-zero for long: a
+    /// sender's clock is wrong.
+    #[serde(default)]
+    pub held_back_ops: u64,
 }
 
 /// The shared core of a running node.
@@ -169,6 +175,7 @@ impl NodeCore {
     pub fn start_background(&self, shutdown: &crate::shutdown::Shutdown) {
         self.watch_revocations(shutdown);
         self.run_supervision(shutdown, SUPERVISION_PERIOD);
+        self.run_held_back_release(shutdown);
     }
 
     pub fn me(&self) -> &NodeId {
@@ -330,6 +337,7 @@ impl NodeCore {
                 .or_else(|| self.store.disk_problem()),
             rejected_total: self.store.rejection_count()?,
             recent_rejections: self.store.rejections(20)?,
+            held_back_ops: self.store.held_count()?,
         })
     }
 }

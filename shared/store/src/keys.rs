@@ -19,6 +19,7 @@
 //! | `g`    | global feed seq                  | feed entry of an operation in every node's scope |
 //! | `r`    | rejection slot (seq mod 10,000)  | [`super::RejectionRecord`]     |
 //! | `e`    | s(member) s(entity key)          | (empty): member → its cases    |
+//! | `h`    | due ms, op key                   | an operation held back for its stamp ([`super::HeldOp`]) |
 //!
 //! Node ids are written as text (`township/T01`). An entity key
 //! (`kind/id`, [`liandong_model::EntityId::key`]) is split at its first
@@ -211,6 +212,22 @@ pub fn rejection(seq: u64) -> Vec<u8> {
 
 /// How many rejection records are kept (the oldest are overwritten).
 pub const REJECTIONS_KEPT: u64 = 10_000;
+
+/// An operation held back until `due_ms` (its stamp minus the skew
+/// bound), by due time then operation.
+pub fn held(due_ms: u64, op_key: &[u8]) -> Vec<u8> {
+    let mut k = with_seq(b'h', due_ms);
+    k.extend_from_slice(op_key);
+    k
+}
+
+pub const HELD_PREFIX: &[u8] = b"h";
+
+/// The due time of a [`held`] key.
+pub fn held_due(key: &[u8]) -> Option<u64> {
+    let due: [u8; 8] = key.get(1..9)?.try_into().ok()?;
+    Some(u64::from_be_bytes(due))
+}
 
 /// The trailing big-endian u64 of a sequence key.
 pub fn trailing_seq(key: &[u8]) -> Option<u64> {

@@ -82,7 +82,7 @@ pub use read::StoreStats;
 pub use record::StoredOp;
 pub use verify::VerifyReport;
 pub use views::{RevocationView, StoredCase};
-pub use write::{ApplyReport, RejectionRecord, Source};
+pub use write::{ApplyReport, HeldOp, RejectionRecord, Source};
 
 /// Format byte that opens every stored value.
 pub const FORMAT_V1: u8 = 1;

@@ -12,17 +12,20 @@
 //! differ from what is stored, so a duplicate or an idempotent merge costs
 //! no rewrite. The cursor is written with every received batch.
 //!
-//! Every received operation is screened first (`screen`): stamped beyond
-//! the clock-skew bound, or refused by the domain's authority table, it is
-//! not stored; a rejection record is written in the same batch and the
+//! Every received operation is screened first: at the county, one stamped
+//! beyond the clock-skew bound is held back until its time (`held`);
+//! refused by the domain's authority table (`screen`), it is not stored.
+//! Either way a rejection record is written in the same batch and the
 //! batch goes on. Scope is computed here for every accepted operation
 //! (`scope`): from the case's held members and the operation itself, so a
 //! routing event that widens a case queues the whole case for the new
 //! member ahead of itself.
 
+mod held;
 mod scope;
 mod screen;
 
+pub use held::HeldOp;
 pub(crate) use scope::FeedEntry;
 pub use screen::RejectionRecord;
 
@@ -43,6 +46,9 @@ pub enum Source {
     Local,
     /// Received from this peer; the cursor is its outbox position after the batch.
     Peer { node: NodeId, cursor: Cursor },
+    /// Received from this peer earlier and held back for their stamps
+    /// (`held`); these rows are removed in the same commit.
+    Held { node: NodeId, rows: Vec<Vec<u8>> },
 }
 
 /// What a committed batch did.
@@ -58,6 +64,10 @@ pub struct ApplyReport {
     /// Received operations refused (not stored), with why; each has a
     /// rejection record.
     pub refused: Vec<(OpId, Rejection)>,
+    /// Received operations held back for their stamps (stored apart,
+    /// applied when due by [`Store::release_held`]); each has a rejection
+    /// record.
+    pub held: Vec<(OpId, Rejection)>,
 }
 
 /// A value read once per batch, with the bytes the tree held for it.
@@ -186,7 +196,7 @@ impl Store {
         };
         let from = match &source {
             Source::Local => None,
-            Source::Peer { node, .. } => Some(node.clone()),
+            Source::Peer { node, .. } | Source::Held { node, .. } => Some(node.clone()),
         };
         if let Some(sender) = &from {
             for rejection in undecodable {
@@ -196,9 +206,17 @@ impl Store {
         for op in ops {
             pending.add(op, from.as_ref())?;
         }
-        if let Source::Peer { node, cursor } = &source {
-            pending.writes.insert(keys::cursor(node), encode(cursor));
-            pending.state.cursors.insert(node.clone(), *cursor);
+        match &source {
+            Source::Peer { node, cursor } => {
+                pending.writes.insert(keys::cursor(node), encode(cursor));
+                pending.state.cursors.insert(node.clone(), *cursor);
+            }
+            Source::Held { rows, .. } => {
+                for row in rows {
+                    pending.writes.remove(row.clone());
+                }
+            }
+            Source::Local => {}
         }
         let (writes, next, mut report) = pending.finish()?;
         report.keys_written = self.commit(state, writes, Announce::Subscribers, |s| *s = next)?;
@@ -222,6 +240,12 @@ impl Pending<'_> {
         }
         let body = op.body().ok();
         if let Some(sender) = from {
+            if self.screens_stamps() {
+                if let Some(due_ms) = self.held_until(&op) {
+                    self.hold(sender, &op, due_ms);
+                    return Ok(());
+                }
+            }
             if let Err(rejection) = self.screen(sender, &op, body.as_ref()) {
                 self.refuse(sender, &op, rejection);
                 return Ok(());
@@ -398,6 +422,8 @@ impl Pending<'_> {
     }
 }
 
+#[cfg(test)]
+mod held_tests;
 #[cfg(test)]
 mod scope_tests;
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! Screening a received operation before it is stored: the clock-skew
-//! bound, then the domain's authority table
+//! Screening a received operation before it is stored (after the county's
+//! stamp check, `held`): the domain's authority table
 //! ([`liandong_domain::authority::authorise`]) against what this store
 //! holds — committed, or earlier in the same batch (a case's members, its
 //! matter, the authorisations and the roster).
@@ -39,14 +39,6 @@ impl Pending<'_> {
         op: &EncodedOp,
         body: Option<&OpBody>,
     ) -> Result<(), Rejection> {
-        let skew = &self.store.skew;
-        if op.envelope.hlc.is_beyond(self.now_ms, skew.max_skew_ms) {
-            return Err(Rejection::FutureStamp {
-                op: op.id().to_string(),
-                ahead_ms: op.envelope.hlc.wall_ms.saturating_sub(self.now_ms),
-                bound_ms: skew.max_skew_ms,
-            });
-        }
         if let EntityId::Case(_) = op.entity() {
             // Make sure the case's members are loaded for the table.
             self.scope_members(&op.entity().key())
