@@ -36,6 +36,17 @@ struct Cli {
     json: bool,
 }
 
+/// `[#####.....]  12/60`
+fn bar(done: u64, total: u64) -> String {
+    const WIDTH: u64 = 30;
+    let filled = (done * WIDTH).checked_div(total).unwrap_or(WIDTH) as usize;
+    format!(
+        "[{}{}] {done:>5}/{total}",
+        "#".repeat(filled),
+        ".".repeat(WIDTH as usize - filled)
+    )
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if std::env::var_os("RUST_LOG").is_some() {
@@ -51,7 +62,11 @@ fn main() -> ExitCode {
     let (mut simulated_ms, mut real_ms, mut acked) = (0u64, 0u64, 0usize);
     let (mut forged, mut refused) = (0usize, 0usize);
     for (i, seed) in (cli.from..cli.from.saturating_add(cli.seeds)).enumerate() {
-        eprint!("\r[{:>4}/{}] seed {seed} …", i + 1, cli.seeds);
+        eprint!(
+            "\r{} seed {seed}, {} failed ",
+            bar(i as u64, cli.seeds),
+            failed.len()
+        );
         let _ = std::io::stderr().flush();
         let report = match run_seed(seed, &opts) {
             Ok(r) => r,
