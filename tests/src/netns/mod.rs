@@ -10,12 +10,12 @@
 //!
 //! Invariants: every namespace is named after this process's id
 //! (`ldn<pid>-…`) and every link lives inside them, so two runs never share
-//! one; [`Lab`]'s drop kills every
-//! process it started and every other process still inside its namespaces,
-//! then deletes the namespaces, on every exit path including a panic;
-//! [`sweep_stale`] removes what a run that was killed outright left behind
-//! (only namespaces named after a process id that no longer runs). All
-//! traffic stays inside these namespaces: the addresses are private to them.
+//! one; [`Lab`]'s drop kills every process it started and every other
+//! process still inside its namespaces, then deletes the namespaces, on
+//! every exit path including a panic; [`sweep_stale`] removes what a run
+//! that was killed outright left behind (only namespaces named after a
+//! process id that no longer runs). The namespaces have no default route:
+//! their traffic stays between them.
 //!
 //! [`nodes`] starts the built binaries in the namespaces; [`schedule`]
 //! draws a run's partitions from a seed; [`cli`] runs the binaries'
