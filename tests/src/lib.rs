@@ -18,6 +18,7 @@ pub mod bridge;
 pub mod http;
 pub mod joint;
 pub mod memnet;
+pub mod netns;
 pub mod raw;
 pub mod sim;
 pub mod webhook_receiver;
