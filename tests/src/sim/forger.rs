@@ -5,7 +5,9 @@
 //! one on a case of T01's, and one writing the county's catalogue. The
 //! invariants then require that no node holds any of them.
 //!
-//! It sends only while the fault phase lasts (the same [`Ledger`] flag
+//! Each round opens a session as a fresh outbox incarnation whose one
+//! batch starts at position 1, so the county screens every round's
+//! operations. It sends only while the fault phase lasts (the same [`Ledger`] flag
 //! the clerks go home on), so the heal phase converges.
 
 use std::sync::{Arc, Mutex};
@@ -15,7 +17,7 @@ use liandong_domain::{Level, Matter, OpBody, Operation};
 use liandong_model::{CaseId, EncodedOp, EntityId, Hlc, NodeId, OpId};
 use liandong_net::rpc::pb::replication_client::ReplicationClient;
 use liandong_net::tls::{self, ChannelOptions};
-use liandong_sync::Message;
+use liandong_sync::{Batch, Hello, Message};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
@@ -104,25 +106,27 @@ async fn send(
     .await?;
     let mut client = ReplicationClient::new(channel);
     let (tx, rx) = mpsc::channel(4);
-    tx.send(Message::Hello(raw::hello(me, [9; 16])).into())
-        .await?;
+    // Each round is a fresh outbox incarnation, its batch at position 1.
+    let incarnation = {
+        let mut i = [0x99; 16];
+        i[..8].copy_from_slice(&round.to_be_bytes());
+        i
+    };
+    let hello = Hello {
+        outbox: incarnation,
+        ..raw::hello(me, [9; 16])
+    };
+    tx.send(Message::Hello(hello).into()).await?;
+    let batch = Batch {
+        batch_id: round,
+        incarnation,
+        first_seq: 1,
+        last_seq: ops.len() as u64,
+        ops: ops.into_iter().map(|o| o.bytes).collect(),
+    };
+    tx.send(Message::Batch(batch).into()).await?;
     let response = client.sync(ReceiverStream::new(rx)).await?;
     let mut inbound = response.into_inner();
-    // The county's hello says how far into this outbox it has applied.
-    let mut first_seq = 1;
-    if let Some(frame) = inbound.message().await? {
-        if let Ok(Message::Hello(h)) = Message::try_from(frame) {
-            if h.resume.incarnation == [9; 16] {
-                first_seq = h.resume.seq + 1;
-            }
-        }
-    }
-    tx.send(raw::batch(
-        round,
-        first_seq,
-        ops.into_iter().map(|o| o.bytes).collect(),
-    ))
-    .await?;
     // Read for a while, so the county gets to apply the batch.
     let _ = tokio::time::timeout(Duration::from_secs(3), async {
         while let Ok(Some(_)) = inbound.message().await {}
