@@ -391,17 +391,9 @@ async fn connection<H: Handler>(stream: UnixStream, handler: std::sync::Arc<H>) 
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read).take(MAX_LINE as u64 * 16).lines();
     while let Ok(Some(line)) = lines.next_line().await {
-        let reply = if line.len() > MAX_LINE {
-            Reply::Error {
-                error: ErrorReply::internal("request too large"),
-            }
-        } else {
-            match serde_json::from_str::<Call>(&line) {
-                Ok(call) => handler.handle(call).await,
-                Err(e) => Reply::Error {
-                    error: ErrorReply::internal(format!("unreadable request: {e}")),
-                },
-            }
+        let reply = match decode_request(&line) {
+            Ok(call) => handler.handle(call).await,
+            Err(refused) => refused,
         };
         let mut out = serde_json::to_string(&reply).unwrap_or_default();
         out.push('\n');
@@ -409,6 +401,19 @@ async fn connection<H: Handler>(stream: UnixStream, handler: std::sync::Arc<H>) 
             break;
         }
     }
+}
+
+/// Reads one request line; a line too large or unreadable is answered
+/// with the [`Reply::Error`] to send back.
+pub fn decode_request(line: &str) -> Result<Call, Reply> {
+    if line.len() > MAX_LINE {
+        return Err(Reply::Error {
+            error: ErrorReply::internal("request too large"),
+        });
+    }
+    serde_json::from_str::<Call>(line).map_err(|e| Reply::Error {
+        error: ErrorReply::internal(format!("unreadable request: {e}")),
+    })
 }
 
 /// Sends one request to the node whose data directory is `data_dir`.

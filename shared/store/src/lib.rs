@@ -55,7 +55,9 @@ mod commit;
 mod digest;
 mod durable;
 mod error;
-mod keys;
+/// The key layout; public for the fuzz targets (`tests/fuzz`), not an API.
+#[doc(hidden)]
+pub mod keys;
 mod peers;
 mod read;
 mod record;

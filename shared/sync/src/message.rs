@@ -108,7 +108,10 @@ impl NodeReport {
         let mut rejections: BTreeMap<String, u64> = BTreeMap::new();
         for (reason, n) in self.rejections {
             let mut reason = printable(&reason, MAX_REPORT_REASON);
-            if rejections.len() >= MAX_REPORT_REASONS - 1 && !rejections.contains_key(&reason) {
+            // Only reasons other than OTHER_REASONS count toward the cap, so
+            // a report already within bounds is kept as it is.
+            let named = rejections.len() - usize::from(rejections.contains_key(OTHER_REASONS));
+            if named >= MAX_REPORT_REASONS - 1 && !rejections.contains_key(&reason) {
                 reason = OTHER_REASONS.to_string();
             }
             let count = rejections.entry(reason).or_insert(0);
@@ -162,6 +165,21 @@ mod tests {
             assert!(!reason.chars().any(char::is_control), "{reason:?}");
         }
         assert_eq!(report.rejections.get(OTHER_REASONS), Some(&u64::MAX));
+    }
+
+    #[test]
+    fn a_bounded_report_with_an_others_reason_is_kept_as_it_is_when_bounded_again() {
+        // Sorted, `others` comes before `p`: it must not take `p`'s place.
+        let mut hostile = NodeReport::default();
+        for i in 0..30 {
+            hostile.rejections.insert(format!("a{i:02}"), 1);
+        }
+        hostile.rejections.insert("p".into(), 1);
+        hostile.rejections.insert("q".into(), 1);
+        let once = hostile.bounded();
+        assert_eq!(once.rejections.len(), MAX_REPORT_REASONS);
+        assert_eq!(once.rejections.get("p"), Some(&1));
+        assert_eq!(once.clone().bounded(), once);
     }
 
     #[test]

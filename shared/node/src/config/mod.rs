@@ -44,7 +44,12 @@ pub fn load_file<T: DeserializeOwned + Default>(path: Option<&Path>) -> Result<T
         path: path.to_path_buf(),
         source,
     })?;
-    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+    parse_file(path, &text)
+}
+
+/// Parses the text of the config file at `path` (named in the error).
+pub fn parse_file<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError::Parse {
         path: path.to_path_buf(),
         detail: e.to_string().trim().replace('\n', " "),
     })
