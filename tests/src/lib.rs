@@ -19,6 +19,7 @@ pub mod http;
 pub mod joint;
 pub mod memnet;
 pub mod raw;
+pub mod scene;
 pub mod webhook_receiver;
 
 /// One test's network: a temp root with a shared PKI directory.
