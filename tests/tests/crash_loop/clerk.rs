@@ -266,28 +266,40 @@ pub async fn work(window: Window, shared: Arc<Shared>, mut rng: StdRng) {
         let ran = run(&window, &args).await;
         flags.in_flight.fetch_sub(1, Ordering::SeqCst);
         let killed = flags.epoch.load(Ordering::SeqCst) != epoch;
-        let excused = !up || killed || !flags.up.load(Ordering::SeqCst);
-        let down = settle(
-            &shared, &mut desk, side, &action, &args, ran, excused, killed,
-        );
-        if down {
+        let ended = Ended {
+            ran,
+            excused: !up || killed || !flags.up.load(Ordering::SeqCst),
+            killed,
+        };
+        if settle(&shared, &mut desk, side, &action, &args, ended) {
             tokio::time::sleep(DOWN_PAUSE).await;
         }
     }
 }
 
+/// How a command ended, and what happened to its node meanwhile.
+struct Ended {
+    ran: Result<Ran, String>,
+    /// The node was down when it started, or killed before it ended.
+    excused: bool,
+    /// The node was killed while it ran.
+    killed: bool,
+}
+
 /// Books one command's outcome; whether its node looked down.
-#[allow(clippy::too_many_arguments)]
 fn settle(
     shared: &Shared,
     desk: &mut Desk,
     side: Side,
     action: &Action,
     args: &[String],
-    ran: Result<Ran, String>,
-    excused: bool,
-    killed: bool,
+    ended: Ended,
 ) -> bool {
+    let Ended {
+        ran,
+        excused,
+        killed,
+    } = ended;
     let shown = args.join(" ");
     let mut ledger = shared.ledger();
     match ran {
