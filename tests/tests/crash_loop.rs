@@ -1,21 +1,22 @@
 //! Crash loop on the built binaries: a county and township T01 run as
 //! `county-node serve` and `township-node serve` processes while a clerk at
 //! each runs real clerk commands back to back (see `crash_loop/clerk.rs`),
-//! and the loop SIGKILLs one of them per cycle at a random moment — after a
-//! random delay, in the middle of a running clerk command, in the middle of
-//! a backlog transfer, or while it starts again. After every kill the victim's store must open and
-//! `verify` must pass, and the victim must start again (a starting node
-//! waits out the store lock of a process still exiting). At the end every
-//! case and operation a clerk command acknowledged (exit 0, case printed)
-//! is at its origin and at the county exactly once, the county's digest of
-//! the township equals the township's own, and both stores verify.
+//! and the loop SIGKILLs one of them per cycle at a random moment: after a
+//! random delay, in the middle of a running clerk command, or in the middle
+//! of a backlog transfer; some cycles kill the victim once more while it
+//! starts again. After every kill the victim's store must open and `verify`
+//! must pass, and the victim must start again. At the end every case and
+//! operation a clerk command acknowledged (exit 0, case printed) is at its
+//! origin and at the county exactly once, the county's digest of the
+//! township equals the township's own, and both stores verify.
 //!
 //! `LIANDONG_CRASH_CYCLES` sets the number of cycles (default
 //! [`DEFAULT_CYCLES`]); `LIANDONG_CRASH_SEED` replays a seed. The seed is
 //! printed at the start and in every failure with the command that replays
-//! it. The seed fixes every choice the loop makes (victim, moment, delays,
-//! backlogs, clerk commands), not the operating system's timing, so a
-//! replay retraces the same plan, not the same interleaving.
+//! it. It fixes the loop's draws (victim, moment, delays, backlogs, outages)
+//! and the clerks' random streams; the operating system's timing (which
+//! command a kill cuts, and so which cases a clerk works on next) is not
+//! fixed, so a replay retraces the plan, not the exact interleaving.
 //!
 //! Backlogs: on some township kills the loop writes a batch of
 //! applications straight into the stopped township's store (one durable
@@ -56,7 +57,10 @@ use tokio::process::Command;
 const DEFAULT_CYCLES: u32 = 100;
 
 /// Applications in one backlog written into the stopped township.
-const BACKLOG_CASES: u64 = 250;
+const BACKLOG_CASES: u64 = 200;
+
+/// Cycles between two progress lines.
+const PROGRESS_EVERY: u32 = 50;
 
 /// The township of the scene.
 const TOWN: &str = "T01";
@@ -128,6 +132,8 @@ struct CrashLoop {
     rng: StdRng,
     kills: Kills,
     figures: Figures,
+    /// A backlog was written before the last restart.
+    backlog_sent: bool,
 }
 
 /// Figures for the summary.
@@ -156,6 +162,7 @@ impl CrashLoop {
             rng: StdRng::seed_from_u64(run.seed),
             kills: Kills::default(),
             figures: Figures::default(),
+            backlog_sent: false,
         };
         this.start(Side::County).await;
         this.start(Side::Township).await;
@@ -262,7 +269,13 @@ impl CrashLoop {
         } else {
             Side::Township
         };
-        let aim = Moment::pick(&mut self.rng);
+        // Right after a backlog was written the restarted township is
+        // sending it: most such cycles aim at that transfer.
+        let aim = if std::mem::take(&mut self.backlog_sent) && self.rng.random_bool(0.8) {
+            Moment::MidBacklog
+        } else {
+            Moment::pick(&mut self.rng)
+        };
         let aiming = Instant::now();
         let seen = moment::wait_for(aim, &self.scene, &self.shared, victim, &mut self.rng).await;
         self.figures.aiming += aiming.elapsed();
@@ -271,8 +284,9 @@ impl CrashLoop {
         self.kills.record(victim, aim, seen);
         self.verify(victim).await;
 
-        if victim == Side::Township && self.rng.random_bool(0.35) {
+        if victim == Side::Township && self.rng.random_bool(0.3) {
             self.write_backlog().await;
+            self.backlog_sent = true;
         } else if self.rng.random_bool(0.25) {
             // An outage: the survivor's clerk builds up a backlog meanwhile.
             let ms = self.rng.random_range(200..1000);
@@ -393,6 +407,14 @@ async fn sigkill_at_random_moments_loses_no_acknowledged_operation_and_every_sto
     for c in 1..=run.cycles {
         CYCLE.store(c, Ordering::SeqCst);
         crash.cycle().await;
+        if c % PROGRESS_EVERY == 0 && c < run.cycles {
+            let acknowledged = crash.shared.ledger().operations();
+            eprintln!(
+                "crash loop: {c} of {} cycles, {:.0} s, {acknowledged} operations acknowledged",
+                run.cycles,
+                began.elapsed().as_secs_f64()
+            );
+        }
     }
     let looped = began.elapsed();
 

@@ -33,6 +33,10 @@ use super::ledger::{Ledger, Side};
 /// Longest a clerk command may take before it counts as hung.
 const COMMAND_LIMIT: Duration = Duration::from_secs(60);
 
+/// Longest pause between two commands (ms): a clerk's pace, which also
+/// bounds how fast the stores grow (`verify` reads them whole every cycle).
+const PACE_MS: u64 = 40;
+
 /// Pause after a command found its node down.
 const DOWN_PAUSE: Duration = Duration::from_millis(60);
 
@@ -271,9 +275,12 @@ pub async fn work(window: Window, shared: Arc<Shared>, mut rng: StdRng) {
             excused: !up || killed || !flags.up.load(Ordering::SeqCst),
             killed,
         };
-        if settle(&shared, &mut desk, side, &action, &args, ended) {
-            tokio::time::sleep(DOWN_PAUSE).await;
-        }
+        let pause = if settle(&shared, &mut desk, side, &action, &args, ended) {
+            DOWN_PAUSE
+        } else {
+            Duration::from_millis(rng.random_range(0..PACE_MS))
+        };
+        tokio::time::sleep(pause).await;
     }
 }
 

@@ -34,7 +34,7 @@ pub const BACKLOG_LAG: u64 = 50;
 const STATUS_LIMIT: Duration = Duration::from_millis(300);
 
 /// Longest wait for an aimed-at moment.
-const AIM_LIMIT: Duration = Duration::from_millis(1500);
+const AIM_LIMIT: Duration = Duration::from_millis(1000);
 
 /// What a cycle aims its kill at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -98,7 +98,7 @@ pub async fn wait_for(
             while link(scene, victim).await != Link::Backlog && since.elapsed() < AIM_LIMIT {
                 tokio::time::sleep(Duration::from_millis(2)).await;
             }
-            tokio::time::sleep(Duration::from_micros(rng.random_range(0..20_000))).await;
+            tokio::time::sleep(Duration::from_micros(rng.random_range(0..5_000))).await;
         }
     }
     let link = link(scene, victim).await;
