@@ -1,6 +1,6 @@
 //! Crash loop on the built binaries: a county and township T01 run as
 //! `county-node serve` and `township-node serve` processes while a clerk at
-//! each runs real clerk commands back to back (see `crash_loop/clerk.rs`),
+//! each runs real clerk commands one after another (`crash_loop/clerk.rs`),
 //! and the loop SIGKILLs one of them per cycle at a random moment: after a
 //! random delay, in the middle of a running clerk command, or in the middle
 //! of a backlog transfer; some cycles kill the victim once more while it
@@ -58,6 +58,11 @@ const DEFAULT_CYCLES: u32 = 100;
 
 /// Applications in one backlog written into the stopped township.
 const BACKLOG_CASES: u64 = 200;
+
+/// Cycles between two checkpoints (clerks paused until the county and T01
+/// converge: an operation left unsent with nothing new to wake its link
+/// shows there, not only at the end).
+const CHECKPOINT_EVERY: u32 = 10;
 
 /// Cycles between two progress lines.
 const PROGRESS_EVERY: u32 = 50;
@@ -147,6 +152,8 @@ struct Figures {
     backlog: Duration,
     backlogs: u32,
     outages: u32,
+    checkpoints: u32,
+    checkpoint: Duration,
     final_check: Duration,
 }
 
@@ -316,6 +323,21 @@ impl CrashLoop {
         self.verify(side).await;
     }
 
+    /// Pauses the clerks, waits until no command runs and the county's
+    /// digest of T01 equals T01's own, then lets the clerks go on.
+    async fn checkpoint(&mut self) {
+        let started = Instant::now();
+        self.shared.paused.store(true, Ordering::SeqCst);
+        let deadline = Deadline::start("the clerks' commands to end at a checkpoint");
+        while !self.shared.idle() {
+            deadline.tick().await;
+        }
+        finish::converge(self, &self.run.at()).await;
+        self.shared.paused.store(false, Ordering::SeqCst);
+        self.figures.checkpoints += 1;
+        self.figures.checkpoint += started.elapsed();
+    }
+
     /// Writes a backlog into the stopped township's store.
     async fn write_backlog(&mut self) {
         let started = Instant::now();
@@ -407,6 +429,9 @@ async fn sigkill_at_random_moments_loses_no_acknowledged_operation_and_every_sto
     for c in 1..=run.cycles {
         CYCLE.store(c, Ordering::SeqCst);
         crash.cycle().await;
+        if c % CHECKPOINT_EVERY == 0 {
+            crash.checkpoint().await;
+        }
         if c % PROGRESS_EVERY == 0 && c < run.cycles {
             let acknowledged = crash.shared.ledger().operations();
             eprintln!(

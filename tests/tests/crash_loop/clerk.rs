@@ -1,6 +1,6 @@
 //! The crash loop's clerks: one task per node running real clerk commands
-//! (`county-node case …`, `township-node case …`) back to back while the
-//! loop kills nodes under them.
+//! (`county-node case …`, `township-node case …`) one after another, a few
+//! tens of milliseconds apart, while the loop kills nodes under them.
 //!
 //! The township's clerk accepts and registers applications, asks for and
 //! receives corrections, accepts registered ones, withdraws, and gives its
@@ -12,7 +12,8 @@
 //! A failed command is excused only by its node: down when it started, or
 //! killed (a new epoch) before it ended. Any other failure, and any
 //! success that does not print the case, is recorded as a problem that the
-//! loop fails on. The one benign refusal is an opinion asked of the
+//! loop fails on; so is an acknowledged reply that reuses a case id or
+//! adds no operation (see the ledger). The one benign refusal is an opinion asked of the
 //! township on a routed case that has not reached it yet (not found); it is
 //! retried later. A case touched by an excused failure is left alone from
 //! then on: what the failed command did is unknown.
@@ -63,6 +64,8 @@ pub struct Shared {
     pub county: NodeFlags,
     pub township: NodeFlags,
     pub stop: AtomicBool,
+    /// Clerks start no new command while set (a checkpoint).
+    pub paused: AtomicBool,
     pub ledger: Mutex<Ledger>,
     /// County cases routed to the township, awaiting its opinion.
     routed: Mutex<Vec<String>>,
@@ -74,6 +77,12 @@ impl Shared {
             Side::County => &self.county,
             Side::Township => &self.township,
         }
+    }
+
+    /// Whether no clerk command is running at either node.
+    pub fn idle(&self) -> bool {
+        self.county.in_flight.load(Ordering::SeqCst) == 0
+            && self.township.in_flight.load(Ordering::SeqCst) == 0
     }
 
     pub fn ledger(&self) -> std::sync::MutexGuard<'_, Ledger> {
@@ -260,6 +269,10 @@ pub async fn work(window: Window, shared: Arc<Shared>, mut rng: StdRng) {
         Side::Township => 0,
     };
     while !shared.stop.load(Ordering::SeqCst) {
+        if shared.paused.load(Ordering::SeqCst) {
+            tokio::time::sleep(DOWN_PAUSE).await;
+            continue;
+        }
         n += 1;
         let action = desk.pick(side, &shared, &mut rng);
         let args = action.args(n);

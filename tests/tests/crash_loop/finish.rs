@@ -1,5 +1,5 @@
 //! The crash loop's end: the checks after the last cycle, and the summary
-//! it prints.
+//! it prints; also the convergence wait the loop's checkpoints use.
 //!
 //! With the clerks stopped and both nodes up, the county's digest of T01
 //! must come to equal T01's own; then `case list` at both holds every
@@ -22,6 +22,7 @@ use super::{data_dir, CrashLoop, CYCLE, TOWN};
 /// Runs the final checks; how many operations were found in the stores.
 pub async fn check(crash: &mut CrashLoop, ledger: &Ledger) -> usize {
     let started = Instant::now();
+    CYCLE.store(crash.run.cycles, Ordering::SeqCst);
     let at = crash.run.at();
     converge(crash, &at).await;
     let list = |holder: &str, json: Result<Value, String>| {
@@ -77,8 +78,7 @@ pub async fn check(crash: &mut CrashLoop, ledger: &Ledger) -> usize {
 }
 
 /// Waits until the county's digest of T01 equals T01's own digest.
-async fn converge(crash: &CrashLoop, at: &str) {
-    CYCLE.store(crash.run.cycles, Ordering::SeqCst);
+pub async fn converge(crash: &CrashLoop, at: &str) {
     let scene = &crash.scene;
     let deadline = Deadline::start(format!(
         "the county's digest of {TOWN} to equal {TOWN}'s own ({at})"
@@ -119,9 +119,11 @@ pub fn summary(
          acknowledged: {cases} cases ({from_county} opened at the county, \
          {from_town} at the township, {backlog} of them in {backlogs} backlogs \
          written while it was down), {ops} operations; {found} operation checks \
-         in the final stores; outages held: {outages}\n\
+         in the final stores; outages held: {outages}; \
+         checkpoints converged: {checkpoints}\n\
          time: aiming {aim:.1} s, verify {verify:.1} s (longest {vl:.2} s), \
-         backlogs {bl:.1} s, restarts {restart:.1} s (longest {rl:.2} s)",
+         backlogs {bl:.1} s, restarts {restart:.1} s (longest {rl:.2} s), \
+         checkpoints {cp:.1} s",
         seed = crash.run.seed,
         cycles = crash.run.cycles,
         total = secs(total),
@@ -143,6 +145,8 @@ pub fn summary(
         backlogs = f.backlogs,
         ops = ledger.operations(),
         outages = f.outages,
+        checkpoints = f.checkpoints,
+        cp = secs(f.checkpoint),
         aim = secs(f.aiming),
         verify = secs(f.verify),
         vl = secs(f.verify_longest),

@@ -63,6 +63,8 @@ pub struct Tally {
     pub not_yet_arrived: u64,
 }
 
+/// What the clerks were told, how their commands ended, and what went
+/// wrong with no kill to explain it.
 #[derive(Debug, Default)]
 pub struct Ledger {
     pub cases: BTreeMap<String, AckedCase>,
