@@ -20,6 +20,7 @@ pub mod joint;
 pub mod memnet;
 pub mod netns;
 pub mod raw;
+pub mod scene;
 pub mod sim;
 pub mod webhook_receiver;
 
