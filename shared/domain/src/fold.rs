@@ -7,6 +7,12 @@
 //! order and duplication cannot change it — and each is checked against
 //! the facts of the events before it: a received event that breaks a
 //! precondition is kept, takes effect, and is listed as an anomaly.
+//! An event with a recorder is also judged on who recorded it: the rules
+//! checked where it is written, and the roster as held here (the role, the
+//! centres, the node; see `check`'s recorder rules). A failure is an
+//! anomaly too — kept, shown, seen by e-supervision; since rosters
+//! replicate late, such an anomaly can appear or vanish as the roster
+//! arrives or changes.
 //! Contradictions (DOMAIN.md §3 status fold, rule 1) become conflicts that
 //! name every event involved; no winner is picked by timestamp, and only a
 //! later superseding event clears one.
@@ -20,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::authorisation::AuthError;
 use crate::base::Stamp;
-use crate::check::preconditions;
+use crate::check::{on_roster, preconditions, recorded_by};
 use crate::clock::{self, Clock};
 pub use crate::context::{FoldContext, Thresholds};
 use crate::event::{Applicant, EventKind, Seal};
@@ -118,6 +124,17 @@ pub fn fold(record: &CaseRecord, ctx: &FoldContext<'_>) -> CaseState {
                 event: e.event.kind.name().to_string(),
                 problem,
             }),
+        }
+        if let Some(r) = &e.event.recorder {
+            let problems = recorded_by(record, &e.event)
+                .err()
+                .into_iter()
+                .chain(on_roster(ctx.roster, r, &op.origin));
+            anomalies.extend(problems.map(|problem| Anomaly {
+                op: op.clone(),
+                event: e.event.kind.name().to_string(),
+                problem,
+            }));
         }
         facts.absorb(Ev::of(op, e));
     }

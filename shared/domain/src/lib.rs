@@ -30,24 +30,30 @@
 //! 2. `calendar` (working days, CST dates), `matter` (one catalogue entry
 //!    and the special-step kinds), `routing` (a matter's routing rule),
 //!    `rule` (e-supervision rules and item
-//!    ids), `staff` (the roster entry), `status` (status and conflict
-//!    values): each uses `base` only.
+//!    ids), `staff` (the roster entry and the roles), `status` (status and
+//!    conflict values): each uses `base` only.
 //! 3. `authorisation` (uses `calendar`, `matter`, `staff`), `catalogue`
-//!    (`matter`), `event` (`matter`, `rule`).
+//!    (`matter`), `credential` (sign-in credentials, seal keys, audit lines:
+//!    `staff`), `recorder` (who recorded an event, a seal signature:
+//!    `staff`).
 //! 4. `context`, what the fold reads besides events (`calendar`, `matter`,
-//!    `authorisation`); `record`, a case's event set (`event`); `refusal`,
-//!    broken preconditions (`authorisation`, `matter`, `rule`, `status`).
-//! 5. `facts`: a case's live events sorted by kind (`calendar`, `event`,
+//!    `authorisation`, `staff`); `event` (`matter`, `rule`, `recorder`).
+//! 5. `permission`, the role × act table (`event`, `staff`); `record`, a
+//!    case's event set (`event`); `refusal`, broken preconditions
+//!    (`authorisation`, `event`, `matter`, `rule`, `staff`, `status`).
+//! 6. `facts`: a case's live events sorted by kind (`calendar`, `event`,
 //!    `record`, `rule`, `status`).
-//! 6. `check`, the preconditions (`facts`, `context`, `refusal`, ...), and
-//!    `clock`, the working-day clock (`facts`, `context`, ...).
-//! 7. `warning`: warnings from the facts and the clock.
-//! 8. `fold`: a case's state, from everything above.
-//! 9. `supervision`: the e-supervision items, from the fold (and, for items
-//!    flagged under the former due-date ids, the facts and the clock's
-//!    limits).
-//! 10. `op`: operation bodies, carrying the entity types to the store.
-//! 11. `authority`: who may originate what (the receiver's one table) and
+//! 7. `check`, the preconditions and the recorder's rules (`facts`,
+//!    `context`, `permission`, `refusal`, ...), and `clock`, the
+//!    working-day clock (`facts`, `context`, ...).
+//! 8. `warning`: warnings from the facts and the clock.
+//! 9. `fold`: a case's state, from everything above.
+//! 10. `supervision`: the e-supervision items, from the fold (and, for items
+//!     flagged under the former due-date ids, the facts and the clock's
+//!     limits).
+//! 11. `op`: operation bodies, carrying the entity types to the store, in a
+//!     wire layout that keeps old bodies' bytes (`credential`, `event`, ...).
+//! 12. `authority`: who may originate what (the receiver's one table) and
 //!     which events widen a case's scope (`event`, `op`, `authorisation`).
 //!
 //! The unit tests (`tests/`) come last and may use everything.
@@ -70,9 +76,13 @@ pub mod status;
 
 pub mod authorisation;
 pub mod catalogue;
-pub mod event;
+pub mod credential;
+pub mod recorder;
 
 pub mod context;
+pub mod event;
+
+pub mod permission;
 pub mod record;
 pub mod refusal;
 
@@ -103,9 +113,10 @@ pub use catalogue::{Catalogue, CatalogueEntry};
 pub use check::check;
 pub use clock::{Clock, ClockState, Pause, PauseReason};
 pub use context::{FoldContext, Thresholds};
+pub use credential::{AuditEntry, Credential, SealKey};
 pub use event::{
-    Applicant, CaseEvent, EventKind, OpinionResult, Reviewer, Seal, SpecialCode, SubmittedMaterial,
-    Tolerance,
+    seal_message, Applicant, CaseEvent, EventKind, EventTag, OpinionResult, Reviewer, Seal,
+    SpecialCode, SubmittedMaterial, Tolerance,
 };
 pub use fold::{fold, Anomaly, CaseState, EvaluationLine, FeeLine, PartDecision};
 pub use matter::{
@@ -113,11 +124,13 @@ pub use matter::{
     Stage,
 };
 pub use op::{DecodeBody, OpBody, Operation};
+pub use permission::{may_record, permits, Act};
 pub use record::{CaseRecord, RecordedEvent};
+pub use recorder::{Recorder, SealSignature};
 pub use refusal::{Refusal, RequiredField};
 pub use routing::{RoutingEntry, RoutingRule};
 pub use rule::{Rule, SupervisionId};
-pub use staff::{validate_staff, Staff, StaffError, StaffRole};
+pub use staff::{validate_staff, LegacyStaff, Staff, StaffError, StaffRole};
 pub use status::{Conflict, ConflictKind, Status};
 pub use supervision::{supervision_items, ItemNote, SupervisionItem};
 pub use warning::{OverrunStage, Warning};

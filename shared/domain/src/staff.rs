@@ -1,10 +1,23 @@
 //! Staff (窗口工作人员), DOMAIN.md §6: the roster entry of one person.
 //!
-//! A staff member's name, department and window are LWW registers stamped
-//! with [`Stamp`]; the roles are an `Orswot` whose actor is the node that
-//! edits the roster. Role operations of one actor must be applied in the
-//! order that actor produced them (the replication feed delivers an
+//! A staff member's name, department, window and centres are LWW registers
+//! stamped with [`Stamp`]; the roles are an `Orswot` whose actor is the node
+//! that edits the roster. Role operations of one actor must be applied in
+//! the order that actor produced them (the replication feed delivers an
 //! origin's operations in sequence); whole states merge in any order.
+//!
+//! Decisions:
+//! - [`StaffRole`] variants are only ever appended: postcard encodes a
+//!   variant by its index, and stored rosters must still decode. The CLI
+//!   spelling of `Clerk` is `window-clerk`; `clerk` still parses, for old
+//!   scripts.
+//! - The centres a person works at are node names (`T01`); an empty set is
+//!   the county hall. A roster entry written before centres existed has the
+//!   register at its default ([`Staff::centres_unset`]): empty, stamped
+//!   below every real write, so any later `set_centres` wins a merge. Such
+//!   an entry is also [`LegacyStaff`], the layout those entries were
+//!   encoded in, so its encoding (and the hash of an operation carrying it)
+//!   does not change.
 
 use std::collections::BTreeSet;
 
@@ -12,7 +25,7 @@ use crdts::{orswot, CmRDT, CvRDT, LWWReg, Orswot};
 use serde::{Deserialize, Serialize};
 
 use crate::base::{Lang, Stamp};
-use liandong_model::NodeId;
+use liandong_model::{Hlc, NodeId, OpId};
 
 /// What a staff member does in the hall.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -25,37 +38,48 @@ pub enum StaffRole {
     Reviewer,
     /// 收费窗口人员.
     FeeClerk,
-    /// 电子监察.
+    /// 电子监察 (纪委监委).
     Supervisor,
+    /// 大厅管理: catalogue, roster, credentials, authorisations, calendar,
+    /// routing rules.
+    HallManagement,
+    /// 网络管理员: node status, PKI, backup, verify; never case contents.
+    NetworkAdmin,
 }
 
 impl StaffRole {
-    pub const ALL: [StaffRole; 5] = [
+    pub const ALL: [StaffRole; 7] = [
         StaffRole::Clerk,
         StaffRole::ChiefRepresentative,
         StaffRole::Reviewer,
         StaffRole::FeeClerk,
         StaffRole::Supervisor,
+        StaffRole::HallManagement,
+        StaffRole::NetworkAdmin,
     ];
 
     /// The CLI spelling (`--role chief-representative`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            StaffRole::Clerk => "clerk",
-            StaffRole::ChiefRepresentative => "chief-representative",
-            StaffRole::Reviewer => "reviewer",
-            StaffRole::FeeClerk => "fee-clerk",
-            StaffRole::Supervisor => "supervisor",
-        }
+        self.names().0
     }
 
     pub fn label(self, lang: Lang) -> &'static str {
+        let (_, zh, en) = self.names();
+        lang.pick(zh, en)
+    }
+
+    /// The CLI spelling, the Chinese label and the English label.
+    fn names(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            StaffRole::Clerk => lang.pick("窗口人员", "clerk"),
-            StaffRole::ChiefRepresentative => lang.pick("首席代表", "chief representative"),
-            StaffRole::Reviewer => lang.pick("审查人员", "reviewer"),
-            StaffRole::FeeClerk => lang.pick("收费人员", "fee clerk"),
-            StaffRole::Supervisor => lang.pick("电子监察", "supervisor"),
+            StaffRole::Clerk => ("window-clerk", "窗口人员", "window clerk"),
+            StaffRole::ChiefRepresentative => {
+                ("chief-representative", "首席代表", "chief representative")
+            }
+            StaffRole::Reviewer => ("reviewer", "审查人员", "reviewer"),
+            StaffRole::FeeClerk => ("fee-clerk", "收费人员", "fee clerk"),
+            StaffRole::Supervisor => ("supervisor", "电子监察", "e-supervision"),
+            StaffRole::HallManagement => ("hall-management", "大厅管理", "hall management"),
+            StaffRole::NetworkAdmin => ("network-admin", "网络管理员", "network admin"),
         }
     }
 }
@@ -63,6 +87,10 @@ impl StaffRole {
 impl std::str::FromStr for StaffRole {
     type Err = StaffError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // `clerk` was the window clerk's spelling before the other roles came.
+        if s == "clerk" {
+            return Ok(StaffRole::Clerk);
+        }
         StaffRole::ALL
             .into_iter()
             .find(|r| r.as_str() == s)
@@ -79,7 +107,7 @@ pub enum StaffError {
     Name,
     #[error("department: must not be empty")]
     Department,
-    #[error("role `{0}`: use clerk, chief-representative, reviewer, fee-clerk or supervisor")]
+    #[error("role `{0}`: use window-clerk, chief-representative, reviewer, fee-clerk, supervisor, hall-management or network-admin")]
     Role(String),
     #[error("power `{0}`: use decide, coordinate, report or seal")]
     Power(String),
@@ -93,7 +121,7 @@ impl StaffError {
             (StaffError::Name, Lang::Zh) => "姓名不能为空".into(),
             (StaffError::Department, Lang::Zh) => "所属部门不能为空".into(),
             (StaffError::Role(v), Lang::Zh) => format!(
-                "角色“{v}”无效：可用 clerk（窗口人员）、chief-representative（首席代表）、reviewer（审查人员）、fee-clerk（收费人员）、supervisor（电子监察）"
+                "角色“{v}”无效：可用 window-clerk（窗口人员）、chief-representative（首席代表）、reviewer（审查人员）、fee-clerk（收费人员）、supervisor（电子监察）、hall-management（大厅管理）、network-admin（网络管理员）"
             ),
             (StaffError::Power(v), Lang::Zh) => format!(
                 "权限“{v}”无效：可用 decide（审批决定权）、coordinate（组织协调权）、report（审批上报权）、seal（专用章使用权）"
@@ -110,6 +138,35 @@ pub struct Staff {
     pub department: LWWReg<String, Stamp>,
     pub window: LWWReg<Option<String>, Stamp>,
     pub roles: Orswot<StaffRole, NodeId>,
+    /// The centres the person works at (node names such as `T01`); empty:
+    /// the county hall.
+    pub centres: LWWReg<BTreeSet<String>, Stamp>,
+}
+
+/// A roster entry as encoded before it had centres: the fields and order of
+/// [`Staff`] without `centres`. Old `StaffPut` bodies and stored rosters
+/// decode as this; it converts to a [`Staff`] whose centres are
+/// [unset](Staff::centres_unset).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegacyStaff {
+    pub id: String,
+    pub name: LWWReg<String, Stamp>,
+    pub department: LWWReg<String, Stamp>,
+    pub window: LWWReg<Option<String>, Stamp>,
+    pub roles: Orswot<StaffRole, NodeId>,
+}
+
+impl From<LegacyStaff> for Staff {
+    fn from(old: LegacyStaff) -> Self {
+        Staff {
+            id: old.id,
+            name: old.name,
+            department: old.department,
+            window: old.window,
+            roles: old.roles,
+            centres: Staff::centres_unset(),
+        }
+    }
 }
 
 /// Checks the fields `staff add` writes.
@@ -144,7 +201,49 @@ impl Staff {
                 marker: stamp.clone(),
             },
             roles: Orswot::new(),
+            centres: Staff::centres_unset(),
         }
+    }
+
+    /// The centres register of an entry that never set them: empty (the
+    /// county hall), stamped at HLC zero, below every real write.
+    pub fn centres_unset() -> LWWReg<BTreeSet<String>, Stamp> {
+        LWWReg {
+            val: BTreeSet::new(),
+            marker: Stamp::new(
+                Hlc::default(),
+                OpId {
+                    origin: unset_origin(),
+                    seq: 0,
+                },
+            ),
+        }
+    }
+
+    /// Whether the centres register is still at its default (then the entry
+    /// encodes as a [`LegacyStaff`]).
+    pub fn centres_are_unset(&self) -> bool {
+        self.centres == Staff::centres_unset()
+    }
+
+    /// The entry in the layout of before centres, when it has none set.
+    pub fn legacy(&self) -> Option<LegacyStaff> {
+        self.centres_are_unset().then(|| LegacyStaff {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            department: self.department.clone(),
+            window: self.window.clone(),
+            roles: self.roles.clone(),
+        })
+    }
+
+    /// The centres the person works at; empty: the county hall.
+    pub fn centres(&self) -> &BTreeSet<String> {
+        &self.centres.val
+    }
+
+    pub fn set_centres(&mut self, centres: BTreeSet<String>, stamp: Stamp) {
+        self.centres.update(centres, stamp);
     }
 
     pub fn name(&self) -> &str {
@@ -207,6 +306,18 @@ impl Staff {
         self.window
             .update(other.window.val.clone(), other.window.marker.clone());
         self.roles.merge(other.roles.clone());
+        self.centres
+            .update(other.centres.val.clone(), other.centres.marker.clone());
+    }
+}
+
+/// The origin named in the unset centres register's stamp: a fixed, valid
+/// county name, so every replica builds the same default.
+fn unset_origin() -> NodeId {
+    match NodeId::county("unset") {
+        Ok(node) => node,
+        // `unset` is a valid node name (letters only); covered by a test.
+        Err(_) => unreachable!("`unset` is a valid node name"),
     }
 }
 

@@ -7,10 +7,15 @@
 //! Superseded events do not count: a corrected decision may be decided
 //! again once the new event supersedes the old one. Checks read business
 //! time from the event itself, never `now`.
+//!
+//! Who recorded the event (its role, the person, the node) is checked
+//! first, by `recorder`; an event without a recorder is checked as before.
 
 mod acts;
+mod recorder;
 
 use acts::{accepted, concluded, decided, fee, opinion, special_started, submitted};
+pub(crate) use recorder::{on_roster, recorded_by};
 
 use crate::context::FoldContext;
 use crate::event::{CaseEvent, EventKind};
@@ -23,6 +28,7 @@ use liandong_model::OpId;
 
 /// Whether `event` may be recorded on the case `record`.
 pub fn check(record: &CaseRecord, event: &CaseEvent, ctx: &FoldContext<'_>) -> Result<(), Refusal> {
+    recorded_by(record, event)?;
     let mut superseded = record.superseded();
     if let Some(target) = &event.supersedes {
         let Some(recorded) = record.get(target) else {

@@ -14,12 +14,26 @@
 //! catalogue kind ([`SpecialKind`], from [`crate::matter`]) and supervision
 //! items by [`SupervisionId`] and [`Rule`] (from [`crate::rule`]); what a set
 //! of them means is `facts` and [`mod@crate::fold`], further up.
+//!
+//! An event may name its [`Recorder`] (the signed-in staff member, the role
+//! they acted in, the node) and, for a decision, carry the chief
+//! representative's [`SealSignature`] over [`seal_message`]. Both are
+//! `None` on events written before staff signed in and on those the
+//! county's rule engine writes. [`EventTag`] names a kind without its
+//! fields (the permission table is keyed by it).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+mod seal;
+mod tag;
+
+pub use seal::seal_message;
+pub use tag::EventTag;
+
 use crate::base::{Lang, Stamp};
 pub use crate::matter::SpecialKind;
+use crate::recorder::{Recorder, SealSignature};
 use crate::rule::{Rule, SupervisionId};
 use liandong_model::{OpId, Personal};
 
@@ -276,66 +290,19 @@ impl std::str::FromStr for OpinionResult {
 }
 
 impl EventKind {
-    /// A stable name (history lines, JSON).
+    /// A stable name (history lines, JSON); both opinion forms are
+    /// `opinion`.
     pub fn name(&self) -> &'static str {
-        match self {
-            EventKind::Submitted { .. } => "submitted",
-            EventKind::CorrectionRequested { .. } => "correction-requested",
-            EventKind::CorrectionSupplied { .. } => "correction-supplied",
-            EventKind::Accepted { .. } => "accepted",
-            EventKind::Rejected { .. } => "rejected",
-            EventKind::RoutedToDepartment { .. } => "routed",
-            EventKind::OpinionGiven { .. } => "opinion",
-            EventKind::SupplementRequested { .. } => "supplement-requested",
-            EventKind::SupplementSupplied { .. } => "supplement-supplied",
-            EventKind::SpecialProcedureStarted { .. } => "special-started",
-            EventKind::SpecialProcedureEnded { .. } => "special-ended",
-            EventKind::Decided { .. } => "decided",
-            EventKind::FeeCharged { .. } => "fee",
-            EventKind::Concluded => "concluded",
-            EventKind::Delivered { .. } => "delivered",
-            EventKind::Withdrawn { .. } => "withdrawn",
-            EventKind::Evaluated { .. } => "evaluated",
-            EventKind::BadReviewHandled { .. } => "bad-review-handled",
-            EventKind::SupervisionFlagged { .. } => "supervision-flagged",
-            EventKind::SupervisionResolved { .. } => "supervision-resolved",
-            EventKind::SupervisionAnnotated { .. } => "supervision-annotated",
-            EventKind::Retracted { .. } => "retracted",
-            EventKind::OpinionRequested { .. } => "opinion-requested",
-            EventKind::OpinionRecorded { .. } => "opinion",
-        }
+        self.tag().name()
     }
 
     /// The clerk-facing name.
     pub fn label(&self, lang: Lang) -> &'static str {
-        let (zh, en) = match self {
-            EventKind::Submitted { .. } => ("申请", "submitted"),
-            EventKind::CorrectionRequested { .. } => ("补正告知", "correction requested"),
-            EventKind::CorrectionSupplied { .. } => ("补齐材料", "correction supplied"),
-            EventKind::Accepted { .. } => ("受理", "accepted"),
-            EventKind::Rejected { .. } => ("不予受理", "rejected"),
-            EventKind::RoutedToDepartment { .. } => ("分送部门", "routed to department"),
-            EventKind::OpinionGiven { .. } => ("审查意见", "opinion"),
-            EventKind::SupplementRequested { .. } => ("补齐补正", "supplement requested"),
-            EventKind::SupplementSupplied { .. } => ("补正完成", "supplement supplied"),
-            EventKind::SpecialProcedureStarted { .. } => ("特别程序开始", "special procedure"),
-            EventKind::SpecialProcedureEnded { .. } => ("特别程序结束", "special procedure ended"),
-            EventKind::Decided { approve: true, .. } => ("准予许可", "approved"),
-            EventKind::Decided { approve: false, .. } => ("不予许可", "denied"),
-            EventKind::FeeCharged { .. } => ("收费", "fee charged"),
-            EventKind::Concluded => ("办结", "concluded"),
-            EventKind::Delivered { .. } => ("送达", "delivered"),
-            EventKind::Withdrawn { .. } => ("撤回", "withdrawn"),
-            EventKind::Evaluated { .. } => ("好差评", "evaluated"),
-            EventKind::BadReviewHandled { .. } => ("差评整改", "bad review handled"),
-            EventKind::SupervisionFlagged { .. } => ("电子监察督办", "supervision flagged"),
-            EventKind::SupervisionResolved { .. } => ("督办办结", "supervision resolved"),
-            EventKind::SupervisionAnnotated { .. } => ("督办批注", "supervision note"),
-            EventKind::Retracted { .. } => ("更正作废", "retracted"),
-            EventKind::OpinionRequested { .. } => ("征求意见", "opinion requested"),
-            EventKind::OpinionRecorded { .. } => ("审查意见", "opinion"),
-        };
-        lang.pick(zh, en)
+        match self {
+            EventKind::Decided { approve: true, .. } => lang.pick("准予许可", "approved"),
+            EventKind::Decided { approve: false, .. } => lang.pick("不予许可", "denied"),
+            other => other.tag().label(lang),
+        }
     }
 }
 
@@ -347,6 +314,12 @@ pub struct CaseEvent {
     /// The earlier event this one replaces.
     pub supersedes: Option<OpId>,
     pub kind: EventKind,
+    /// Who recorded it, set by the node from the session; `None` on old
+    /// events, the rule engine's and the applicant's.
+    pub recorder: Option<Recorder>,
+    /// The chief representative's signature over [`seal_message`] (a
+    /// decision sealed with a seal key).
+    pub seal: Option<SealSignature>,
 }
 
 impl CaseEvent {
@@ -355,7 +328,21 @@ impl CaseEvent {
             at_ms,
             supersedes: None,
             kind,
+            recorder: None,
+            seal: None,
         }
+    }
+
+    /// The same event, recorded by `recorder`.
+    pub fn recorded_by(mut self, recorder: Recorder) -> Self {
+        self.recorder = Some(recorder);
+        self
+    }
+
+    /// The same event, with a seal signature.
+    pub fn sealed(mut self, seal: SealSignature) -> Self {
+        self.seal = Some(seal);
+        self
     }
 
     /// The same event, replacing `earlier`.

@@ -2,81 +2,31 @@
 //! each worded for the clerk at the window ([`Refusal::message`], Chinese
 //! by default, English on request). The same values describe anomalies in
 //! a case's state when such an event arrives by replication.
+//!
+//! The refusals about who recorded an event (its role, the person, the
+//! node, the roster) are worded in `identity`, both languages side by side.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+mod identity;
+mod required;
+
+pub use required::RequiredField;
 
 use crate::authorisation::AuthError;
 use crate::base::{Lang, Level};
 use crate::matter::SpecialKind;
 use crate::rule::SupervisionId;
+use crate::staff::StaffRole;
 use crate::status::Status;
-use liandong_model::OpId;
+use liandong_model::{NodeId, OpId};
 
-/// A field that must not be blank.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RequiredField {
-    ApplicantName,
-    ApplicantIdNumber,
-    RejectionReason,
-    LegalBasis,
-    DenialReason,
-    WithdrawalReason,
-    RetractionReason,
-    ProcedureReason,
-    ProcedureDays,
-    OpinionText,
-    Department,
-    Township,
-    OpinionStaff,
-    DecidedBy,
-    Authorisation,
-    FeeItem,
-    FeeAmount,
-    Note,
-}
-
-impl RequiredField {
-    pub fn label(self, lang: Lang) -> &'static str {
-        let (zh, en) = match self {
-            RequiredField::ApplicantName => ("申请人姓名", "applicant name"),
-            RequiredField::ApplicantIdNumber => ("申请人证件号码", "applicant ID number"),
-            RequiredField::RejectionReason => {
-                ("不予受理理由（--reason）", "rejection reason (--reason)")
-            }
-            RequiredField::LegalBasis => {
-                ("法律依据（--legal-basis）", "legal basis (--legal-basis)")
-            }
-            RequiredField::DenialReason => {
-                ("不予许可理由（--reason）", "reason for a denial (--reason)")
-            }
-            RequiredField::WithdrawalReason => {
-                ("撤回理由（--reason）", "withdrawal reason (--reason)")
-            }
-            RequiredField::RetractionReason => {
-                ("更正理由（--reason）", "retraction reason (--reason)")
-            }
-            RequiredField::ProcedureReason => ("特别程序理由", "special procedure reason"),
-            RequiredField::ProcedureDays => (
-                "特别程序天数（至少 1 天）",
-                "special procedure days (at least 1)",
-            ),
-            RequiredField::OpinionText => (
-                "不同意时的意见说明（--text）",
-                "opinion text when disagreeing (--text)",
-            ),
-            RequiredField::Department => ("部门（--department）", "department (--department)"),
-            RequiredField::Township => ("乡镇（--township）", "township (--township)"),
-            RequiredField::OpinionStaff => ("经办人（--staff）", "staff member (--staff)"),
-            RequiredField::DecidedBy => ("决定人（--by）", "decided by (--by)"),
-            RequiredField::Authorisation => ("授权书编号", "authorisation id"),
-            RequiredField::FeeItem => ("收费项目（--item）", "fee item (--item)"),
-            RequiredField::FeeAmount => ("收费金额（大于 0）", "fee amount (above 0)"),
-            RequiredField::Note => ("说明（--note）", "note (--note)"),
-        };
-        lang.pick(zh, en)
-    }
-}
+/// An event's stable name, as `&'static str`. Spelt through this alias so
+/// serde does not take the field for a borrow from the input (which would
+/// let `Refusal` decode only from `'static` bytes); `identity::event_name`
+/// reads it back as a static name.
+type EventName = &'static str;
 
 /// A broken precondition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -220,6 +170,69 @@ pub enum Refusal {
     PartsUndecided {
         departments: Vec<String>,
     },
+    /// The recorder's role may not record this kind of event
+    /// ([`crate::permission`]); `event` is [`crate::EventKind::name`].
+    RoleMayNotRecord {
+        role: StaffRole,
+        #[serde(with = "identity::event_name")]
+        event: EventName,
+    },
+    /// An evaluation comes from the applicant only: it has no recorder.
+    EvaluationByStaff,
+    /// A decision names its decider: the one signed in.
+    DecidesAsSomeoneElse {
+        recorder: String,
+        by: String,
+    },
+    /// Superseding an event recorded before recorders existed needs a role
+    /// that may record its kind.
+    RoleMayNotRetract {
+        role: StaffRole,
+        #[serde(with = "identity::event_name")]
+        event: EventName,
+    },
+    /// An event is superseded only by the role that recorded it.
+    RetractsAnotherRole {
+        role: StaffRole,
+        recorded_as: StaffRole,
+    },
+    /// An event is superseded only at the node where it was recorded.
+    RetractsElsewhere {
+        node: NodeId,
+        origin: NodeId,
+    },
+    /// A decision is superseded only by the person who made it.
+    RetractsAnotherPersonsDecision {
+        staff: String,
+        by: String,
+    },
+    /// An evaluation is never retracted or superseded.
+    EvaluationRetracted,
+    /// Received: the recorder is not on the roster held here.
+    RecorderNotOnRoster {
+        staff: String,
+    },
+    /// Received: the roster held here does not give the recorder the role
+    /// the event was recorded in.
+    RecorderLacksRole {
+        staff: String,
+        role: StaffRole,
+        node: NodeId,
+    },
+    /// Received: the role works at the person's centres, and the event was
+    /// recorded elsewhere (`centres` empty: the county hall).
+    RecorderOutsideCentres {
+        staff: String,
+        role: StaffRole,
+        node: NodeId,
+        centres: Vec<String>,
+    },
+    /// Received: the recorder's node is not the node that originated the
+    /// operation.
+    RecorderNotOrigin {
+        node: NodeId,
+        origin: NodeId,
+    },
 }
 
 fn list(items: &[String], lang: Lang) -> String {
@@ -343,6 +356,20 @@ impl Refusal {
             Refusal::SupervisionIsPermanent { op } => {
                 format!("{op} 是电子监察督办记录，任何人不能撤销或删除；可以批注或标记已解决")
             }
+            Refusal::RoleMayNotRecord { .. }
+            | Refusal::EvaluationByStaff
+            | Refusal::DecidesAsSomeoneElse { .. }
+            | Refusal::RoleMayNotRetract { .. }
+            | Refusal::RetractsAnotherRole { .. }
+            | Refusal::RetractsElsewhere { .. }
+            | Refusal::RetractsAnotherPersonsDecision { .. }
+            | Refusal::EvaluationRetracted
+            | Refusal::RecorderNotOnRoster { .. }
+            | Refusal::RecorderLacksRole { .. }
+            | Refusal::RecorderOutsideCentres { .. }
+            | Refusal::RecorderNotOrigin { .. } => {
+                self.identity_message(Lang::Zh).unwrap_or_default()
+            }
         }
     }
 
@@ -460,6 +487,18 @@ impl Refusal {
             Refusal::SupervisionIsPermanent { op } => format!(
                 "{op} is an e-supervision record: nobody can retract or delete it; annotate or resolve it instead"
             ),
+            Refusal::RoleMayNotRecord { .. }
+            | Refusal::EvaluationByStaff
+            | Refusal::DecidesAsSomeoneElse { .. }
+            | Refusal::RoleMayNotRetract { .. }
+            | Refusal::RetractsAnotherRole { .. }
+            | Refusal::RetractsElsewhere { .. }
+            | Refusal::RetractsAnotherPersonsDecision { .. }
+            | Refusal::EvaluationRetracted
+            | Refusal::RecorderNotOnRoster { .. }
+            | Refusal::RecorderLacksRole { .. }
+            | Refusal::RecorderOutsideCentres { .. }
+            | Refusal::RecorderNotOrigin { .. } => self.identity_message(Lang::En).unwrap_or_default(),
         }
     }
 }

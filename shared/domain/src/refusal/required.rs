@@ -1,0 +1,71 @@
+//! [`RequiredField`]: the fields an event must not leave blank, each named
+//! as the clerk types it (with its command-line flag).
+
+use serde::{Deserialize, Serialize};
+
+use crate::base::Lang;
+
+/// A field that must not be blank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RequiredField {
+    ApplicantName,
+    ApplicantIdNumber,
+    RejectionReason,
+    LegalBasis,
+    DenialReason,
+    WithdrawalReason,
+    RetractionReason,
+    ProcedureReason,
+    ProcedureDays,
+    OpinionText,
+    Department,
+    Township,
+    OpinionStaff,
+    DecidedBy,
+    Authorisation,
+    FeeItem,
+    FeeAmount,
+    Note,
+}
+
+impl RequiredField {
+    pub fn label(self, lang: Lang) -> &'static str {
+        let (zh, en) = match self {
+            RequiredField::ApplicantName => ("申请人姓名", "applicant name"),
+            RequiredField::ApplicantIdNumber => ("申请人证件号码", "applicant ID number"),
+            RequiredField::RejectionReason => {
+                ("不予受理理由（--reason）", "rejection reason (--reason)")
+            }
+            RequiredField::LegalBasis => {
+                ("法律依据（--legal-basis）", "legal basis (--legal-basis)")
+            }
+            RequiredField::DenialReason => {
+                ("不予许可理由（--reason）", "reason for a denial (--reason)")
+            }
+            RequiredField::WithdrawalReason => {
+                ("撤回理由（--reason）", "withdrawal reason (--reason)")
+            }
+            RequiredField::RetractionReason => {
+                ("更正理由（--reason）", "retraction reason (--reason)")
+            }
+            RequiredField::ProcedureReason => ("特别程序理由", "special procedure reason"),
+            RequiredField::ProcedureDays => (
+                "特别程序天数（至少 1 天）",
+                "special procedure days (at least 1)",
+            ),
+            RequiredField::OpinionText => (
+                "不同意时的意见说明（--text）",
+                "opinion text when disagreeing (--text)",
+            ),
+            RequiredField::Department => ("部门（--department）", "department (--department)"),
+            RequiredField::Township => ("乡镇（--township）", "township (--township)"),
+            RequiredField::OpinionStaff => ("经办人（--staff）", "staff member (--staff)"),
+            RequiredField::DecidedBy => ("决定人（--by）", "decided by (--by)"),
+            RequiredField::Authorisation => ("授权书编号", "authorisation id"),
+            RequiredField::FeeItem => ("收费项目（--item）", "fee item (--item)"),
+            RequiredField::FeeAmount => ("收费金额（大于 0）", "fee amount (above 0)"),
+            RequiredField::Note => ("说明（--note）", "note (--note)"),
+        };
+        lang.pick(zh, en)
+    }
+}
