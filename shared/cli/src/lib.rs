@@ -9,6 +9,7 @@ pub mod error;
 pub mod exit;
 pub mod messages;
 mod render;
+pub mod session;
 pub mod table;
 
 pub use error::{bad_argument, CommandError};
