@@ -95,7 +95,8 @@ pub fn put_registry(county: &NodeCore) {
         name: PART.into(),
         limit_days: Some(5),
     }];
-    county.put_matter(Lang::Zh, m).expect("matter M103");
+    let hall = crate::hall(county);
+    county.put_matter(&hall, Lang::Zh, m).expect("matter M103");
     let today = liandong_domain::cst_date(now_ms());
     let powers: BTreeSet<Power> = [Power::Decide, Power::Seal].into();
     let grants = [
@@ -124,15 +125,22 @@ pub fn put_registry(county: &NodeCore) {
     for (staff, scope, from, to, id) in grants {
         county
             .add_staff(
+                &hall,
                 Lang::Zh,
                 staff,
                 "首席代表",
                 DEPT,
                 StaffRole::ChiefRepresentative,
+                &[],
             )
             .expect("staff");
+        // Each also reviews for D03 (gives its opinions).
+        county
+            .assign_role(&hall, Lang::Zh, staff, StaffRole::Reviewer, false)
+            .expect("reviewer role");
         county
             .authorise(
+                &hall,
                 Lang::Zh,
                 staff,
                 scope,

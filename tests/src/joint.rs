@@ -25,23 +25,36 @@ pub const GRANT: &str = "A-S31-M017";
 pub fn put_joint_registry(county: &NodeCore) {
     let mut m017 = Matter::basic("M017", "建设工程规划许可", Level::County, 10, 20, "D03");
     m017.co_departments = vec!["D05".into()];
-    county.put_matter(Lang::Zh, m017).expect("M017");
+    let hall = crate::hall(county);
+    county.put_matter(&hall, Lang::Zh, m017).expect("M017");
     county
-        .put_routing(Lang::Zh, "M017", vec!["D03".into()], vec!["T02".into()])
+        .put_routing(
+            &hall,
+            Lang::Zh,
+            "M017",
+            vec!["D03".into()],
+            vec!["T02".into()],
+        )
         .expect("routing rule");
     county
         .add_staff(
+            &hall,
             Lang::Zh,
             "S31",
             "陈首代",
             "D03",
             StaffRole::ChiefRepresentative,
+            &[],
         )
         .expect("S31");
+    county
+        .assign_role(&hall, Lang::Zh, "S31", StaffRole::Reviewer, false)
+        .expect("S31 reviews for D03");
     let today = liandong_domain::cst_date(now_ms());
     let powers: BTreeSet<Power> = [Power::Decide, Power::Seal].into();
     county
         .authorise(
+            &hall,
             Lang::Zh,
             "S31",
             AuthScope::Matter("M017".into()),
@@ -78,7 +91,7 @@ pub fn holds(core: &NodeCore, case: &str) -> bool {
 }
 
 pub fn kinds(core: &NodeCore, case: &str) -> Vec<String> {
-    core.show_case(case, Lang::En)
+    core.show_case(&crate::reader(), case, Lang::En)
         .map(|d| d.history.into_iter().map(|h| h.event).collect())
         .unwrap_or_default()
 }

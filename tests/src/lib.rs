@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use county_node::demo::proxy::LinkProxy;
 use county_node::{County, CountyConfig};
+use liandong_domain::StaffRole;
 use liandong_model::NodeId;
+use liandong_node::identity::Actor;
 use liandong_node::shutdown::Shutdown;
 use liandong_node::NodeCore;
 use township_node::{Township, TownshipConfig};
@@ -62,6 +64,7 @@ impl Net {
             .expect("county starts");
         if county.core.store.matter("M001").ok().flatten().is_none() {
             put_m001(&county.core);
+            put_clerks(&county.core);
         }
         Node {
             inner: county,
@@ -174,11 +177,13 @@ pub fn in_sync(county: &NodeCore, town: &NodeCore) -> bool {
     county_node::demo::converged(county, town).unwrap_or(false)
 }
 
-/// Accepts `n` cases at a node.
+/// Accepts `n` cases at a node, as its window clerk.
 pub fn accept_cases(core: &NodeCore, n: usize) -> Vec<String> {
+    let who = clerk_at(core);
     (0..n)
         .map(|i| {
             core.accept_case(
+                &who,
                 "M001",
                 &format!("申请人{i}"),
                 &format!("41000019900101{i:04}"),
@@ -295,6 +300,123 @@ pub fn put_m001(county: &NodeCore) {
         "D01",
     );
     county
-        .put_matter(liandong_domain::Lang::Zh, m001)
+        .put_matter(&hall(county), liandong_domain::Lang::Zh, m001)
         .expect("catalogue entry M001");
+}
+
+/// The test townships' window clerk (C01 works at T01 to T09) and the
+/// county hall's (C00).
+pub const TOWNSHIP_CLERK: &str = "C01";
+pub const COUNTY_CLERK: &str = "C00";
+/// The password tests give every account they make.
+pub const PASSWORD: &str = "Test-2026-liandong";
+
+/// Hall management, signed in at a county the real way: the account
+/// `admin` with the one-time password the new county wrote.
+pub fn hall(county: &NodeCore) -> Actor {
+    try_hall(county).expect("hall management signs in")
+}
+
+/// [`hall`], or why it could not sign in.
+pub fn try_hall(county: &NodeCore) -> Result<Actor, String> {
+    let file = county
+        .store
+        .path()
+        .join(liandong_node::identity::INITIAL_PASSWORD_FILE);
+    let password =
+        std::fs::read_to_string(&file).map_err(|e| format!("reading {}: {e}", file.display()))?;
+    let reply = county
+        .login("admin", password.trim(), "test", None)
+        .map_err(|e| e.to_string())?;
+    county.actor(&reply.token, None).map_err(|e| e.to_string())
+}
+
+/// Someone who may read every case (e-supervision), for tests' reads.
+pub fn reader() -> Actor {
+    Actor::new("E01", [StaffRole::Supervisor])
+}
+
+/// Puts the test clerks on the county's roster, with credentials.
+pub fn put_clerks(county: &NodeCore) {
+    let hall = hall(county);
+    let centres: Vec<String> = (1..=9).map(|i| format!("T{i:02}")).collect();
+    for (id, centres) in [(TOWNSHIP_CLERK, centres), (COUNTY_CLERK, Vec::new())] {
+        county
+            .add_staff(
+                &hall,
+                liandong_domain::Lang::Zh,
+                id,
+                "窗口人员",
+                "D01",
+                StaffRole::Clerk,
+                &centres,
+            )
+            .expect("clerk on the roster");
+        county
+            .set_password(&hall, id, Some(PASSWORD), false)
+            .expect("clerk's password");
+    }
+}
+
+/// The window clerk of a node, as its in-process API takes him (the
+/// control socket and admin port build the same [`Actor`] from a session).
+pub fn clerk_at(core: &NodeCore) -> Actor {
+    let id = match core.me().role() {
+        liandong_model::Role::County => COUNTY_CLERK,
+        _ => TOWNSHIP_CLERK,
+    };
+    Actor::new(id, [StaffRole::Clerk])
+}
+
+/// The network admin (status, PKI, backup), as the in-process API takes him.
+pub fn network_admin() -> Actor {
+    Actor::new("N01", [StaffRole::NetworkAdmin])
+}
+
+/// The actor who takes a case step: an opinion's named reviewer, a
+/// decision's named chief representative, else the node's window clerk
+/// (fees: its fee clerk, e-supervision notes: e-supervision).
+pub fn actor_for(core: &NodeCore, action: &liandong_node::control::CaseAction) -> Actor {
+    use liandong_node::control::CaseAction;
+    match action {
+        CaseAction::Opinion { staff, .. } if !staff.is_empty() => {
+            acting(staff, StaffRole::Reviewer)
+        }
+        CaseAction::Opinion { .. }
+        | CaseAction::RequestSupplement { .. }
+        | CaseAction::SupplySupplement { .. }
+        | CaseAction::StartSpecial { .. }
+        | CaseAction::EndSpecial => acting("R01", StaffRole::Reviewer),
+        CaseAction::Decide { by, .. } => acting(by, StaffRole::ChiefRepresentative),
+        CaseAction::Fee { .. } => acting("F01", StaffRole::FeeClerk),
+        _ => clerk_at(core),
+    }
+}
+
+/// Case steps as the tests take them: each by the staff member
+/// [`actor_for`] names.
+pub trait Steps {
+    fn step(
+        &self,
+        lang: liandong_domain::Lang,
+        case: &str,
+        action: liandong_node::control::CaseAction,
+    ) -> Result<liandong_node::CaseDetail, liandong_node::NodeError>;
+}
+
+impl Steps for NodeCore {
+    fn step(
+        &self,
+        lang: liandong_domain::Lang,
+        case: &str,
+        action: liandong_node::control::CaseAction,
+    ) -> Result<liandong_node::CaseDetail, liandong_node::NodeError> {
+        let who = actor_for(self, &action);
+        self.case_action(&who, lang, case, action)
+    }
+}
+
+/// Someone acting in one role (the in-process API's view of a session).
+pub fn acting(staff: &str, role: StaffRole) -> Actor {
+    Actor::new(staff, [role])
 }

@@ -5,12 +5,18 @@
 //! socket). Shared by the process tests (`tests/tests/processes.rs`) and
 //! the crash loop (`tests/tests/crash_loop.rs`).
 //!
+//! Every command runs with its own session directory
+//! (`LIANDONG_SESSION_DIR` under the scene's root) and signs in like a
+//! user: the county's first hall-management account with its one-time
+//! password makes the scene's clerks, then each node's commands run in the
+//! session of its clerk (C00 at the county, C01 at every township).
+//!
 //! The binaries must be built first (`cargo build --workspace --bins`);
 //! nothing here builds them. A scene dropped during a panic prints the logs
 //! of its latest processes. Time only bounds waits; nothing here asserts on
 //! timing.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
@@ -107,6 +113,31 @@ pub struct Scene {
     pub grpc: u16,
     pub admin: u16,
     started: Cell<u32>,
+    /// Whether the county's accounts exist and its clerk is signed in.
+    county_signed_in: Cell<bool>,
+    /// Townships whose clerk is signed in.
+    signed_in: RefCell<BTreeSet<String>>,
+}
+
+/// Runs a command with `input` on its stdin (a password for
+/// `--password-stdin`); its output.
+pub async fn output_with_input(mut cmd: Command, input: &str) -> Output {
+    use tokio::io::AsyncWriteExt;
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let shown = format!("{:?}", cmd.as_std());
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {shown}: {e}"));
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(format!("{input}\n").as_bytes()).await;
+    }
+    match tokio::time::timeout(WAIT, child.wait_with_output()).await {
+        Ok(out) => out.unwrap_or_else(|e| panic!("cannot run {shown}: {e}")),
+        Err(_) => panic!("{shown} did not finish within {} s", WAIT.as_secs()),
+    }
 }
 
 impl Scene {
@@ -116,7 +147,121 @@ impl Scene {
             grpc: free_port(),
             admin: free_port(),
             started: Cell::new(0),
+            county_signed_in: Cell::new(false),
+            signed_in: RefCell::new(BTreeSet::new()),
         }
+    }
+
+    /// The session directory every command of this scene uses.
+    pub fn sessions(&self) -> PathBuf {
+        self.root().join("sessions")
+    }
+
+    /// A command of one of the built binaries, in this scene's sessions.
+    pub fn command(&self, binary: &str) -> Command {
+        let mut cmd = Command::new(bin(binary));
+        cmd.env("LIANDONG_SESSION_DIR", self.sessions());
+        cmd
+    }
+
+    /// `county-node ARGS --data DIR` (no `--json`), not yet run.
+    pub fn county_plain(&self, args: &[&str]) -> Command {
+        let mut cmd = self.command("county-node");
+        cmd.args(args).arg("--data").arg(self.net.dir("county"));
+        cmd
+    }
+
+    /// `township-node ARGS --id ID --data DIR` (no `--json`), not yet run.
+    pub fn township_plain(&self, id: &str, args: &[&str]) -> Command {
+        let mut cmd = self.command("township-node");
+        cmd.args(args)
+            .args(["--id", id])
+            .arg("--data")
+            .arg(self.net.dir(id));
+        cmd
+    }
+
+    /// Once per scene, at the running county: hall management signs in
+    /// with the one-time password, makes the clerks C00 (the county hall)
+    /// and C01 (townships T01 to T09) with [`crate::PASSWORD`], and the
+    /// county's commands then run as C00.
+    pub async fn sign_in_county(&self) {
+        if self.county_signed_in.get() {
+            return;
+        }
+        let file = self
+            .net
+            .dir("county")
+            .join(liandong_node::identity::INITIAL_PASSWORD_FILE);
+        let password = std::fs::read_to_string(&file).expect("the county's one-time password");
+        self.must(
+            self.county_plain(&["login", "--staff", "admin", "--password-stdin"]),
+            password.trim(),
+        )
+        .await;
+        let mut townships = Vec::new();
+        for i in 1..=9 {
+            townships.push("--centre".to_string());
+            townships.push(format!("T{i:02}"));
+        }
+        for (staff, centres) in [
+            (crate::COUNTY_CLERK, Vec::new()),
+            (crate::TOWNSHIP_CLERK, townships),
+        ] {
+            let mut args = vec![
+                "staff",
+                "add",
+                "--id",
+                staff,
+                "--name",
+                "窗口人员",
+                "--department",
+                "D01",
+            ];
+            args.extend(["--role", "window-clerk"]);
+            args.extend(centres.iter().map(String::as_str));
+            self.must(self.county_plain(&args), "").await;
+            let set = ["staff", "set-password", staff, "--password-stdin"];
+            self.must(self.county_plain(&set), crate::PASSWORD).await;
+        }
+        let login = ["login", "--staff", crate::COUNTY_CLERK, "--password-stdin"];
+        self.must(self.county_plain(&login), crate::PASSWORD).await;
+        self.county_signed_in.set(true);
+    }
+
+    /// Once per township: its clerk C01 signs in there, as soon as his
+    /// credential has reached it from the county.
+    pub async fn sign_in_township(&self, id: &str) {
+        if self.signed_in.borrow().contains(id) {
+            return;
+        }
+        self.sign_in_county().await;
+        let deadline = Deadline::start(format!("C01's credential to reach {id} and sign in there"));
+        loop {
+            let login = [
+                "login",
+                "--staff",
+                crate::TOWNSHIP_CLERK,
+                "--password-stdin",
+            ];
+            let out = output_with_input(self.township_plain(id, &login), crate::PASSWORD).await;
+            if out.status.success() {
+                break;
+            }
+            deadline.tick().await;
+        }
+        self.signed_in.borrow_mut().insert(id.to_string());
+    }
+
+    /// Runs a command that must succeed, with `input` on stdin.
+    async fn must(&self, cmd: Command, input: &str) {
+        let shown = format!("{:?}", cmd.as_std());
+        let out = output_with_input(cmd, input).await;
+        assert!(
+            out.status.success(),
+            "{shown} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     pub fn root(&self) -> &Path {
@@ -145,13 +290,17 @@ impl Scene {
     }
 
     /// Starts `county-node serve` and waits until it answers `status`.
+    /// Starts `county-node serve`, waits until it answers `status`, and
+    /// (once per scene) signs its clerk in.
     pub async fn start_county(&self) -> NodeProcess {
-        self.ready(self.spawn_county(), None).await
+        let node = self.ready(self.spawn_county(), None).await;
+        self.sign_in_county().await;
+        node
     }
 
     /// Starts `county-node serve` without waiting for it.
     pub fn spawn_county(&self) -> NodeProcess {
-        let mut cmd = Command::new(bin("county-node"));
+        let mut cmd = self.command("county-node");
         cmd.arg("serve").arg("--data").arg(self.net.dir("county"));
         cmd.args(["--listen", &format!("127.0.0.1:{}", self.grpc)]);
         cmd.args(["--admin", &format!("127.0.0.1:{}", self.admin)]);
@@ -160,13 +309,17 @@ impl Scene {
     }
 
     /// Starts `township-node serve` and waits until it answers `status`.
+    /// Starts `township-node serve`, waits until it answers `status`, and
+    /// (once per township) signs its clerk in, which needs the county.
     pub async fn start_township(&self, id: &str) -> NodeProcess {
-        self.ready(self.spawn_township(id), Some(id)).await
+        let node = self.ready(self.spawn_township(id), Some(id)).await;
+        self.sign_in_township(id).await;
+        node
     }
 
     /// Starts `township-node serve` without waiting for it.
     pub fn spawn_township(&self, id: &str) -> NodeProcess {
-        let mut cmd = Command::new(bin("township-node"));
+        let mut cmd = self.command("township-node");
         cmd.args(["serve", "--id", id]);
         cmd.args(["--county", &format!("https://localhost:{}", self.grpc)]);
         cmd.args(["--admin", "127.0.0.1:0"]);
@@ -193,7 +346,7 @@ impl Scene {
 
     /// The command `county-node ARGS --data DIR --json`, not yet run.
     pub fn county_command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(bin("county-node"));
+        let mut cmd = self.command("county-node");
         cmd.args(args)
             .arg("--data")
             .arg(self.net.dir("county"))
@@ -203,7 +356,7 @@ impl Scene {
 
     /// The command `township-node ARGS --id ID --data DIR --json`, not yet run.
     pub fn township_command(&self, id: &str, args: &[&str]) -> Command {
-        let mut cmd = Command::new(bin("township-node"));
+        let mut cmd = self.command("township-node");
         cmd.args(args)
             .args(["--id", id])
             .arg("--data")

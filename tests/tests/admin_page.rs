@@ -188,10 +188,10 @@ async fn the_e_supervision_lists_link_from_the_page_and_show_a_yellow_case() {
         5,
         "D01",
     );
-    core.put_matter(liandong_domain::Lang::Zh, quick)
+    core.put_matter(&tests::hall(core), liandong_domain::Lang::Zh, quick)
         .expect("matter");
     let case = core
-        .accept_case("M009", "赵六", "410000199203031234")
+        .accept_case(&tests::clerk_at(core), "M009", "赵六", "410000199203031234")
         .expect("accepted");
     let (code, page) = http_get(county.inner.admin_addr, "/").await.expect("GET /");
     assert_eq!(code, 200);

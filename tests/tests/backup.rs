@@ -26,7 +26,10 @@ async fn a_backup_taken_during_live_writes_restores_to_a_store_that_converges_wi
             >= 50)
         .await
     );
-    let message = town.core().backup(&backup).expect("online backup");
+    let message = town
+        .core()
+        .backup(&tests::network_admin(), &backup)
+        .expect("online backup");
     assert!(message.contains("backed up"), "{message}");
     let mut accepted = writer.await.expect("writer");
     accepted.extend(accept_cases(town.core(), 20));
@@ -77,7 +80,12 @@ async fn a_backup_taken_during_live_writes_restores_to_a_store_that_converges_wi
     }
     let listed = town
         .core
-        .list_cases(Default::default(), None, &Default::default())
+        .list_cases(
+            &tests::reader(),
+            Default::default(),
+            None,
+            &Default::default(),
+        )
         .expect("list");
     assert_eq!(
         listed.len(),

@@ -24,7 +24,12 @@ async fn a_township_below_its_disk_reserve_refuses_writes_but_keeps_replicating(
         .expect("starts");
     let refused = town
         .core
-        .accept_case("M001", "李四", "410000199002021234")
+        .accept_case(
+            &tests::clerk_at(&town.core),
+            "M001",
+            "李四",
+            "410000199002021234",
+        )
         .expect_err("write refused when the disk is below the reserve");
     let refused = liandong_cli::node_error_text(&refused, liandong_domain::Lang::Zh);
     assert!(

@@ -12,6 +12,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Display;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tests::Steps;
 
 use liandong_cli::node_error_text;
 use liandong_domain::{
@@ -77,13 +78,30 @@ fn promised_matter() -> Matter {
 /// `id`, valid from `from` to `to` days from now.
 fn chief(county: &NodeCore, staff: &str, scope: AuthScope, from: i64, to: i64, id: &str) {
     let role = StaffRole::ChiefRepresentative;
-    let added = county.add_staff(Lang::Zh, staff, "李明", "D01", role);
+    let added = county.add_staff(
+        &tests::hall(county),
+        Lang::Zh,
+        staff,
+        "李明",
+        "D01",
+        role,
+        &[],
+    );
     added.expect("staff saved");
     let powers = Power::ALL.into_iter().collect::<BTreeSet<_>>();
     let day = |days: i64| cst_date(now_ms().saturating_add_signed(days * DAY_MS));
     let (from, to) = (day(from), day(to));
     let id = Some(id.to_string());
-    let saved = county.authorise(Lang::Zh, staff, scope, powers, from, to, id);
+    let saved = county.authorise(
+        &tests::hall(county),
+        Lang::Zh,
+        staff,
+        scope,
+        powers,
+        from,
+        to,
+        id,
+    );
     saved.expect("authorisation saved");
 }
 
@@ -97,7 +115,9 @@ fn file_the_hall(county: &NodeCore) {
     let mut immediate = Matter::basic("M010", "老年人优待证办理", Level::Township, 0, 1, "D01");
     immediate.kind = MatterKind::Immediate;
     for m in [promised_matter(), immediate] {
-        county.put_matter(Lang::Zh, m).expect("matter saved");
+        county
+            .put_matter(&tests::hall(county), Lang::Zh, m)
+            .expect("matter saved");
     }
     chief(county, "S01", d01(), -400, 400, "A-S01");
 }
@@ -137,12 +157,20 @@ fn apply(core: &NodeCore, matter: &str, who: &str, with: &[&str], submit: bool) 
         address: "北舞渡镇人民路1号".into(),
     };
     let with = names(with);
-    let detail = core.accept_new(Lang::Zh, matter, &applicant, &with, submit, false);
+    let detail = core.accept_new(
+        &tests::clerk_at(core),
+        Lang::Zh,
+        matter,
+        &applicant,
+        &with,
+        submit,
+        false,
+    );
     detail.expect("application recorded").id
 }
 
 fn act(core: &NodeCore, case: &str, action: CaseAction) -> CaseDetail {
-    core.case_action(Lang::Zh, case, action)
+    core.step(Lang::Zh, case, action)
         .unwrap_or_else(|e| panic!("case {case}: refused: {e}"))
 }
 
@@ -200,7 +228,8 @@ fn flags(record: &CaseRecord, item: &str) -> usize {
 /// holds at once (no waiting for days to pass).
 fn yellow_case(core: &NodeCore) -> String {
     let m003 = Matter::basic("M003", "临时救助申请", Level::Township, 1, 5, "D01");
-    core.put_matter(Lang::Zh, m003).expect("matter saved");
+    core.put_matter(&tests::hall(core), Lang::Zh, m003)
+        .expect("matter saved");
     apply(core, "M003", "吴九", &[], false)
 }
 
@@ -219,7 +248,15 @@ async fn an_immediate_matter_is_accepted_and_concluded_at_the_window() {
         id_number: "410000195501011234".into(),
         ..Default::default()
     };
-    let detail = core.accept_new(Lang::Zh, "M010", &applicant, &[], false, true);
+    let detail = core.accept_new(
+        &tests::clerk_at(core),
+        Lang::Zh,
+        "M010",
+        &applicant,
+        &[],
+        false,
+        true,
+    );
     let detail = detail.expect("immediate matter accepted and concluded offline");
 
     assert_eq!(detail.status, "concluded");
@@ -322,7 +359,7 @@ async fn a_promised_matter_goes_through_correction_special_procedure_decision_fe
 
     // The county comes back and catches up.
     let county = net.county(port).await;
-    let shown = || county.core().show_case(&id, Lang::Zh);
+    let shown = || county.core().show_case(&tests::reader(), &id, Lang::Zh);
     let alike = |c: CaseDetail| c.status == at_town.status && events(&c) == events(&at_town);
     assert!(
         eventually(LIMIT, || shown().is_ok_and(alike)).await,
@@ -360,7 +397,15 @@ async fn an_unauthorised_decision_is_refused_with_a_clear_message() {
     let county = net.county(0).await;
     let core = county.core();
     let role = StaffRole::ChiefRepresentative;
-    let added = core.add_staff(Lang::Zh, "S01", "李明", "D01", role);
+    let added = core.add_staff(
+        &tests::hall(core),
+        Lang::Zh,
+        "S01",
+        "李明",
+        "D01",
+        role,
+        &[],
+    );
     added.expect("staff saved");
     chief(core, "S02", d01(), -800, -30, "A-S02-OLD");
     let m009 = AuthScope::Matter("M009".into());
@@ -376,7 +421,7 @@ async fn an_unauthorised_decision_is_refused_with_a_clear_message() {
         ("S03", "A-S03", "范围", "covers"),
     ];
     for (staff, named, zh_word, en_word) in refusals {
-        let zh = core.case_action(Lang::Zh, &id, decide(true, staff));
+        let zh = core.step(Lang::Zh, &id, decide(true, staff));
         let zh = node_error_text(
             &zh.expect_err("an unauthorised decision is refused"),
             Lang::Zh,
@@ -384,7 +429,7 @@ async fn an_unauthorised_decision_is_refused_with_a_clear_message() {
         assert!(zh.contains(named) && zh.contains(zh_word), "{staff}: {zh}");
         let chinese = zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
         assert!(chinese, "{zh}");
-        let en = core.case_action(Lang::En, &id, decide(true, staff));
+        let en = core.step(Lang::En, &id, decide(true, staff));
         let en = node_error_text(&en.expect_err("refused in English too"), Lang::En);
         assert!(en.is_ascii(), "{en}");
         for word in [named, en_word, "authorisation"] {
@@ -425,7 +470,7 @@ async fn two_concurrent_decisions_on_two_nodes_surface_as_a_conflict_after_sync(
     assert!(eventually(LIMIT, apart).await, "still connected");
     let approve = decision_op(&act(t, &id, decide(true, "S01")));
     let deny = decision_op(&act(c, &id, decide(false, "S02")));
-    let at_county = events(&c.show_case(&id, Lang::Zh).expect("case"));
+    let at_county = events(&c.show_case(&tests::reader(), &id, Lang::Zh).expect("case"));
     assert!(
         at_county.iter().all(|(op, _)| *op != approve),
         "test premise: the decisions were written apart"
@@ -450,7 +495,9 @@ async fn two_concurrent_decisions_on_two_nodes_surface_as_a_conflict_after_sync(
         let ops: BTreeSet<String> = conflicts[0].ops.iter().map(|o| o.to_string()).collect();
         assert_eq!(ops, both, "{node}: both decisions are listed");
     }
-    let items = c.supervision(Lang::Zh, Some("T01")).expect("supervision");
+    let items = c
+        .supervision(&tests::reader(), Lang::Zh, Some("T01"))
+        .expect("supervision");
     let item = |l: &SupervisionLine| l.case == id && l.rule == "Conflict" && l.current;
     assert!(items.iter().any(item), "not in e-supervision: {items:?}");
 
@@ -484,9 +531,14 @@ async fn a_due_date_spans_the_national_holiday_with_an_adjusted_saturday() {
     assert_eq!(day(0).to_string(), "2026-09-30");
     let golden_week = dates_from_until(day(1), day(7)).expect("range");
     let c = county.core();
-    let set = c.set_calendar(Lang::Zh, golden_week, DaySetting::Holiday);
+    let set = c.set_calendar(&tests::hall(c), Lang::Zh, golden_week, DaySetting::Holiday);
     set.expect("holidays set");
-    let set = c.set_calendar(Lang::Zh, vec![day(10)], DaySetting::Workday);
+    let set = c.set_calendar(
+        &tests::hall(c),
+        Lang::Zh,
+        vec![day(10)],
+        DaySetting::Workday,
+    );
     set.expect("adjusted Saturday set");
     let received = || {
         town.core().store.calendar().is_ok_and(|cal| {
@@ -540,7 +592,7 @@ async fn supervision_items_are_flagged_once_and_never_deleted() {
     assert!(warnings.iter().any(yellow), "{warnings:?}");
     let line = || {
         let mut lines = core
-            .supervision(Lang::Zh, None)
+            .supervision(&tests::reader(), Lang::Zh, None)
             .expect("supervision")
             .into_iter();
         lines.find(|l| l.case == id && l.rule == "Yellow")
@@ -552,7 +604,8 @@ async fn supervision_items_are_flagged_once_and_never_deleted() {
     assert_eq!(flags(&record(core, &id), &item), 1, "flagged once");
 
     let note = |text: &str, resolve: bool| {
-        let noted = core.annotate_supervision(Lang::Zh, &id, &item, text, resolve);
+        let noted =
+            core.annotate_supervision(&tests::reader(), Lang::Zh, &id, &item, text, resolve);
         noted.expect("note recorded");
     };
     note("已电话提醒窗口", false);
@@ -564,7 +617,9 @@ async fn supervision_items_are_flagged_once_and_never_deleted() {
     assert!(l.flagged && l.resolved && l.current, "{l:?}");
     let noted = |text: &str| l.notes.iter().any(|n| n.contains(text));
     assert!(noted("已电话提醒窗口") && noted("当日已办理完毕"), "{l:?}");
-    let history = core.show_case(&id, Lang::Zh).expect("case");
+    let history = core
+        .show_case(&tests::reader(), &id, Lang::Zh)
+        .expect("case");
     let expected = "submitted accepted supervision-flagged supervision-annotated \
                     supervision-resolved";
     assert_eq!(event_names(&history), expected, "nothing was removed");
@@ -579,7 +634,9 @@ async fn a_retraction_of_a_supervision_flag_is_refused_and_the_item_stays_open()
     core.flag_crossings().expect("rule engine pass");
     let open = state(core, &id).open_supervision;
     assert_eq!(open.len(), 1, "the yellow item is flagged and open");
-    let detail = core.show_case(&id, Lang::Zh).expect("case");
+    let detail = core
+        .show_case(&tests::reader(), &id, Lang::Zh)
+        .expect("case");
     let flag = detail
         .history
         .iter()
@@ -589,7 +646,7 @@ async fn a_retraction_of_a_supervision_flag_is_refused_and_the_item_stays_open()
         reason: "撤销督办".into(),
     };
     let refused = core
-        .case_action(Lang::Zh, &id, retract)
+        .step(Lang::Zh, &id, retract)
         .expect_err("supervision records cannot be retracted");
     let refused = node_error_text(&refused, Lang::Zh);
     assert!(refused.contains("电子监察"), "{refused}");

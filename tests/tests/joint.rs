@@ -7,10 +7,11 @@ use liandong_domain::{Lang, OpinionResult};
 use liandong_node::control::{CaseAction, CaseFilter};
 use liandong_node::NodeCore;
 use tests::joint::{applicant, holds, put_joint_registry, LIMIT};
+use tests::Steps;
 use tests::{eventually, Net};
 
 fn opinions_of(core: &NodeCore, case: &str) -> usize {
-    core.show_case(case, Lang::En)
+    core.show_case(&tests::reader(), case, Lang::En)
         .map(|d| d.history.iter().filter(|h| h.event == "opinion").count())
         .unwrap_or(0)
 }
@@ -38,6 +39,7 @@ async fn a_township_asked_for_an_opinion_sees_only_that_case_answers_with_the_co
     let joint = t1
         .core()
         .accept_new(
+            &tests::clerk_at(t1.core()),
             Lang::Zh,
             "M017",
             &applicant("王五", "410000197001011111"),
@@ -53,10 +55,7 @@ async fn a_township_asked_for_an_opinion_sees_only_that_case_answers_with_the_co
         part: String::new(),
         stage_limit_days: Some(3),
     };
-    let routed = t1
-        .core()
-        .case_action(Lang::Zh, &joint, route)
-        .expect("routed");
+    let routed = t1.core().step(Lang::Zh, &joint, route).expect("routed");
     assert_eq!(
         routed
             .history
@@ -76,7 +75,12 @@ async fn a_township_asked_for_an_opinion_sees_only_that_case_answers_with_the_co
     // A case of T01's own that nobody else was asked about.
     let private = t1
         .core()
-        .accept_case("M001", "赵六", "410000198001012222")
+        .accept_case(
+            &tests::clerk_at(t1.core()),
+            "M001",
+            "赵六",
+            "410000198001012222",
+        )
         .expect("own case")
         .id;
 
@@ -86,7 +90,7 @@ async fn a_township_asked_for_an_opinion_sees_only_that_case_answers_with_the_co
     );
     let listed = t2
         .core()
-        .list_cases(Lang::Zh, None, &CaseFilter::default())
+        .list_cases(&tests::reader(), Lang::Zh, None, &CaseFilter::default())
         .expect("T02 lists");
     let ids: Vec<&str> = listed.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(
@@ -100,7 +104,7 @@ async fn a_township_asked_for_an_opinion_sees_only_that_case_answers_with_the_co
     let under = |filter: CaseFilter, origin: Option<&str>| {
         county
             .core()
-            .list_cases(Lang::Zh, origin, &filter)
+            .list_cases(&tests::reader(), Lang::Zh, origin, &filter)
             .expect("county lists")
             .into_iter()
             .map(|c| c.id)
@@ -125,7 +129,7 @@ async fn a_township_asked_for_an_opinion_sees_only_that_case_answers_with_the_co
         text: "现场符合规划".into(),
     };
     t2.core()
-        .case_action(Lang::Zh, &joint, opinion)
+        .step(Lang::Zh, &joint, opinion)
         .expect("T02 records its opinion offline");
     // T01 hears of it once the county is back.
     let county = net.county(port).await;
@@ -142,7 +146,7 @@ async fn a_township_asked_for_an_opinion_sees_only_that_case_answers_with_the_co
         text: String::new(),
     };
     assert!(
-        t2.core().case_action(Lang::Zh, &joint, again).is_err(),
+        t2.core().step(Lang::Zh, &joint, again).is_err(),
         "one opinion per township"
     );
 }

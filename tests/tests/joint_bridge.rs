@@ -20,6 +20,7 @@ use tests::http::{get, post};
 use tests::joint::{
     applicant, bridge, holds, kinds, put_joint_registry, ready, route_by_rule, GRANT, LIMIT,
 };
+use tests::Steps;
 use tests::{eventually, now_ms, proxy, Net};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -41,6 +42,7 @@ async fn a_joint_case_crosses_both_levels_while_its_accepting_centre_is_offline(
     let case = t1
         .core()
         .accept_new(
+            &tests::clerk_at(t1.core()),
             Lang::Zh,
             "M017",
             &applicant("王五", "410000197001011111"),
@@ -51,7 +53,7 @@ async fn a_joint_case_crosses_both_levels_while_its_accepting_centre_is_offline(
         .expect("T01 accepts as a receiving point")
         .id;
     t1.core()
-        .case_action(Lang::Zh, &case, route_by_rule())
+        .step(Lang::Zh, &case, route_by_rule())
         .expect("routed by the rule");
     let reached = eventually(LIMIT, || holds(d3.core(), &case) && holds(t2.core(), &case)).await;
     assert!(
@@ -79,7 +81,7 @@ async fn a_joint_case_crosses_both_levels_while_its_accepting_centre_is_offline(
         text: "现场无异议".into(),
     };
     t2.core()
-        .case_action(Lang::Zh, &case, t2_opinion)
+        .step(Lang::Zh, &case, t2_opinion)
         .expect("T02's opinion");
     let decision = post(
         api,
@@ -108,10 +110,10 @@ async fn a_joint_case_crosses_both_levels_while_its_accepting_centre_is_offline(
         kinds(t1.core(), &case)
     );
     t1.core()
-        .case_action(Lang::Zh, &case, CaseAction::Conclude)
+        .step(Lang::Zh, &case, CaseAction::Conclude)
         .expect("T01 concludes");
     t1.core()
-        .case_action(Lang::Zh, &case, CaseAction::Deliver { recipient: None })
+        .step(Lang::Zh, &case, CaseAction::Deliver { recipient: None })
         .expect("T01 delivers");
     let whole = [
         "submitted",
@@ -133,7 +135,7 @@ async fn a_joint_case_crosses_both_levels_while_its_accepting_centre_is_offline(
     assert_eq!(history, expected);
     let status = county
         .core()
-        .show_case(&case, Lang::En)
+        .show_case(&tests::reader(), &case, Lang::En)
         .expect("county")
         .status;
     assert_eq!(status, "delivered");
@@ -174,6 +176,7 @@ async fn a_case_with_30_events_routed_to_a_department_reaches_its_bridge_whole_a
     let case = t1
         .core()
         .accept_new(
+            &tests::clerk_at(t1.core()),
             Lang::Zh,
             "M017",
             &applicant("李四", "410000198502021234"),
@@ -206,7 +209,7 @@ async fn a_case_with_30_events_routed_to_a_department_reaches_its_bridge_whole_a
         "not routed yet: the bridge holds nothing of it"
     );
     t1.core()
-        .case_action(
+        .step(
             Lang::Zh,
             &case,
             CaseAction::Route {
@@ -218,7 +221,7 @@ async fn a_case_with_30_events_routed_to_a_department_reaches_its_bridge_whole_a
         )
         .expect("routed");
     t1.core()
-        .case_action(
+        .step(
             Lang::Zh,
             &case,
             CaseAction::Withdraw {
@@ -266,6 +269,7 @@ async fn a_joint_case_reaches_t02_and_d03_though_t01_t02_and_the_bridge_are_neve
     let case = t1
         .core()
         .accept_new(
+            &tests::clerk_at(t1.core()),
             Lang::Zh,
             "M017",
             &applicant("钱七", "410000196001013333"),
@@ -275,9 +279,7 @@ async fn a_joint_case_reaches_t02_and_d03_though_t01_t02_and_the_bridge_are_neve
         )
         .unwrap()
         .id;
-    t1.core()
-        .case_action(Lang::Zh, &case, route_by_rule())
-        .unwrap();
+    t1.core().step(Lang::Zh, &case, route_by_rule()).unwrap();
     assert!(eventually(LIMIT, || has(county.core(), &case, "opinion-requested")).await);
     t1.stop().await;
 
@@ -293,7 +295,7 @@ async fn a_joint_case_reaches_t02_and_d03_though_t01_t02_and_the_bridge_are_neve
         staff: "S21".into(),
         text: String::new(),
     };
-    t2.core().case_action(Lang::Zh, &case, opinion).unwrap();
+    t2.core().step(Lang::Zh, &case, opinion).unwrap();
     let up = eventually(LIMIT, || {
         kinds(county.core(), &case)
             .iter()
@@ -319,7 +321,7 @@ async fn a_joint_case_reaches_t02_and_d03_though_t01_t02_and_the_bridge_are_neve
         staff: "S31".into(),
         text: String::new(),
     };
-    core.case_action(Lang::Zh, &case, d3_opinion).unwrap();
+    core.step(Lang::Zh, &case, d3_opinion).unwrap();
     let decide = CaseAction::Decide {
         approve: true,
         by: "S31".into(),
@@ -327,7 +329,7 @@ async fn a_joint_case_reaches_t02_and_d03_though_t01_t02_and_the_bridge_are_neve
         department: None,
         authorisation: Some(GRANT.into()),
     };
-    core.case_action(Lang::Zh, &case, decide).unwrap();
+    core.step(Lang::Zh, &case, decide).unwrap();
     assert!(eventually(LIMIT, || has(county.core(), &case, "decided")).await);
     d3.stop().await;
 
@@ -344,6 +346,6 @@ async fn a_joint_case_reaches_t02_and_d03_though_t01_t02_and_the_bridge_are_neve
         kinds(t1.core(), &case)
     );
     t1.core()
-        .case_action(Lang::Zh, &case, CaseAction::Conclude)
+        .step(Lang::Zh, &case, CaseAction::Conclude)
         .expect("concludes");
 }

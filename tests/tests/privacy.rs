@@ -32,7 +32,7 @@ async fn an_applicants_id_number_never_reaches_a_township_outside_the_cases_scop
     let t2 = net.township("T02", county.port(), None).await;
     let id_number = "410000199901019999";
     t1.core()
-        .accept_case("M001", "王五", id_number)
+        .accept_case(&tests::clerk_at(t1.core()), "M001", "王五", id_number)
         .expect("case accepted");
     accept_cases(t2.core(), 3);
     for t in [&t1, &t2] {

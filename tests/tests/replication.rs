@@ -70,7 +70,7 @@ async fn township_accepts_100_cases_while_county_is_down_and_all_reach_it_after_
     let ids = accept_cases(town.core(), 100);
     let local = town
         .core()
-        .list_cases(Lang::Zh, None, &Default::default())
+        .list_cases(&tests::reader(), Lang::Zh, None, &Default::default())
         .expect("local case list");
     assert_eq!(
         local.len(),
@@ -104,7 +104,7 @@ async fn township_accepts_100_cases_while_county_is_down_and_all_reach_it_after_
 
     let at_county = county
         .core()
-        .list_cases(Lang::Zh, Some("T01"), &Default::default())
+        .list_cases(&tests::reader(), Lang::Zh, Some("T01"), &Default::default())
         .expect("county case list");
     assert_eq!(
         at_county.len(),
@@ -139,7 +139,11 @@ async fn a_catalogue_matter_written_at_the_county_reaches_every_township() {
     let has_m100 = |t: &NodeCore| has_matter(t, "M100", "食品经营许可");
     county
         .core()
-        .put_matter(Lang::Zh, matter("M100", "食品经营许可"))
+        .put_matter(
+            &tests::hall(county.core()),
+            Lang::Zh,
+            matter("M100", "食品经营许可"),
+        )
         .expect("matter saved");
     assert!(
         eventually(LIMIT, || towns.iter().all(|t| has_m100(t))).await,
@@ -163,7 +167,11 @@ async fn a_catalogue_matter_written_at_the_county_reaches_every_township() {
     let has_m101 = |t: &NodeCore| has_matter(t, "M101", "小餐饮登记");
     county
         .core()
-        .put_matter(Lang::Zh, matter("M101", "小餐饮登记"))
+        .put_matter(
+            &tests::hall(county.core()),
+            Lang::Zh,
+            matter("M101", "小餐饮登记"),
+        )
         .expect("matter saved");
     assert!(
         eventually(LIMIT, || towns[..2].iter().all(|t| has_m101(t))).await,
@@ -281,7 +289,7 @@ async fn cutting_the_link_at_random_bytes_50_times_during_5000_ops_loses_and_dup
     assert!(missing.is_empty(), "the county lacks T01's ops {missing:?}");
     let cases = county
         .core()
-        .list_cases(Lang::Zh, Some("T01"), &Default::default())
+        .list_cases(&tests::reader(), Lang::Zh, Some("T01"), &Default::default())
         .expect("county case list");
     assert_eq!(cases.len(), CASES, "the county lists each case once");
 }
@@ -348,7 +356,7 @@ async fn a_client_with_a_certificate_from_another_ca_is_refused() {
     assert!(
         county
             .core()
-            .list_cases(Lang::Zh, Some("T09"), &Default::default())
+            .list_cases(&tests::reader(), Lang::Zh, Some("T09"), &Default::default())
             .expect("county list")
             .is_empty(),
         "the county holds cases from the intruder"

@@ -25,7 +25,7 @@ async fn a_revoked_township_is_cut_off_until_it_gets_a_new_certificate() {
 
     let message = county
         .core()
-        .revoke("township/T01", "machine stolen")
+        .revoke(&tests::network_admin(), "township/T01", "machine stolen")
         .expect("revoke");
     assert!(message.contains("township/T01"), "{message}");
     let t1_id = township_id("T01");

@@ -9,6 +9,7 @@ use tests::http::get;
 use tests::joint::{
     applicant, bridge, files_contain, holds, put_joint_registry, ready, route_by_rule, LIMIT,
 };
+use tests::Steps;
 use tests::{eventually, Net};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -19,7 +20,13 @@ async fn no_store_outside_a_cases_scope_holds_its_applicants_data() {
     put_joint_registry(county.core());
     county
         .core()
-        .put_routing(Lang::Zh, "M001", vec!["D05".into()], vec![])
+        .put_routing(
+            &tests::hall(county.core()),
+            Lang::Zh,
+            "M001",
+            vec!["D05".into()],
+            vec![],
+        )
         .expect("M001 routed to D05");
     let mut towns = Vec::new();
     for i in 1..=5 {
@@ -34,6 +41,7 @@ async fn no_store_outside_a_cases_scope_holds_its_applicants_data() {
     let a = towns[0]
         .core()
         .accept_new(
+            &tests::clerk_at(towns[0].core()),
             Lang::Zh,
             "M017",
             &applicant("欧阳甲", "410000190001010001"),
@@ -43,13 +51,11 @@ async fn no_store_outside_a_cases_scope_holds_its_applicants_data() {
         )
         .unwrap()
         .id;
-    towns[0]
-        .core()
-        .case_action(Lang::Zh, &a, route_by_rule())
-        .unwrap();
+    towns[0].core().step(Lang::Zh, &a, route_by_rule()).unwrap();
     let b = towns[2]
         .core()
         .accept_new(
+            &tests::clerk_at(towns[2].core()),
             Lang::Zh,
             "M001",
             &applicant("司马乙", "410000190001010002"),
@@ -65,10 +71,11 @@ async fn no_store_outside_a_cases_scope_holds_its_applicants_data() {
         part: String::new(),
         stage_limit_days: None,
     };
-    towns[2].core().case_action(Lang::Zh, &b, to_d5).unwrap();
+    towns[2].core().step(Lang::Zh, &b, to_d5).unwrap();
     let c = towns[3]
         .core()
         .accept_new(
+            &tests::clerk_at(towns[3].core()),
             Lang::Zh,
             "M001",
             &applicant("诸葛丙", "410000190001010003"),

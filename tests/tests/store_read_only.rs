@@ -28,7 +28,12 @@ async fn a_township_whose_sync_fails_refuses_every_clerk_command_until_it_is_res
     town.core().store.inject_sync_failure_for_test();
     let failed = town
         .core()
-        .accept_case("M001", "李四", "410000199002021234")
+        .accept_case(
+            &tests::clerk_at(town.core()),
+            "M001",
+            "李四",
+            "410000199002021234",
+        )
         .expect_err("the write whose sync failed is not acknowledged");
     assert!(failed.is_store_read_only(), "{failed}");
 
@@ -59,7 +64,12 @@ async fn a_township_whose_sync_fails_refuses_every_clerk_command_until_it_is_res
     }
     let again = town
         .core()
-        .accept_case("M001", "王五", "410000199003031234")
+        .accept_case(
+            &tests::clerk_at(town.core()),
+            "M001",
+            "王五",
+            "410000199003031234",
+        )
         .expect_err("later writes refused");
     assert!(again.is_store_read_only(), "{again}");
 

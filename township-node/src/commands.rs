@@ -39,6 +39,40 @@ pub enum Command {
     Matter(MatterCommand),
     /// This node's link to the county: connected?, last contact, ops each way, lag.
     Status(StatusArgs),
+    /// Sign in at this centre (works with the county down, once the
+    /// credential has reached this centre); a session for this OS user,
+    /// ended by `logout` or 8 hours idle.
+    Login {
+        #[command(flatten)]
+        local: Local,
+        /// Staff id (工号), e.g. S02.
+        #[arg(long)]
+        staff: String,
+        /// Read the password from one line of stdin (for scripts).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// End this OS user's session at this centre.
+    Logout {
+        #[command(flatten)]
+        local: Local,
+    },
+    /// Who is signed in here, with which roles.
+    Whoami {
+        #[command(flatten)]
+        local: Local,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change your own password, offline too (current, then new twice; with
+    /// --password-stdin two lines: current, then new). It reaches the
+    /// county and your other centres when the link allows.
+    Passwd {
+        #[command(flatten)]
+        local: Local,
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// Online, consistent backup of the running node's operations.
     Backup {
         #[command(flatten)]
@@ -213,6 +247,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Matter(cmd) => matter(cmd, lang).await,
         Command::Status(args) => status(args, lang).await,
+        Command::Login {
+            local,
+            staff,
+            password_stdin,
+        } => {
+            let (dir, hint) = (local.dir(), local.start_hint());
+            liandong_cli::signin::login(&dir, &hint, lang, &staff, password_stdin).await
+        }
+        Command::Logout { local } => {
+            liandong_cli::signin::logout(&local.dir(), &local.start_hint(), lang).await
+        }
+        Command::Whoami { local, json } => {
+            liandong_cli::signin::whoami(&local.dir(), &local.start_hint(), lang, json).await
+        }
+        Command::Passwd {
+            local,
+            password_stdin,
+        } => {
+            let (dir, hint) = (local.dir(), local.start_hint());
+            liandong_cli::signin::passwd(&dir, &hint, lang, password_stdin).await
+        }
         Command::Backup { local, out } => {
             let message =
                 liandong_cli::backup(&local.dir(), &local.start_hint(), lang, &out).await?;

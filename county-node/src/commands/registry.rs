@@ -11,7 +11,7 @@
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Subcommand};
-use liandong_cli::bad_argument;
+use liandong_cli::{bad_argument, CommandError};
 use liandong_domain::{cst_date, dates_from_until, AuthScope, DaySetting, Lang};
 use liandong_node::control::Request;
 
@@ -41,15 +41,36 @@ pub enum StaffCommand {
         /// Department (所属部门), e.g. D01.
         #[arg(long)]
         department: String,
-        /// clerk, chief-representative, reviewer, fee-clerk or supervisor.
+        /// window-clerk, fee-clerk, reviewer, chief-representative,
+        /// supervisor, hall-management or network-admin.
         #[arg(long)]
         role: String,
+        /// A centre he works at, e.g. T01 (repeatable); none: the county
+        /// hall. His credential goes only to these centres and the county.
+        #[arg(long = "centre")]
+        centres: Vec<String>,
+    },
+    /// Set or reset a staff member's password (hall management; he then
+    /// changes it with `passwd`), or disable / enable his account.
+    SetPassword {
+        /// Staff id.
+        id: String,
+        /// Read the password from one line of stdin (for scripts).
+        #[arg(long)]
+        password_stdin: bool,
+        /// Disable the account: it can no longer sign in, and its sessions end.
+        #[arg(long, conflicts_with = "enable")]
+        disable: bool,
+        /// Enable a disabled account again (its password unchanged).
+        #[arg(long)]
+        enable: bool,
     },
     /// Give a staff member another role, or take one away with --remove.
     AssignRole {
         /// Staff id.
         id: String,
-        /// clerk, chief-representative, reviewer, fee-clerk or supervisor.
+        /// window-clerk, fee-clerk, reviewer, chief-representative,
+        /// supervisor, hall-management or network-admin.
         #[arg(long)]
         role: String,
         /// Remove the role instead of adding it.
@@ -184,6 +205,24 @@ pub enum SupervisionCommand {
 }
 
 pub async fn run_staff(args: StaffArgs, lang: Lang) -> anyhow::Result<()> {
+    if let StaffCommand::SetPassword {
+        id,
+        password_stdin,
+        disable,
+        enable,
+    } = &args.cmd
+    {
+        return liandong_cli::signin::set_password(
+            &args.data,
+            super::START_HINT,
+            lang,
+            id,
+            *password_stdin,
+            *disable,
+            *enable,
+        )
+        .await;
+    }
     let (req, json) = staff_request(args.cmd, lang)?;
     send(&args.data, lang, req, json).await
 }
@@ -196,6 +235,7 @@ fn staff_request(cmd: StaffCommand, lang: Lang) -> anyhow::Result<(Request, bool
             name,
             department,
             role,
+            centres,
         } => {
             let role = parse::role(&role, lang).map_err(bad_argument)?;
             let req = Request::AddStaff {
@@ -203,6 +243,7 @@ fn staff_request(cmd: StaffCommand, lang: Lang) -> anyhow::Result<(Request, bool
                 name,
                 department,
                 role,
+                centres,
             };
             (req, false)
         }
@@ -240,6 +281,7 @@ fn staff_request(cmd: StaffCommand, lang: Lang) -> anyhow::Result<(Request, bool
         }
         StaffCommand::Revoke { auth_id } => (Request::RevokeAuthorisation { id: auth_id }, false),
         StaffCommand::List { json } => (Request::ListStaff, json),
+        StaffCommand::SetPassword { .. } => return Err(CommandError::UnexpectedReply.into()),
     })
 }
 

@@ -20,7 +20,10 @@ use chrono::{Datelike, NaiveDate};
 use liandong_domain::{AuthScope, Lang, Level, Matter, OpinionResult, Power, StaffRole};
 use liandong_node::control::CaseAction;
 use liandong_node::error::{ErrorKind, NodeError};
+use liandong_node::identity::Actor;
 use liandong_node::NodeCore;
+
+use super::accounts;
 use serde::Serialize;
 
 /// The joint matter: county level, lead department [`DEPARTMENT`].
@@ -34,16 +37,17 @@ const GRANT: &str = "A-S31-M017";
 /// The township asked for an opinion (when the demo has two or more).
 const ASKED: &str = "T02";
 /// Who gives T02's opinion at its window.
-const TOWNSHIP_STAFF: &str = "S21";
+pub const TOWNSHIP_STAFF: &str = "S21";
 
-/// Writes at the county what the joint case needs: matter M017, its
-/// routing rule (D03, and an opinion of T02 when `asks_township`), D03's
-/// chief representative S31 and S31's grant to decide (and seal) M017,
-/// valid this year and next.
-pub fn put_registry(county: &NodeCore, asks_township: bool) -> anyhow::Result<()> {
+/// Writes at the county, as hall management, what the joint case needs:
+/// matter M017, its routing rule (D03, and an opinion of T02 when
+/// `asks_township`), D03's chief representative S31 (also D03's reviewer,
+/// who gives its opinion) and S31's grant to decide (and seal) M017, valid
+/// this year and next, and T02's reviewer S21.
+pub fn put_registry(county: &NodeCore, hall: &Actor, asks_township: bool) -> anyhow::Result<()> {
     let matter = Matter::basic(MATTER, MATTER_NAME, Level::County, 10, 20, DEPARTMENT);
     county
-        .put_matter(Lang::Zh, matter)
+        .put_matter(hall, Lang::Zh, matter)
         .context("writing matter M017")?;
     let townships = if asks_township {
         vec![ASKED.to_string()]
@@ -51,17 +55,21 @@ pub fn put_registry(county: &NodeCore, asks_township: bool) -> anyhow::Result<()
         Vec::new()
     };
     county
-        .put_routing(Lang::Zh, MATTER, vec![DEPARTMENT.into()], townships)
+        .put_routing(hall, Lang::Zh, MATTER, vec![DEPARTMENT.into()], townships)
         .context("writing M017's routing rule")?;
-    county
-        .add_staff(
-            Lang::Zh,
-            CHIEF,
-            "首席代表",
-            DEPARTMENT,
-            StaffRole::ChiefRepresentative,
-        )
-        .context("writing staff S31")?;
+    let chief = (CHIEF, "首席代表", DEPARTMENT);
+    let roles = [StaffRole::ChiefRepresentative, StaffRole::Reviewer];
+    accounts::add(county, hall, chief, &roles, &[])?;
+    if asks_township {
+        let reviewer = (TOWNSHIP_STAFF, "审查人员", ASKED);
+        accounts::add(
+            county,
+            hall,
+            reviewer,
+            &[StaffRole::Reviewer],
+            &[ASKED.to_string()],
+        )?;
+    }
     let year = liandong_domain::cst_date(county.now_ms()).year();
     let (from, to) = (
         NaiveDate::from_ymd_opt(year, 1, 1),
@@ -72,6 +80,7 @@ pub fn put_registry(county: &NodeCore, asks_township: bool) -> anyhow::Result<()
     };
     county
         .authorise(
+            hall,
             Lang::Zh,
             CHIEF,
             AuthScope::Matter(MATTER.into()),
@@ -88,8 +97,12 @@ pub fn put_registry(county: &NodeCore, asks_township: bool) -> anyhow::Result<()
 pub struct Nodes<'a> {
     /// T01, the receiving point: accepts, routes, concludes, delivers.
     pub receiving: &'a NodeCore,
+    /// T01's window clerk, signed in there.
+    pub clerk: &'a Actor,
     /// T02, asked for an opinion (absent with one township).
     pub asked: Option<&'a NodeCore>,
+    /// T02's reviewer, signed in there.
+    pub asked_reviewer: Option<&'a Actor>,
     /// D03's bridge: gives D03's opinion and decides.
     pub bridge: &'a NodeCore,
     pub county: &'a NodeCore,
@@ -270,7 +283,7 @@ impl JointCase {
     /// when it is not due there yet.
     fn try_step(&mut self, step: Step, nodes: &Nodes<'_>) -> Result<Option<String>, NodeError> {
         if step == Step::Accept {
-            return self.accept(nodes.receiving);
+            return self.accept(nodes.receiving, nodes.clerk);
         }
         let Some(id) = self.id.clone() else {
             return Ok(None);
@@ -281,6 +294,7 @@ impl JointCase {
             Step::Route => {
                 let rule = nodes.receiving.store.routing_rules()?.remove(MATTER);
                 nodes.receiving.case_action(
+                    nodes.clerk,
                     Lang::Zh,
                     &id,
                     CaseAction::Route {
@@ -301,15 +315,23 @@ impl JointCase {
                 format!("joint case {id} routed to {}", targets.join(" and "))
             }
             Step::TownshipOpinion => {
-                let Some(t02) = nodes.asked else {
+                let (Some(t02), Some(reviewer)) = (nodes.asked, nodes.asked_reviewer) else {
                     return Ok(None);
                 };
-                t02.case_action(Lang::Zh, &id, opinion(TOWNSHIP_STAFF, "现场符合规划"))?;
+                t02.case_action(
+                    reviewer,
+                    Lang::Zh,
+                    &id,
+                    opinion(TOWNSHIP_STAFF, "现场符合规划"),
+                )?;
                 format!("{ASKED} gave its opinion on the joint case: pass")
             }
             Step::DepartmentOpinion => {
                 let bridge = nodes.bridge;
-                bridge.case_action(Lang::Zh, &id, opinion(CHIEF, "符合规划条件"))?;
+                let Some(chief) = at_bridge(bridge)? else {
+                    return Ok(None);
+                };
+                bridge.case_action(&chief, Lang::Zh, &id, opinion(CHIEF, "符合规划条件"))?;
                 format!("{DEPARTMENT} gave its opinion at its bridge: pass")
             }
             Step::Decide => {
@@ -320,16 +342,20 @@ impl JointCase {
                     department: None,
                     authorisation: None,
                 };
-                nodes.bridge.case_action(Lang::Zh, &id, decide)?;
+                let Some(chief) = at_bridge(nodes.bridge)? else {
+                    return Ok(None);
+                };
+                nodes.bridge.case_action(&chief, Lang::Zh, &id, decide)?;
                 format!("{DEPARTMENT} decided: approved by {CHIEF} under {GRANT}")
             }
             Step::Close => {
                 let t01 = nodes.receiving;
                 if !self.concluded {
-                    t01.case_action(Lang::Zh, &id, CaseAction::Conclude)?;
+                    t01.case_action(nodes.clerk, Lang::Zh, &id, CaseAction::Conclude)?;
                     self.concluded = true;
                 }
-                t01.case_action(Lang::Zh, &id, CaseAction::Deliver { recipient: None })?;
+                let deliver = CaseAction::Deliver { recipient: None };
+                t01.case_action(nodes.clerk, Lang::Zh, &id, deliver)?;
                 "T01 concluded and delivered the joint case".to_string()
             }
         };
@@ -338,7 +364,7 @@ impl JointCase {
 
     /// Accepts the case at T01 once T01 holds M017 and its routing rule
     /// (what makes T01 a receiving point of a county-level matter).
-    fn accept(&mut self, t01: &NodeCore) -> Result<Option<String>, NodeError> {
+    fn accept(&mut self, t01: &NodeCore, clerk: &Actor) -> Result<Option<String>, NodeError> {
         let ready =
             t01.store.matter(MATTER)?.is_some() && t01.store.routing_rules()?.contains_key(MATTER);
         if !ready {
@@ -346,7 +372,7 @@ impl JointCase {
             self.waiting.insert(Step::Accept, why);
             return Ok(None);
         }
-        let case = t01.accept_case(MATTER, "李建华", "410000197502031234")?;
+        let case = t01.accept_case(clerk, MATTER, "李建华", "410000197502031234")?;
         let line = format!(
             "joint case {} ({MATTER} {MATTER_NAME}) accepted at T01, its receiving point",
             case.id
@@ -386,6 +412,13 @@ impl JointCase {
     }
 }
 
+/// S31 as D03's bridge names him (as its API does), once the roster
+/// giving him his roles has reached the bridge; `None` before.
+fn at_bridge(bridge: &NodeCore) -> Result<Option<Actor>, NodeError> {
+    let chief = bridge.roster_actor(CHIEF)?;
+    Ok((!chief.roles.is_empty()).then_some(chief))
+}
+
 fn opinion(staff: &str, text: &str) -> CaseAction {
     CaseAction::Opinion {
         department: None,
@@ -397,8 +430,8 @@ fn opinion(staff: &str, text: &str) -> CaseAction {
 
 /// The case's status at `core`, `None` when it does not hold it.
 fn status_at(core: &NodeCore, id: &str) -> anyhow::Result<Option<String>> {
-    match core.show_case(id, Lang::En) {
-        Ok(detail) => Ok(Some(detail.status)),
+    match core.case_state(id) {
+        Ok((_, state)) => Ok(Some(state.status.label(Lang::En).to_string())),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
         Err(e) => {
             Err(anyhow::Error::new(e).context(format!("reading the joint case at {}", core.me())))

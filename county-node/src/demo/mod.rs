@@ -21,6 +21,7 @@
 //! development-certificate notices), so the screen shows the demo's
 //! progress and report; `RUST_LOG`, when set, decides instead.
 
+mod accounts;
 pub mod joint;
 pub mod proxy;
 mod report;
@@ -30,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use liandong_domain::{Lang, Level, Matter};
+use liandong_domain::{Lang, Level, Matter, StaffRole};
 use liandong_node::shutdown::Shutdown;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -99,6 +100,8 @@ liandong_net::tls::transport::connect=error,liandong_net::tls::pki::node_files=e
 const CONVERGE_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long to wait, every link up, for the joint case's remaining steps.
 const JOINT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a new account may take to reach its township at start-up.
+const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(30);
 /// The bridge's link schedule is drawn from its own stream (this seed
 /// mixed in), so adding it left the townships' schedules unchanged.
 const BRIDGE_SCHEDULE: u64 = 0xB21D_6E03;
@@ -125,6 +128,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
 struct Member {
     proxy: LinkProxy,
     town: liandong_node::boot::Township,
+    /// The window clerk signed in at this township.
+    clerk: liandong_node::identity::Actor,
 }
 
 /// The department bridge and its link.
@@ -136,6 +141,10 @@ struct BridgeMember {
 /// The running demo: the nodes and their links.
 struct Demo {
     county: crate::County,
+    /// Hall management, signed in at the county.
+    hall: liandong_node::identity::Actor,
+    /// T02's reviewer, signed in there (two or more townships).
+    asked_reviewer: Option<liandong_node::identity::Actor>,
     members: Vec<Member>,
     bridge: BridgeMember,
 }
@@ -152,7 +161,9 @@ impl Demo {
     fn joint_nodes(&self) -> joint::Nodes<'_> {
         joint::Nodes {
             receiving: &self.members[0].town.core,
+            clerk: &self.members[0].clerk,
             asked: self.members.get(1).map(|m| &m.town.core),
+            asked_reviewer: self.asked_reviewer.as_ref(),
             bridge: &self.bridge.bridge.core,
             county: &self.county.core,
         }
@@ -233,14 +244,35 @@ async fn start(args: &DemoArgs, shutdown: &Shutdown) -> anyhow::Result<Demo> {
             county.grpc_addr, county.admin_addr
         ),
     );
+    let hall = accounts::hall(&county.core)?;
     county
         .core
         .put_matter(
+            &hall,
             Lang::Zh,
             Matter::basic("M001", "个体工商户设立登记", Level::Township, 3, 15, "D01"),
         )
         .map_err(anyhow::Error::msg)?;
-    joint::put_registry(&county.core, args.townships >= 2)?;
+    joint::put_registry(&county.core, &hall, args.townships >= 2)?;
+    for i in 1..=args.townships {
+        let id = accounts::clerk_id(i);
+        let who = (id.as_str(), "窗口人员", "D01");
+        accounts::add(
+            &county.core,
+            &hall,
+            who,
+            &[StaffRole::Clerk],
+            &[format!("T{i:02}")],
+        )?;
+    }
+    progress(
+        args,
+        &format!(
+            "hall management signed in; {} window clerk account{} made",
+            args.townships,
+            if args.townships == 1 { "" } else { "s" }
+        ),
+    );
     let county_url = format!("https://localhost:{}", county.grpc_addr.port());
     let mut members = Vec::new();
     for i in 1..=args.townships {
@@ -257,8 +289,15 @@ async fn start(args: &DemoArgs, shutdown: &Shutdown) -> anyhow::Result<Demo> {
         // cuts the link when the demo says so.
         let town =
             liandong_node::boot::start_township_with(cfg, shutdown.clone(), via(&proxy)).await?;
-        members.push(Member { proxy, town });
+        let clerk = accounts::sign_in(&town.core, &accounts::clerk_id(i), SIGN_IN_TIMEOUT).await?;
+        members.push(Member { proxy, town, clerk });
     }
+    let asked_reviewer = match members.get(1) {
+        Some(m) => {
+            Some(accounts::sign_in(&m.town.core, joint::TOWNSHIP_STAFF, SIGN_IN_TIMEOUT).await?)
+        }
+        None => None,
+    };
     progress(
         args,
         &format!(
@@ -287,6 +326,8 @@ async fn start(args: &DemoArgs, shutdown: &Shutdown) -> anyhow::Result<Demo> {
     );
     Ok(Demo {
         county,
+        hall,
+        asked_reviewer,
         members,
         bridge: BridgeMember { proxy, bridge },
     })
@@ -326,6 +367,7 @@ async fn flaky_phase(args: &DemoArgs, demo: &Demo, joint: &mut JointCase) -> any
             m.town
                 .core
                 .accept_case(
+                    &m.clerk,
                     "M001",
                     &format!("申请人{n}"),
                     &format!("41000019900101{n:04}"),
@@ -339,6 +381,7 @@ async fn flaky_phase(args: &DemoArgs, demo: &Demo, joint: &mut JointCase) -> any
             county
                 .core
                 .put_matter(
+                    &demo.hall,
                     Lang::Zh,
                     Matter::basic(
                         &format!("M{:03}", catalogue % 5 + 1),

@@ -25,6 +25,8 @@ pub enum CommandError {
     UnexpectedReply,
     /// `verify` found the stopped store damaged.
     StoreDamaged { dir: PathBuf },
+    /// The session token file or the password could not be read or written.
+    Session(crate::session::SessionFileError),
 }
 
 impl CommandError {
@@ -53,6 +55,7 @@ impl CommandError {
             CommandError::BadArgument { .. } => Exit::BadArguments,
             CommandError::UnexpectedReply => Exit::Failure,
             CommandError::StoreDamaged { .. } => Exit::Store,
+            CommandError::Session(_) => Exit::NotPermitted,
         }
     }
 }
@@ -69,6 +72,7 @@ impl std::fmt::Display for CommandError {
             CommandError::StoreDamaged { dir } => {
                 write!(f, "the store at {} is damaged", dir.display())
             }
+            CommandError::Session(e) => write!(f, "{e}"),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod exit;
 pub mod messages;
 mod render;
 pub mod session;
+pub mod signin;
 pub mod table;
 
 pub use error::{bad_argument, CommandError};
@@ -31,7 +32,16 @@ pub async fn ask_in(
     lang: liandong_domain::Lang,
     request: Request,
 ) -> Result<Reply, CommandError> {
-    let req = liandong_node::control::Call { lang, request };
+    let session = match &request {
+        Request::Status | Request::Login { .. } | Request::Evaluate { .. } => None,
+        _ => signin::session_token(data_dir)?,
+    };
+    let req = liandong_node::control::Call {
+        lang,
+        session,
+        peer_uid: None,
+        request,
+    };
     match call(data_dir, start_hint, &req).await {
         Ok(Reply::Error { error }) => Err(CommandError::Node { error, lang }),
         Ok(reply) => Ok(reply),

@@ -17,7 +17,7 @@ pub fn error_text(error: &ErrorReply, lang: Lang) -> String {
     match error {
         ErrorReply::Refused { refusal } => refusal.message(lang),
         ErrorReply::NotFound { what } => missing(what, lang),
-        ErrorReply::NotPermitted { what } => forbidden(*what, lang).to_string(),
+        ErrorReply::NotPermitted { what } => forbidden(what, lang),
         ErrorReply::BadInput { input } => malformed(input, lang),
         ErrorReply::Store { problem } => store(problem, lang),
         ErrorReply::Io { op, path, detail } => {
@@ -75,22 +75,47 @@ fn missing(what: &Missing, lang: Lang) -> String {
     }
 }
 
-fn forbidden(what: Forbidden, lang: Lang) -> &'static str {
-    let (zh, en) = match what {
-        Forbidden::RegistryWrite => (
+fn forbidden(what: &Forbidden, lang: Lang) -> String {
+    let fixed = |zh: &str, en: &str| lang.pick(zh, en).to_string();
+    match what {
+        Forbidden::RegistryWrite => fixed(
             "只有县级节点可以修改事项目录、人员、授权和工作日历",
             "only the county writes the catalogue, staff, authorisations and calendar",
         ),
-        Forbidden::Revocation => (
+        Forbidden::Revocation => fixed(
             "只有县级节点可以吊销证书",
             "only the county revokes certificates",
         ),
-        Forbidden::RevokeSelf => (
+        Forbidden::RevokeSelf => fixed(
             "县级节点不能吊销自己的证书；请签发新证书后重启",
             "the county cannot revoke its own certificate; issue a new one and restart",
         ),
-    };
-    lang.pick(zh, en)
+        Forbidden::NotSignedIn { node } => {
+            let how = match node.split_once('/') {
+                Some(("township", id)) => format!("township-node login --id {id} --staff <工号>"),
+                _ => "county-node login --staff <工号>".to_string(),
+            };
+            match lang {
+                Lang::Zh => format!("未登录（或会话已结束）：请先在本节点（{node}）登录：{how}"),
+                Lang::En => format!(
+                    "not signed in (or the session ended) at {node}: sign in first with {}",
+                    how.replace("<工号>", "<staff id>")
+                ),
+            }
+        }
+        Forbidden::WrongCredentials => fixed("工号或密码错误", "wrong staff id or password"),
+        Forbidden::Locked { until_ms } => {
+            let until = liandong_node::fmt_time(Some(*until_ms));
+            match lang {
+                Lang::Zh => format!("登录失败次数过多，账号已锁定至 {until}（北京时间），请稍后再试"),
+                Lang::En => format!("too many failed sign-ins: the account is locked until {until} (CST); try again then"),
+            }
+        }
+        Forbidden::Role { staff, act } => match lang {
+            Lang::Zh => format!("{staff} 没有可办理“{act}”的角色；请由具备该角色的人员办理，或请大厅管理分配角色"),
+            Lang::En => format!("{staff} has no role that may {act}; have someone with that role do it, or ask hall management for the role"),
+        },
+    }
 }
 
 fn malformed(input: &Malformed, lang: Lang) -> String {
@@ -111,6 +136,10 @@ fn malformed(input: &Malformed, lang: Lang) -> String {
             "没有可分送的部门或乡镇：请用 --department / --township 指定，或先由县中心设置该事项的联办路由（routing add）",
             "nothing to route to: name --department / --township, or have the county set the matter's routing (routing add)",
         ),
+        Malformed::Password { detail } => match lang {
+            Lang::Zh => format!("密码不符合要求：{detail}"),
+            Lang::En => format!("password not accepted: {detail}"),
+        },
         Malformed::Matter(e) => e.message(lang),
         Malformed::Staff(e) => e.message(lang),
         Malformed::Authorisation(e) => e.message(lang),

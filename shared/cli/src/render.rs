@@ -34,6 +34,9 @@ pub fn print_reply(reply: Reply, json: bool, lang: Lang) -> anyhow::Result<()> {
         Reply::Done { message } => format!("{message}\n"),
         _ if json => return print_json(reply),
         Reply::Matters { matters } => matters_table(&matters, lang),
+        Reply::Audit { lines } => audit_table(&lines, lang),
+        Reply::LoggedIn(r) => format!("{} {}\n", lang.pick("已登录：", "signed in:"), r.staff),
+        Reply::Whoami(w) => format!("{} {}\n", w.staff, w.name),
         Reply::Guide { matter } => guide_text(&matter, lang),
         Reply::Staff { staff } => {
             let rows: Vec<Vec<String>> = staff
@@ -271,4 +274,38 @@ pub fn guide_text(m: &Matter, lang: Lang) -> String {
         }
     }
     out
+}
+
+/// The audit log as a table.
+fn audit_table(lines: &[liandong_domain::AuditEntry], lang: Lang) -> String {
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|e| {
+            vec![
+                liandong_node::fmt_time(Some(e.at_ms)),
+                e.node.clone(),
+                e.staff.clone().unwrap_or_default(),
+                e.role
+                    .map(|r| r.label(lang).to_string())
+                    .unwrap_or_default(),
+                e.os_uid.map(|u| u.to_string()).unwrap_or_default(),
+                e.action.clone(),
+                e.target.clone(),
+                e.result.clone(),
+            ]
+        })
+        .collect();
+    table::render(
+        &[
+            lang.pick("时间", "time"),
+            lang.pick("节点", "node"),
+            lang.pick("工号", "staff"),
+            lang.pick("角色", "role"),
+            "uid",
+            lang.pick("操作", "action"),
+            lang.pick("对象", "target"),
+            lang.pick("结果", "result"),
+        ],
+        &rows,
+    )
 }

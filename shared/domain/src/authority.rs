@@ -45,19 +45,29 @@ pub trait Holdings {
     fn staff_department(&self, staff: &str) -> Option<String>;
 }
 
-/// The node a scope-widening event adds to its case: the routed
-/// department's bridge, or the township asked for an opinion.
-pub fn scope_growth(entity: &EntityId, body: &OpBody) -> Option<NodeId> {
+/// The nodes an operation adds to its entity's scope: for a case, the
+/// routed department's bridge or the township asked for an opinion; for a
+/// credential, the centres it names.
+pub fn scope_growth(entity: &EntityId, body: &OpBody) -> Vec<NodeId> {
+    if let (EntityId::Credential(_), OpBody::CredentialSet(c)) = (entity, body) {
+        // A credential goes to the centres it names (townships).
+        return c
+            .centres
+            .iter()
+            .filter_map(|n| NodeId::township(n).ok())
+            .collect();
+    }
     let (EntityId::Case(_), OpBody::Case(event)) = (entity, body) else {
-        return None;
+        return Vec::new();
     };
-    match &event.kind {
+    let grows = match &event.kind {
         EventKind::RoutedToDepartment { department, .. } => {
             NodeId::new(Role::Bridge, department).ok()
         }
         EventKind::OpinionRequested { township, .. } => NodeId::township(township).ok(),
         _ => None,
-    }
+    };
+    grows.into_iter().collect()
 }
 
 /// Checks an operation received from `sender`, originated by `origin`, on
@@ -78,6 +88,9 @@ pub fn authorise(
     }
     if origin.role() == Role::County {
         return Ok(());
+    }
+    if let Some(verdict) = identity_data(origin, entity, body, held) {
+        return verdict;
     }
     let EntityId::Case(case) = entity else {
         return Err(Rejection::CountyOnly {
@@ -290,7 +303,65 @@ fn county_data(entity: &EntityId) -> &'static str {
         EntityId::Staff(_) => "the roster",
         EntityId::Authorisation(_) => "authorisations",
         EntityId::Routing(_) => "routing rules",
+        EntityId::Credential(_) => "credentials",
+        EntityId::SealKey(_) => "seal keys",
+        EntityId::Audit(_) => "audit logs",
     }
+}
+
+/// Identity data a centre may originate: its own audit log; a password
+/// change (`passwd`) of a credential whose scope names it, which neither
+/// widens the credential's centres nor changes whether it is disabled;
+/// and the public seal key of a staff member whose credential names it.
+/// `None`: not identity data (the caller's table decides).
+fn identity_data(
+    origin: &NodeId,
+    entity: &EntityId,
+    body: Option<&OpBody>,
+    held: &dyn Holdings,
+) -> Option<Result<(), Rejection>> {
+    let refuse = |why: &str| {
+        Err(Rejection::CountyOnly {
+            origin: origin.clone(),
+            what: match why {
+                "audit" => "another node's audit log",
+                "seal" => "seal keys of staff not working there",
+                _ => "credentials of staff not working there",
+            },
+        })
+    };
+    Some(match (entity, body) {
+        (EntityId::Audit(node), Some(OpBody::Audit(_)) | None) => {
+            if node == origin {
+                Ok(())
+            } else {
+                refuse("audit")
+            }
+        }
+        (EntityId::Credential(staff), Some(OpBody::CredentialSet(c))) => {
+            let members = held.members(entity);
+            let names: std::collections::BTreeSet<&str> =
+                members.iter().map(|m| m.name()).collect();
+            let confined = c.centres.iter().all(|n| names.contains(n.as_str()));
+            if &c.staff == staff && members.contains(origin) && confined && !c.disabled {
+                Ok(())
+            } else {
+                refuse("credential")
+            }
+        }
+        (EntityId::SealKey(staff), Some(OpBody::SealKeyPut(k))) => {
+            let credential = EntityId::Credential(staff.clone());
+            if &k.staff == staff && held.members(&credential).contains(origin) {
+                Ok(())
+            } else {
+                refuse("seal")
+            }
+        }
+        (EntityId::Audit(_) | EntityId::Credential(_) | EntityId::SealKey(_), _) => {
+            refuse("credential")
+        }
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

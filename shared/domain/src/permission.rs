@@ -79,6 +79,27 @@ pub enum Act {
 }
 
 impl Act {
+    /// A stable name (refusals, audit lines).
+    pub fn name(self) -> &'static str {
+        match self {
+            Act::Record(tag) => tag.name(),
+            Act::Catalogue => "catalogue",
+            Act::Roster => "roster",
+            Act::Credentials => "credentials",
+            Act::Authorisations => "authorisations",
+            Act::Calendar => "calendar",
+            Act::Routing => "routing",
+            Act::ReadCases => "read-cases",
+            Act::ReadSupervision => "read-supervision",
+            Act::Supervise => "supervise",
+            Act::ReadAudit => "read-audit",
+            Act::Status => "status",
+            Act::Pki => "pki",
+            Act::Backup => "backup",
+            Act::Verify => "verify",
+        }
+    }
+
     /// Every act: recording each event kind, then the rest.
     pub fn all() -> Vec<Act> {
         let mut all: Vec<Act> = EventTag::ALL.into_iter().map(Act::Record).collect();
@@ -113,6 +134,7 @@ fn holders(act: Act) -> &'static [StaffRole] {
             | EventTag::Rejected
             | EventTag::RoutedToDepartment
             | EventTag::OpinionRequested
+            | EventTag::EvaluationInvited
             | EventTag::Concluded
             | EventTag::Delivered
             | EventTag::Withdrawn => &[Clerk],

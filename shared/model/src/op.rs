@@ -71,6 +71,13 @@ pub enum EntityId {
     Authorisation(String),
     /// The routing rule of one matter (county data), by matter code.
     Routing(String),
+    /// A staff member's sign-in credential, by staff id: county data that
+    /// goes only to the centres the credential names (and the county).
+    Credential(String),
+    /// A chief representative's public seal keys, by staff id (public roster).
+    SealKey(String),
+    /// One node's audit log (append-only; goes to the county).
+    Audit(NodeId),
 }
 
 impl EntityId {
@@ -84,6 +91,9 @@ impl EntityId {
             EntityId::Staff(id) => format!("staff/{id}"),
             EntityId::Authorisation(id) => format!("authorisation/{id}"),
             EntityId::Routing(code) => format!("routing/{code}"),
+            EntityId::Credential(id) => format!("credential/{id}"),
+            EntityId::SealKey(id) => format!("sealkey/{id}"),
+            EntityId::Audit(node) => format!("audit/{node}"),
         }
     }
 
@@ -106,7 +116,8 @@ impl EntityId {
             EntityId::Staff(id) => key_component("staff id", id),
             EntityId::Authorisation(id) => key_component("authorisation id", id),
             EntityId::Routing(code) => key_component("matter code", code),
-            EntityId::Revocation(_) | EntityId::Calendar => Ok(()),
+            EntityId::Credential(id) | EntityId::SealKey(id) => key_component("staff id", id),
+            EntityId::Revocation(_) | EntityId::Calendar | EntityId::Audit(_) => Ok(()),
         }
     }
 }

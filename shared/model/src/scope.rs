@@ -6,7 +6,9 @@
 //! revocations, the roster and authorisations go everywhere. A case's
 //! *base* scope is its accepting centre and the county; the case's own
 //! routing events widen it to the departments routed to (their bridges)
-//! and the townships asked for an opinion. Which events widen a scope is
+//! and the townships asked for an opinion. A credential goes only to the
+//! centres its operations name (scope growth again) and the county; a
+//! node's audit log goes only to the county. Which events widen a scope is
 //! the domain's business (`liandong_domain::authority`); the store keeps
 //! each case's members and computes [`Scope::with_members`] in its one
 //! write path. The county holds everything.
@@ -36,7 +38,11 @@ impl Scope {
     pub fn base(entity: &EntityId) -> Scope {
         match entity {
             EntityId::Case(case) => Scope::CountyAnd([case.origin().clone()].into()),
-            EntityId::Matter(_)
+            // A credential's centres come from its operations (scope growth).
+            EntityId::Credential(_) => Scope::CountyAnd(BTreeSet::new()),
+            EntityId::Audit(node) => Scope::CountyAnd([node.clone()].into()),
+            EntityId::SealKey(_)
+            | EntityId::Matter(_)
             | EntityId::Revocation(_)
             | EntityId::Calendar
             | EntityId::Staff(_)

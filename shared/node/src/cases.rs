@@ -17,6 +17,8 @@ use super::output::{detail, summary, CaseDetail, CaseSummary};
 use super::NodeCore;
 use crate::control::{ApplicantInput, CaseAction, CaseFilter, WarningColour};
 use crate::error::{Malformed, Missing, NodeError};
+use crate::identity::Actor;
+use liandong_domain::permission::Act;
 use liandong_domain::OpBody;
 use liandong_domain::{
     check, fold, Applicant, Authorisation, Calendar, CaseEvent, CaseRecord, CaseState, Catalogue,
@@ -111,15 +113,36 @@ impl NodeCore {
         Ok((stored, state))
     }
 
-    pub fn show_case(&self, case: &str, lang: Lang) -> Result<CaseDetail, NodeError> {
+    /// A case's detail, personal data included: for the roles that
+    /// handle cases ([`Act::ReadCases`]).
+    pub fn show_case(&self, who: &Actor, case: &str, lang: Lang) -> Result<CaseDetail, NodeError> {
+        who.may(Act::ReadCases)?;
+        self.detail_of(case, lang)
+    }
+
+    fn detail_of(&self, case: &str, lang: Lang) -> Result<CaseDetail, NodeError> {
         let (stored, state) = self.case_state(case)?;
         Ok(detail(&stored, &state, lang))
     }
 
+    /// Each event as recorded by `who` at this node (the recorder comes
+    /// from the session, never from the caller's arguments).
+    fn recorded(&self, who: &Actor, events: Vec<CaseEvent>) -> Result<Vec<CaseEvent>, NodeError> {
+        events
+            .into_iter()
+            .map(|e| {
+                let r = who.recorder(&e.kind, self.me())?;
+                Ok(e.recorded_by(r))
+            })
+            .collect()
+    }
+
     /// 申请 and (unless `submit_only`) 受理 of a new application, in one
     /// durable write; `conclude` also concludes an immediate matter.
+    #[allow(clippy::too_many_arguments)]
     pub fn accept_new(
         &self,
+        who: &Actor,
         lang: Lang,
         matter: &str,
         applicant: &ApplicantInput,
@@ -165,6 +188,8 @@ impl NodeCore {
         if conclude {
             events.push(CaseEvent::new(now, EventKind::Concluded));
         }
+        let invitation = invite(&mut events, now);
+        let events = self.recorded(who, events)?;
         // Check the steps in sequence against a scratch record.
         let matter_rec = entry.map(|e| e.current());
         let ctx = reg.context(matter_rec, Some(self.level()));
@@ -195,12 +220,15 @@ impl NodeCore {
                 .collect()
         })?;
         let id = case_id.ok_or_else(|| NodeError::internal("case id was not assigned"))?;
-        self.show_case(id.as_str(), lang)
+        let mut detail = self.detail_of(id.as_str(), lang)?;
+        detail.evaluation_code = invitation.map(|c| c.shown);
+        Ok(detail)
     }
 
     /// The foundation's shortcut (demo, tests): 受理 with name and ID only.
     pub fn accept_case(
         &self,
+        who: &Actor,
         matter: &str,
         name: &str,
         id_number: &str,
@@ -210,7 +238,7 @@ impl NodeCore {
             id_number: id_number.to_string(),
             ..Default::default()
         };
-        let detail = self.accept_new(Lang::Zh, matter, &applicant, &[], false, false)?;
+        let detail = self.accept_new(who, Lang::Zh, matter, &applicant, &[], false, false)?;
         let (stored, state) = self.case_state(&detail.id)?;
         Ok(summary(&stored, &state, Lang::Zh))
     }
@@ -218,10 +246,12 @@ impl NodeCore {
     /// Records one step on an existing case.
     pub fn case_action(
         &self,
+        who: &Actor,
         lang: Lang,
         case: &str,
         action: CaseAction,
     ) -> Result<CaseDetail, NodeError> {
+        let action = as_signed_in(who, action);
         let stored = self.load_case(case)?;
         let reg = self.registry()?;
         let matter = reg.matter_of(&stored.record);
@@ -233,6 +263,9 @@ impl NodeCore {
             }
             action => vec![self.event_for(&stored, &state, &reg, matter, action)?],
         };
+        let mut events = events;
+        let code = invite(&mut events, reg.now_ms);
+        let events = self.recorded(who, events)?;
         // Each event is checked against the record with the earlier ones.
         let mut scratch = stored.record.clone();
         for (i, event) in events.iter().enumerate() {
@@ -251,7 +284,9 @@ impl NodeCore {
                 .collect(),
             reg.now_ms,
         )?;
-        self.show_case(case, lang)
+        let mut detail = self.detail_of(case, lang)?;
+        detail.evaluation_code = code.map(|c| c.shown);
+        Ok(detail)
     }
 
     /// Case lines, filtered: with `origin`, the cases whose scope names
@@ -259,10 +294,12 @@ impl NodeCore {
     /// a department, the cases routed to it.
     pub fn list_cases(
         &self,
+        who: &Actor,
         lang: Lang,
         origin: Option<&str>,
         filter: &CaseFilter,
     ) -> Result<Vec<CaseSummary>, NodeError> {
+        who.may(Act::ReadCases)?;
         let bad = |e| Malformed::node_id("--township", e);
         let origin: Option<liandong_model::NodeId> = match origin {
             None => None,
@@ -319,5 +356,88 @@ impl NodeCore {
                 (c, state)
             })
             .collect())
+    }
+}
+
+/// The applicant's one-time evaluation code, and its digest on the case.
+struct EvaluationCode {
+    shown: String,
+}
+
+/// Letters and digits a person reads without confusing them (no 0/O, 1/I/L).
+const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+/// The digest of a code as typed: upper case, without spaces or dashes.
+pub(crate) fn code_digest(code: &str) -> [u8; 32] {
+    let normal: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    *blake3::hash(format!("liandong-evaluation-v1:{normal}").as_bytes()).as_bytes()
+}
+
+/// With a conclusion among `events`, adds the invitation holding the
+/// digest of a fresh code (8 characters, printed XXXX-XXXX) and returns it.
+fn invite(events: &mut Vec<CaseEvent>, now_ms: u64) -> Option<EvaluationCode> {
+    if !events
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::Concluded))
+    {
+        return None;
+    }
+    use rand::Rng;
+    let mut rng = rand::rng();
+    let raw: String = (0..8)
+        .map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char)
+        .collect();
+    let shown = format!("{}-{}", &raw[..4], &raw[4..]);
+    events.push(CaseEvent::new(
+        now_ms,
+        EventKind::EvaluationInvited {
+            code_digest: code_digest(&raw),
+        },
+    ));
+    Some(EvaluationCode { shown })
+}
+
+/// A step's own staff field (the decider, the opinion's reviewer) is the
+/// signed-in staff member unless typed; typed otherwise, the domain's check
+/// refuses it (nobody decides as someone else).
+fn as_signed_in(who: &Actor, action: CaseAction) -> CaseAction {
+    match action {
+        CaseAction::Decide {
+            approve,
+            by,
+            reason,
+            department,
+            authorisation,
+        } => CaseAction::Decide {
+            approve,
+            by: if by.trim().is_empty() {
+                who.staff.clone()
+            } else {
+                by
+            },
+            reason,
+            department,
+            authorisation,
+        },
+        CaseAction::Opinion {
+            department,
+            result,
+            staff,
+            text,
+        } => CaseAction::Opinion {
+            department,
+            result,
+            staff: if staff.trim().is_empty() {
+                who.staff.clone()
+            } else {
+                staff
+            },
+            text,
+        },
+        other => other,
     }
 }

@@ -7,7 +7,13 @@
 //! data ([`ErrorReply`]: its kind and the refusal or the fields), never
 //! as text: the caller renders it in the clerk's language.
 //!
-//! Access is the file system's: the socket is created mode 0600.
+//! Access: the socket is bound inside a fresh directory of mode 0700, set
+//! to mode 0600 there, and only then renamed into place, so there is no
+//! moment at which another user could connect. The peer's uid (from the
+//! kernel, `SO_PEERCRED`) goes with every call into the audit log. Every
+//! request but `status`, `login` (and the CLI's own `health`/`help`)
+//! carries the session token of a signed-in staff member
+//! ([`crate::identity`]).
 
 use std::path::{Path, PathBuf};
 
@@ -42,7 +48,34 @@ pub fn socket_path(data_dir: &Path) -> PathBuf {
 pub struct Call {
     #[serde(default)]
     pub lang: Lang,
+    /// The session token from `login` (absent for `status` and `login`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// The caller's OS uid, set by the server from the socket, never read
+    /// from the request.
+    #[serde(skip)]
+    pub peer_uid: Option<u32>,
     pub request: Request,
+}
+
+impl Call {
+    /// A call without a session (`status`, `login`).
+    pub fn new(lang: Lang, request: Request) -> Call {
+        Call {
+            lang,
+            session: None,
+            peer_uid: None,
+            request,
+        }
+    }
+
+    /// A call in a signed-in session.
+    pub fn signed(lang: Lang, session: &str, request: Request) -> Call {
+        Call {
+            session: Some(session.to_string()),
+            ..Call::new(lang, request)
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -94,6 +127,9 @@ pub enum Request {
         name: String,
         department: String,
         role: StaffRole,
+        /// The centres he works at (node names, e.g. `T01`); none: the county hall.
+        #[serde(default)]
+        centres: Vec<String>,
     },
     AssignRole {
         id: String,
@@ -145,6 +181,40 @@ pub enum Request {
         resolve: bool,
     },
     Status,
+    /// 好差评 by the applicant, with the code printed at conclusion (no
+    /// staff session: the applicant's channel).
+    Evaluate {
+        case: String,
+        code: String,
+        level: u8,
+        #[serde(default)]
+        text: String,
+    },
+    /// Signs a staff member in; answers the session token.
+    Login {
+        staff: String,
+        password: String,
+    },
+    /// Ends the call's session.
+    Logout,
+    Whoami,
+    /// The signed-in staff member changes his password.
+    Passwd {
+        old: String,
+        new: String,
+    },
+    /// Hall management sets or resets a password, or disables an account.
+    SetPassword {
+        staff: String,
+        password: Option<String>,
+        #[serde(default)]
+        disable: bool,
+    },
+    /// The audit log as this node holds it.
+    AuditList {
+        #[serde(default)]
+        filter: crate::identity::AuditFilter,
+    },
     /// Revoke every certificate of a node issued until now (county only).
     Revoke {
         node: String,
@@ -315,6 +385,11 @@ pub enum Reply {
         message: String,
     },
     Status(Box<NodeStatus>),
+    LoggedIn(Box<crate::identity::LoginReply>),
+    Whoami(Box<crate::identity::WhoAmI>),
+    Audit {
+        lines: Vec<liandong_domain::AuditEntry>,
+    },
     /// The call failed: why, as data.
     Error {
         error: ErrorReply,
@@ -362,11 +437,7 @@ pub fn serve<H: Handler>(
         }
         std::fs::remove_file(&path)?;
     }
-    let listener = UnixListener::bind(&path)?;
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
-    }
+    let listener = bind_private(&path)?;
     let sd = shutdown.clone();
     let cleanup = path.clone();
     shutdown.spawn("control-socket", async move {
@@ -376,7 +447,8 @@ pub fn serve<H: Handler>(
                 accepted = listener.accept() => match accepted {
                     Ok((stream, _)) => {
                         let h = handler.clone();
-                        sd.spawn("control-conn", async move { connection(stream, h).await });
+                        let uid = stream.peer_cred().ok().map(|c| c.uid());
+                        sd.spawn("control-conn", async move { connection(stream, h, uid).await });
                     }
                     Err(e) => tracing::warn!(error = %e, "control socket accept failed"),
                 },
@@ -387,12 +459,37 @@ pub fn serve<H: Handler>(
     Ok(path)
 }
 
-async fn connection<H: Handler>(stream: UnixStream, handler: std::sync::Arc<H>) {
+/// Binds the socket at `path` with mode 0600 before anyone can reach it:
+/// bound in a new private directory beside it, chmod-ed there, then renamed.
+fn bind_private(path: &Path) -> std::io::Result<UnixListener> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    let dir = path.with_extension(format!("bind-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+    let inner = dir.join(SOCKET_NAME);
+    let bound = (|| {
+        let listener = UnixListener::bind(&inner)?;
+        std::fs::set_permissions(&inner, std::fs::Permissions::from_mode(0o600))?;
+        std::fs::rename(&inner, path)?;
+        Ok(listener)
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    bound
+}
+
+async fn connection<H: Handler>(
+    stream: UnixStream,
+    handler: std::sync::Arc<H>,
+    peer_uid: Option<u32>,
+) {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read).take(MAX_LINE as u64 * 16).lines();
     while let Ok(Some(line)) = lines.next_line().await {
         let reply = match decode_request(&line) {
-            Ok(call) => handler.handle(call).await,
+            Ok(mut call) => {
+                call.peer_uid = peer_uid;
+                handler.handle(call).await
+            }
             Err(refused) => refused,
         };
         let mut out = serde_json::to_string(&reply).unwrap_or_default();

@@ -94,6 +94,19 @@ impl ErrorKind {
         ErrorKind::Internal,
     ];
 
+    /// The kebab-case name (as on the wire; audit lines).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Refused => "refused",
+            ErrorKind::NotFound => "not-found",
+            ErrorKind::NotPermitted => "not-permitted",
+            ErrorKind::BadInput => "bad-input",
+            ErrorKind::Store => "store",
+            ErrorKind::Io => "io",
+            ErrorKind::Internal => "internal",
+        }
+    }
+
     /// Whether the caller's request itself is at fault (changing it, not
     /// retrying it, is what helps).
     pub fn is_callers_fault(self) -> bool {
@@ -141,7 +154,7 @@ pub enum OpenRequest {
 }
 
 /// What this node or role may not do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(rename_all = "kebab-case")]
 pub enum Forbidden {
     /// Only the county writes the catalogue, staff, authorisations and calendar.
@@ -153,6 +166,19 @@ pub enum Forbidden {
     /// The county does not revoke its own certificate.
     #[error("the county revoking itself")]
     RevokeSelf,
+    /// The command needs a signed-in staff member (`login`), or the
+    /// session ended (logout, 8 hours idle, account disabled).
+    #[error("not signed in at {node}")]
+    NotSignedIn { node: String },
+    /// The staff id or the password is wrong (never says which).
+    #[error("wrong staff id or password")]
+    WrongCredentials,
+    /// Too many failed sign-ins: the account is locked until then.
+    #[error("account locked until {until_ms}")]
+    Locked { until_ms: u64 },
+    /// The signed-in staff member has no role that may do this.
+    #[error("{staff} has no role that may {act}")]
+    Role { staff: String, act: String },
 }
 
 /// A malformed argument that reached the node.
@@ -178,6 +204,9 @@ pub enum Malformed {
     /// no routing rule; or a rule named neither.
     #[error("nothing to route to")]
     NothingToRoute,
+    /// A new password does not meet the policy, or none was given.
+    #[error("password: {detail}")]
+    Password { detail: String },
     #[error("matter: {0}")]
     Matter(MatterError),
     #[error("staff: {0}")]

@@ -46,6 +46,18 @@ pub fn cst_date(ms: u64) -> String {
         .unwrap_or_else(|| "19700101".into())
 }
 
+/// The CST calendar day of a Unix-ms instant.
+pub fn cst_day(ms: u64) -> chrono::NaiveDate {
+    cst()
+        .timestamp_millis_opt(ms as i64)
+        .single()
+        .map(|t| t.date_naive())
+        .unwrap_or_default()
+}
+
+/// Where a node keeps its sessions' digests, in its data directory.
+pub const SESSIONS_FILE: &str = "sessions.json";
+
 /// `YYYY-MM-DD HH:MM:SS` of a Unix-ms instant in CST, or "never".
 pub fn fmt_time(ms: Option<u64>) -> String {
     match ms {
@@ -134,6 +146,8 @@ pub struct NodeCore {
     /// This node's health report as last refreshed by the background pass
     /// (heartbeats read it; see [`crate::report`]).
     pub(crate) last_report: Arc<std::sync::Mutex<NodeReport>>,
+    /// Sessions and the sign-in failure counter ([`crate::identity`]).
+    pub(crate) identity: Arc<crate::identity::Identity>,
 }
 
 /// Cases with warnings, as last counted.
@@ -154,12 +168,16 @@ impl NodeCore {
         clock: SharedClock,
     ) -> NodeCore {
         NodeCore {
-            store,
             board: LinkBoard::default(),
             county_code: county_code.to_string(),
             cert_not_after_ms,
             revocations,
             warning_counts: Default::default(),
+            identity: Arc::new(crate::identity::Identity::load(
+                &store.path().join(SESSIONS_FILE),
+                clock.now_ms(),
+            )),
+            store,
             clock,
             last_report: Default::default(),
         }
@@ -183,7 +201,12 @@ impl NodeCore {
     }
 
     /// Online, consistent backup to `path` (written beside it, then renamed).
-    pub fn backup(&self, path: &std::path::Path) -> Result<String, NodeError> {
+    pub fn backup(
+        &self,
+        who: &crate::identity::Actor,
+        path: &std::path::Path,
+    ) -> Result<String, NodeError> {
+        who.may(liandong_domain::permission::Act::Backup)?;
         let tmp = path.with_extension("partial");
         let write = || -> Result<liandong_store::BackupSummary, NodeError> {
             let file = std::fs::File::create(&tmp).map_err(file_error(FileOp::Create, &tmp))?;
@@ -209,7 +232,13 @@ impl NodeCore {
 
     /// Revokes every certificate of `node` issued until now (county only);
     /// the node is refused at its next handshake, everywhere.
-    pub fn revoke(&self, node: &str, reason: &str) -> Result<String, NodeError> {
+    pub fn revoke(
+        &self,
+        who: &crate::identity::Actor,
+        node: &str,
+        reason: &str,
+    ) -> Result<String, NodeError> {
+        who.may(liandong_domain::permission::Act::Pki)?;
         if self.me().role() != liandong_model::Role::County {
             return Err(NodeError::not_permitted(Forbidden::Revocation));
         }
@@ -343,7 +372,10 @@ impl NodeCore {
 }
 
 /// A failed `op` on a file outside the store.
-fn file_error(op: FileOp, path: &std::path::Path) -> impl FnOnce(std::io::Error) -> NodeError + '_ {
+pub(crate) fn file_error(
+    op: FileOp,
+    path: &std::path::Path,
+) -> impl FnOnce(std::io::Error) -> NodeError + '_ {
     move |source| NodeError::Io {
         op,
         path: path.to_path_buf(),

@@ -46,6 +46,22 @@ pub struct HistoryLine {
     pub event: String,
     pub label: String,
     pub superseded: bool,
+    /// Who recorded it (none: recorded before sign-in existed, by the
+    /// county's rule engine, or through the applicant's channel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorder: Option<RecorderLine>,
+    /// A sealed decision's short verification code (XXXX-XXXX).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal_code: Option<String>,
+}
+
+/// The recorder of an event, for display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecorderLine {
+    pub staff: String,
+    pub role: String,
+    pub role_label: String,
+    pub node: String,
 }
 
 /// `case show`: the folded state (status, clock, warnings, conflicts,
@@ -62,6 +78,10 @@ pub struct CaseDetail {
     pub warnings: Vec<String>,
     pub state: serde_json::Value,
     pub history: Vec<HistoryLine>,
+    /// The one-time evaluation code for the applicant, printed once when
+    /// the case is concluded (only its digest is kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_code: Option<String>,
 }
 
 /// One staff member of the roster.
@@ -166,6 +186,17 @@ pub fn detail(case: &StoredCase, state: &CaseState, lang: Lang) -> CaseDetail {
             event: e.event.kind.name().to_string(),
             label: e.event.kind.label(lang).to_string(),
             superseded: superseded.contains(op),
+            recorder: e.event.recorder.as_ref().map(|r| RecorderLine {
+                staff: r.staff.clone(),
+                role: r.role.as_str().to_string(),
+                role_label: r.role.label(lang).to_string(),
+                node: r.node.to_string(),
+            }),
+            seal_code: e
+                .event
+                .seal
+                .as_ref()
+                .map(|s| liandong_identity::seal::verification_code(&s.signature)),
         })
         .collect();
     let mut state_json = serde_json::to_value(state).unwrap_or(serde_json::Value::Null);
@@ -187,6 +218,7 @@ pub fn detail(case: &StoredCase, state: &CaseState, lang: Lang) -> CaseDetail {
         warnings: warning_texts(state, lang),
         state: state_json,
         history,
+        evaluation_code: None,
     }
 }
 

@@ -13,6 +13,8 @@ use chrono::{Datelike, NaiveDate};
 use super::output::{staff_line, StaffLine};
 use super::NodeCore;
 use crate::error::{Forbidden, Malformed, Missing, NodeError};
+use crate::identity::Actor;
+use liandong_domain::permission::Act;
 use liandong_domain::OpBody;
 use liandong_domain::{
     validate_staff, AuthScope, Authorisation, DaySetting, Lang, Level, Matter, Power, Staff,
@@ -53,7 +55,8 @@ impl NodeCore {
     }
 
     /// Adds or edits a matter (a new catalogue version).
-    pub fn put_matter(&self, lang: Lang, matter: Matter) -> Result<String, NodeError> {
+    pub fn put_matter(&self, who: &Actor, lang: Lang, matter: Matter) -> Result<String, NodeError> {
+        who.may(Act::Catalogue)?;
         self.county_only()?;
         matter.validate().map_err(Malformed::Matter)?;
         let code = matter.code.clone();
@@ -66,7 +69,8 @@ impl NodeCore {
         ))
     }
 
-    pub fn retire_matter(&self, lang: Lang, code: &str) -> Result<String, NodeError> {
+    pub fn retire_matter(&self, who: &Actor, lang: Lang, code: &str) -> Result<String, NodeError> {
+        who.may(Act::Catalogue)?;
         self.county_only()?;
         let mut matter = self.matter_guide(code)?;
         matter.active = false;
@@ -106,27 +110,40 @@ impl NodeCore {
             .ok_or_else(|| NodeError::not_found(Missing::Staff { id: id.to_string() }))
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub fn add_staff(
         &self,
+        who: &Actor,
         lang: Lang,
         id: &str,
         name: &str,
         department: &str,
         role: StaffRole,
+        centres: &[String],
     ) -> Result<String, NodeError> {
+        who.may(Act::Roster)?;
         self.county_only()?;
         validate_staff(id, name, department).map_err(Malformed::Staff)?;
+        let mut centre_set = BTreeSet::new();
+        for c in centres {
+            let node = liandong_model::NodeId::township(c.trim())
+                .map_err(|e| Malformed::node_id("--centre", e))?;
+            centre_set.insert(node.name().to_string());
+        }
         let existing = self.current_staff(id)?;
         let actor = self.me().clone();
         self.write_registry(EntityId::Staff(id.to_string()), |stamp| {
             let mut staff = match existing {
                 Some(mut s) => {
                     s.rename(name, stamp.clone());
-                    s.move_to(department, stamp);
+                    s.move_to(department, stamp.clone());
                     s
                 }
-                None => Staff::new(id, name, department, stamp),
+                None => Staff::new(id, name, department, stamp.clone()),
             };
+            if !centre_set.is_empty() {
+                staff.set_centres(centre_set, stamp);
+            }
             let op = staff.add_role_op(role, actor);
             staff.apply_role_op(op);
             OpBody::StaffPut(staff)
@@ -139,11 +156,13 @@ impl NodeCore {
 
     pub fn assign_role(
         &self,
+        who: &Actor,
         lang: Lang,
         id: &str,
         role: StaffRole,
         remove: bool,
     ) -> Result<String, NodeError> {
+        who.may(Act::Roster)?;
         self.county_only()?;
         let mut staff = self.existing_staff(id)?;
         let op = if remove {
@@ -162,10 +181,12 @@ impl NodeCore {
 
     pub fn assign_window(
         &self,
+        who: &Actor,
         lang: Lang,
         id: &str,
         window: Option<String>,
     ) -> Result<String, NodeError> {
+        who.may(Act::Roster)?;
         self.county_only()?;
         let staff = self.existing_staff(id)?;
         self.write_registry(EntityId::Staff(id.to_string()), |stamp| {
@@ -182,6 +203,7 @@ impl NodeCore {
     #[allow(clippy::too_many_arguments)]
     pub fn authorise(
         &self,
+        who: &Actor,
         lang: Lang,
         staff: &str,
         scope: AuthScope,
@@ -190,6 +212,7 @@ impl NodeCore {
         to: NaiveDate,
         id: Option<String>,
     ) -> Result<String, NodeError> {
+        who.may(Act::Authorisations)?;
         self.county_only()?;
         self.existing_staff(staff)?;
         let id = id.unwrap_or_else(|| format!("A-{staff}-{}", self.now_ms()));
@@ -212,7 +235,13 @@ impl NodeCore {
         ))
     }
 
-    pub fn revoke_authorisation(&self, lang: Lang, id: &str) -> Result<String, NodeError> {
+    pub fn revoke_authorisation(
+        &self,
+        who: &Actor,
+        lang: Lang,
+        id: &str,
+    ) -> Result<String, NodeError> {
+        who.may(Act::Authorisations)?;
         self.county_only()?;
         let mut grant = self
             .store
@@ -243,10 +272,12 @@ impl NodeCore {
 
     pub fn set_calendar(
         &self,
+        who: &Actor,
         lang: Lang,
         dates: Vec<NaiveDate>,
         setting: DaySetting,
     ) -> Result<String, NodeError> {
+        who.may(Act::Calendar)?;
         self.county_only()?;
         if dates.is_empty() {
             return Err(Malformed::NoDates.into());

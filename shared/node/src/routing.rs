@@ -13,6 +13,8 @@ use std::collections::BTreeSet;
 use super::NodeCore;
 use crate::control::CaseAction;
 use crate::error::{Malformed, NodeError};
+use crate::identity::Actor;
+use liandong_domain::permission::Act;
 use liandong_domain::{CaseEvent, EventKind, Lang, OpBody, RoutingRule};
 use liandong_model::{EntityId, NodeId, Role};
 
@@ -20,11 +22,13 @@ impl NodeCore {
     /// Sets the routing rule of a matter (county only).
     pub fn put_routing(
         &self,
+        who: &Actor,
         lang: Lang,
         matter: &str,
         departments: Vec<String>,
         townships: Vec<String>,
     ) -> Result<String, NodeError> {
+        who.may(Act::Routing)?;
         self.county_only()?;
         let matter = matter.trim();
         if self.store.matter(matter)?.is_none() {

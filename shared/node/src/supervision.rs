@@ -5,6 +5,8 @@
 //! engine runs, on whichever replica). Items are never deleted: resolving
 //! and annotating add events.
 
+use crate::identity::Actor;
+use liandong_domain::permission::Act;
 use std::time::Duration;
 
 use super::output::{supervision_line, SupervisionLine};
@@ -23,9 +25,11 @@ impl NodeCore {
     /// one centre or all.
     pub fn supervision(
         &self,
+        who: &Actor,
         lang: Lang,
         origin: Option<&str>,
     ) -> Result<Vec<SupervisionLine>, NodeError> {
+        who.may(Act::ReadSupervision)?;
         let reg = self.registry()?;
         let origin = origin.map(|o| {
             if o.contains('/') {
@@ -53,12 +57,14 @@ impl NodeCore {
     /// Adds a note to an item, or resolves it (never deletes).
     pub fn annotate_supervision(
         &self,
+        who: &Actor,
         lang: Lang,
         case: &str,
         item: &str,
         note: &str,
         resolve: bool,
     ) -> Result<String, NodeError> {
+        who.may(Act::Supervise)?;
         if note.trim().is_empty() {
             return Err(Malformed::NoteMissing.into());
         }
@@ -85,10 +91,11 @@ impl NodeCore {
             }
         };
         let now = self.now_ms();
+        let recorder = who.recorder(&kind, self.me())?;
         self.store.append_local(
             vec![(
                 EntityId::Case(stored.id),
-                OpBody::Case(CaseEvent::new(now, kind)),
+                OpBody::Case(CaseEvent::new(now, kind).recorded_by(recorder)),
             )],
             now,
         )?;

@@ -83,7 +83,7 @@ pub use read::changes::{CaseChange, CaseChanges, CaseFeed, CaseFeedEntry};
 pub use read::StoreStats;
 pub use record::StoredOp;
 pub use verify::VerifyReport;
-pub use views::{RevocationView, StoredCase};
+pub use views::{CredentialEntry, RevocationView, SealKeys, StoredCase};
 pub use write::{ApplyReport, HeldOp, RejectionRecord, Source};
 
 /// Format byte that opens every stored value.
@@ -138,6 +138,16 @@ fn decode<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, StoreError
         Some((other, _)) => Err(StoreError::corrupt(what, format!("unknown format {other}"))),
         None => Err(StoreError::corrupt(what, "empty value")),
     }
+}
+
+/// A stored roster entry: the current layout, or the one written before
+/// staff had centres (read as a staff member of the county hall).
+fn decode_staff(bytes: &[u8]) -> Result<Option<liandong_domain::Staff>, StoreError> {
+    decode::<Option<liandong_domain::Staff>>("staff", bytes).or_else(|e| {
+        decode::<Option<liandong_domain::LegacyStaff>>("staff", bytes)
+            .map(|old| old.map(liandong_domain::Staff::from))
+            .map_err(|_| e)
+    })
 }
 
 fn new_incarnation() -> Incarnation {

@@ -16,11 +16,14 @@ pub mod changes;
 use liandong_domain::DecodeBody;
 use std::collections::BTreeMap;
 
+use super::views::{CredentialEntry, SealKeys};
 use super::write::{peer_scope, ALL_SCOPE};
 use super::StoredCase;
 use super::{decode, keys, Cursor, Digest, PeerRecord, Store, StoreError, StoredOp};
 use liandong_domain::OpBody;
-use liandong_domain::{Authorisation, Calendar, CaseRecord, Catalogue, CatalogueEntry, Staff};
+use liandong_domain::{
+    AuditEntry, Authorisation, Calendar, CaseRecord, Catalogue, CatalogueEntry, Credential, Staff,
+};
 use liandong_model::{EncodedOp, EntityId, NodeId, OutboxChunk};
 
 /// Figures for status and reports.
@@ -220,7 +223,7 @@ impl Store {
     pub fn staff(&self) -> Result<Vec<Staff>, StoreError> {
         let mut out = Vec::new();
         for item in self.db.scan_prefix(keys::view_prefix("staff")) {
-            let s: Option<Staff> = decode("staff", &item?.1)?;
+            let s: Option<Staff> = super::decode_staff(&item?.1)?;
             out.extend(s);
         }
         // The view keys order ids by length first.
@@ -236,6 +239,54 @@ impl Store {
             out.extend(a);
         }
         out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    /// A staff member's credential, as this node holds it (only the
+    /// county and the centres it names hold one).
+    pub fn credential(&self, staff: &str) -> Result<Option<Credential>, StoreError> {
+        match self.db.get(keys::view(&format!("credential/{staff}")))? {
+            Some(v) => {
+                let entry: Option<CredentialEntry> = decode("credential", &v)?;
+                Ok(entry.map(|e| e.credential))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Whether this node holds any credential (a new county has none).
+    pub fn any_credential(&self) -> Result<bool, StoreError> {
+        Ok(self
+            .db
+            .scan_prefix(keys::view_prefix("credential"))
+            .next()
+            .transpose()?
+            .is_some())
+    }
+
+    /// Every public seal key of a staff member, by key id.
+    pub fn seal_keys(&self, staff: &str) -> Result<SealKeys, StoreError> {
+        match self.db.get(keys::view(&format!("sealkey/{staff}")))? {
+            Some(v) => decode("seal keys", &v),
+            None => Ok(SealKeys::new()),
+        }
+    }
+
+    /// Every audit line this node holds (its own; at the county, every
+    /// node's), in entity-index order.
+    pub fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.db.scan_prefix(keys::entity_index_kind_prefix("audit")) {
+            let (k, _) = item?;
+            let op_key = keys::entity_index_op_key(&k)
+                .ok_or_else(|| StoreError::corrupt("entity index", "unparsable key"))?;
+            let stored = self.stored_op(op_key)?;
+            let op =
+                EncodedOp::decode(stored.bytes).map_err(|e| StoreError::corrupt("operation", e))?;
+            if let Ok(OpBody::Audit(entry)) = op.body() {
+                out.push(entry);
+            }
+        }
         Ok(out)
     }
 

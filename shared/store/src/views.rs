@@ -13,6 +13,9 @@
 //! | authorisation | [`Authorisation`]: merged grant (earliest revocation)  |
 //! | revocation    | [`RevocationView`]: latest instant named               |
 //! | routing       | [`RoutingEntry`]: the latest rule by (HLC, op id)      |
+//! | credential    | [`CredentialEntry`]: the latest credential by (HLC, op id) |
+//! | seal key      | [`SealKeys`]: every public key a staff member had (grow-only) |
+//! | audit         | none kept: lines are read from the entity index, like a case |
 
 use liandong_domain::DecodeBody;
 use serde::{Deserialize, Serialize};
@@ -20,7 +23,8 @@ use serde::{Deserialize, Serialize};
 use super::{decode, encode, StoreError};
 use liandong_domain::OpBody;
 use liandong_domain::{
-    Authorisation, Calendar, CaseRecord, CatalogueEntry, RoutingEntry, Staff, Stamp,
+    Authorisation, Calendar, CaseRecord, CatalogueEntry, Credential, RoutingEntry, SealKey, Staff,
+    Stamp,
 };
 use liandong_model::{CaseId, EncodedOp, EntityId};
 
@@ -40,6 +44,17 @@ pub struct RevocationView {
     pub reasons: Vec<String>,
 }
 
+/// A staff member's credential: the latest by stamp wins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialEntry {
+    pub credential: Credential,
+    pub stamp: Stamp,
+}
+
+/// A staff member's public seal keys by key id (old decisions verify
+/// against the key they were sealed with).
+pub type SealKeys = std::collections::BTreeMap<String, SealKey>;
+
 /// One entity's view while a batch is applied.
 #[derive(Debug, Clone)]
 pub(super) enum View {
@@ -49,6 +64,8 @@ pub(super) enum View {
     Staff(Option<Staff>),
     Authorisation(Option<Authorisation>),
     Routing(Option<RoutingEntry>),
+    Credential(Option<CredentialEntry>),
+    SealKeys(SealKeys),
 }
 
 impl View {
@@ -57,7 +74,9 @@ impl View {
     pub(super) fn load(entity: &EntityId, stored: Option<&[u8]>) -> Result<View, StoreError> {
         let Some(bytes) = stored else {
             let view = match entity {
-                EntityId::Case(_) | EntityId::Matter(_) => View::Matter(None),
+                EntityId::Case(_) | EntityId::Matter(_) | EntityId::Audit(_) => View::Matter(None),
+                EntityId::Credential(_) => View::Credential(None),
+                EntityId::SealKey(_) => View::SealKeys(SealKeys::new()),
                 EntityId::Revocation(_) => View::Revocation(RevocationView::default()),
                 EntityId::Calendar => View::Calendar(Calendar::new()),
                 EntityId::Staff(_) => View::Staff(None),
@@ -67,10 +86,14 @@ impl View {
             return Ok(view);
         };
         let view = match entity {
-            EntityId::Case(_) | EntityId::Matter(_) => View::Matter(decode("matter", bytes)?),
+            EntityId::Case(_) | EntityId::Matter(_) | EntityId::Audit(_) => {
+                View::Matter(decode("matter", bytes)?)
+            }
+            EntityId::Credential(_) => View::Credential(decode("credential", bytes)?),
+            EntityId::SealKey(_) => View::SealKeys(decode("seal keys", bytes)?),
             EntityId::Revocation(_) => View::Revocation(decode("revocation", bytes)?),
             EntityId::Calendar => View::Calendar(decode("calendar", bytes)?),
-            EntityId::Staff(_) => View::Staff(decode("staff", bytes)?),
+            EntityId::Staff(_) => View::Staff(super::decode_staff(bytes)?),
             EntityId::Authorisation(_) => View::Authorisation(decode("authorisation", bytes)?),
             EntityId::Routing(_) => View::Routing(decode("routing rule", bytes)?),
         };
@@ -85,6 +108,8 @@ impl View {
             View::Staff(v) => encode(v),
             View::Authorisation(v) => encode(v),
             View::Routing(v) => encode(v),
+            View::Credential(v) => encode(v),
+            View::SealKeys(v) => encode(v),
         }
     }
 
@@ -127,6 +152,13 @@ impl View {
                 Some(r) => r.put(rule, stamp),
                 None => *slot = Some(RoutingEntry { rule, stamp }),
             },
+            (View::Credential(slot), Some(OpBody::CredentialSet(credential))) => match slot {
+                Some(e) if e.stamp >= stamp => {}
+                _ => *slot = Some(CredentialEntry { credential, stamp }),
+            },
+            (View::SealKeys(keys), Some(OpBody::SealKeyPut(key))) => {
+                keys.entry(key.key_id.clone()).or_insert(key);
+            }
             _ => {}
         }
     }

@@ -319,6 +319,10 @@ impl Pending<'_> {
     }
 
     fn absorb(&mut self, entity_key: &str, op: &EncodedOp) -> Result<(), StoreError> {
+        if let EntityId::Audit(_) = op.entity() {
+            // Audit lines are read from the entity index.
+            return Ok(());
+        }
         if let EntityId::Case(_) = op.entity() {
             // A case's view is its event set, read from the entity index
             // (the operations are stored once); only count new cases.

@@ -60,10 +60,7 @@ fn proc_rss(pid: u32) -> anyhow::Result<(f64, f64)> {
 }
 
 async fn county_ops_held(dir: &Path) -> Option<u64> {
-    let req = Call {
-        lang: Default::default(),
-        request: Request::Status,
-    };
+    let req = Call::new(Default::default(), Request::Status);
     match call(dir, "county-node serve", &req).await {
         Ok(Reply::Status(s)) => Some(s.ops_held),
         _ => None,

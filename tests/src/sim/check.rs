@@ -117,8 +117,9 @@ fn statuses_agree(county: &NodeCore, child: &NodeCore, out: &mut Vec<String>) {
     };
     for case in cases {
         let id = case.id.to_string();
-        let here = child.show_case(&id, Lang::En).map(|d| d.status);
-        let there = county.show_case(&id, Lang::En).map(|d| d.status);
+        let reader = crate::reader();
+        let here = child.show_case(&reader, &id, Lang::En).map(|d| d.status);
+        let there = county.show_case(&reader, &id, Lang::En).map(|d| d.status);
         match (here, there) {
             (Ok(a), Ok(b)) if a == b => {}
             (Ok(a), Ok(b)) => out.push(format!(

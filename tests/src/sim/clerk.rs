@@ -124,8 +124,16 @@ fn accept(core: &NodeCore, matter: &str, applicants: &mut u64) -> Result<CaseDet
         id_number: format!("41000019900101{:04}", *applicants % 10_000),
         ..Default::default()
     };
-    core.accept_new(Lang::Zh, matter, &applicant, &[], false, false)
-        .map_err(|e| e.to_string())
+    core.accept_new(
+        &crate::clerk_at(core),
+        Lang::Zh,
+        matter,
+        &applicant,
+        &[],
+        false,
+        false,
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// Picks one case this node holds and takes the next step it can.
@@ -136,12 +144,24 @@ fn advance_one(core: &NodeCore, rng: &mut StdRng) -> Step {
     }
     let stored = &cases[rng.random_range(0..cases.len())];
     let id = stored.id.to_string();
-    let detail = core.show_case(&id, Lang::En).ok()?;
+    let detail = core.show_case(&crate::reader(), &id, Lang::En).ok()?;
     let action = next_action(core, &detail)?;
+    let who = actor_for(core, &action);
     Some(
-        core.case_action(Lang::En, &id, action)
+        core.case_action(&who, Lang::En, &id, action)
             .map_err(|e| e.to_string()),
     )
+}
+
+/// Who takes a step: the staff member a step names (an opinion's
+/// reviewer, the deciding chief representative), else the node's clerk.
+fn actor_for(core: &NodeCore, action: &CaseAction) -> liandong_node::identity::Actor {
+    use liandong_domain::StaffRole;
+    match action {
+        CaseAction::Opinion { staff, .. } => crate::acting(staff, StaffRole::Reviewer),
+        CaseAction::Decide { by, .. } => crate::acting(by, StaffRole::ChiefRepresentative),
+        _ => crate::clerk_at(core),
+    }
 }
 
 /// The step this node's clerk would take next on a case, if any.

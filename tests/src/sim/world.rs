@@ -178,18 +178,20 @@ pub fn ensure_registry(county: &NodeCore, today_ms: u64) -> Result<(), String> {
     if county.store.matter("M001").ok().flatten().is_some() {
         return Ok(());
     }
+    let hall = crate::try_hall(county)?;
     let m001 = Matter::basic("M001", "个体工商户设立登记", Level::Township, 3, 15, "D01");
     county
-        .put_matter(Lang::Zh, m001)
+        .put_matter(&hall, Lang::Zh, m001)
         .map_err(|e| e.to_string())?;
     let today = liandong_domain::cst_date(today_ms);
     for j in JOINT {
         let matter = Matter::basic(j.matter, "联办事项", Level::County, 10, 20, j.department);
         county
-            .put_matter(Lang::Zh, matter)
+            .put_matter(&hall, Lang::Zh, matter)
             .map_err(|e| e.to_string())?;
         county
             .put_routing(
+                &hall,
                 Lang::Zh,
                 j.matter,
                 vec![j.department.into()],
@@ -198,16 +200,22 @@ pub fn ensure_registry(county: &NodeCore, today_ms: u64) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         county
             .add_staff(
+                &hall,
                 Lang::Zh,
                 j.chief,
                 "首席代表",
                 j.department,
                 StaffRole::ChiefRepresentative,
+                &[],
             )
+            .map_err(|e| e.to_string())?;
+        county
+            .assign_role(&hall, Lang::Zh, j.chief, StaffRole::Reviewer, false)
             .map_err(|e| e.to_string())?;
         let powers: BTreeSet<Power> = [Power::Decide, Power::Seal].into();
         county
             .authorise(
+                &hall,
                 Lang::Zh,
                 j.chief,
                 AuthScope::Matter(j.matter.into()),

@@ -72,8 +72,8 @@ pub enum CaseCommand {
         /// 通过/退回/其他: pass, return or other.
         #[arg(long, value_parser = parse_result)]
         result: OpinionResult,
-        /// Staff id of who gives it.
-        #[arg(long)]
+        /// Staff id of who gives it [default: the signed-in staff member].
+        #[arg(long, default_value = "")]
         staff: String,
         /// The opinion (required unless the result is pass).
         #[arg(long, default_value = "")]
@@ -107,7 +107,8 @@ pub enum CaseCommand {
         #[arg(long)]
         json: bool,
     },
-    /// 准予/不予: only staff holding a valid authorisation for the matter.
+    /// 准予/不予: only the signed-in chief representative, within his
+    /// authorisation; the decision is recorded in his name.
     #[command(group(ArgGroup::new("outcome").required(true).args(["approve", "deny"])))]
     Decide {
         case: String,
@@ -115,8 +116,9 @@ pub enum CaseCommand {
         approve: bool,
         #[arg(long)]
         deny: bool,
-        /// Staff id of the chief representative deciding.
-        #[arg(long)]
+        /// Staff id of the chief representative deciding [default: the
+        /// signed-in staff member; naming anyone else is refused].
+        #[arg(long, default_value = "")]
         by: String,
         /// Reasons (required to deny).
         #[arg(long, default_value = "")]
@@ -163,15 +165,18 @@ pub enum CaseCommand {
         #[arg(long)]
         json: bool,
     },
-    /// 好差评: 1 非常满意 … 5 非常不满意.
+    /// 好差评 by the applicant: 1 非常满意 … 5 非常不满意, with the one-time
+    /// code printed at conclusion (no staff sign-in: staff never record an
+    /// evaluation).
     Evaluate {
         case: String,
+        /// The evaluation code printed for the applicant (XXXX-XXXX).
+        #[arg(long)]
+        code: String,
         #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
         level: u8,
         #[arg(long, default_value = "")]
         text: String,
-        #[arg(long, default_value = "")]
-        evaluator: String,
         #[arg(long)]
         json: bool,
     },

@@ -84,15 +84,25 @@ pub fn detail_text(d: &CaseDetail, lang: Lang) -> String {
         .history
         .iter()
         .map(|h| {
+            let recorder = h
+                .recorder
+                .as_ref()
+                .map(|r| format!("{} ({}) @ {}", r.staff, r.role_label, r.node))
+                .unwrap_or_default();
+            let mut note = if h.superseded {
+                l("已撤销", "retracted")
+            } else {
+                String::new()
+            };
+            if let Some(code) = &h.seal_code {
+                note.push_str(&format!("{} {code}", l("电子印章验证码", "seal code")));
+            }
             vec![
                 fmt_time(Some(h.at_ms)),
                 h.label.clone(),
+                recorder,
                 h.op.clone(),
-                if h.superseded {
-                    l("已撤销", "retracted")
-                } else {
-                    String::new()
-                },
+                note,
             ]
         })
         .collect();
@@ -100,10 +110,20 @@ pub fn detail_text(d: &CaseDetail, lang: Lang) -> String {
         &[
             lang.pick("时间", "time"),
             lang.pick("事件", "event"),
+            lang.pick("经办人", "recorded by"),
             lang.pick("事件编号", "event id"),
             "",
         ],
         &rows,
     ));
+    if let Some(code) = &d.evaluation_code {
+        out.push_str(&format!(
+            "{} {code}\n",
+            l(
+                "请将评价码交给申请人（仅显示一次，申请人凭此码评价）：",
+                "give the applicant this evaluation code (shown once; the applicant evaluates with it):"
+            )
+        ));
+    }
     out
 }

@@ -149,19 +149,17 @@ pub(super) fn request(cmd: CaseCommand, lang: Lang) -> anyhow::Result<(Request, 
         }
         CaseCommand::Evaluate {
             case,
+            code,
             level,
             text,
-            evaluator,
             json,
         } => (
-            on(
+            Request::Evaluate {
                 case,
-                CaseAction::Evaluate {
-                    level,
-                    text,
-                    evaluator,
-                },
-            ),
+                code,
+                level,
+                text,
+            },
             json,
         ),
         CaseCommand::Retract {

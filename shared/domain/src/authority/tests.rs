@@ -378,7 +378,7 @@ fn an_unreadable_body_passes_only_for_the_cases_centre_and_the_county() {
 fn routing_events_widen_the_scope_to_the_named_node() {
     let entity = case_entity();
     let routed = OpBody::Case(CaseEvent::new(0, every_kind()[5].clone()));
-    assert_eq!(scope_growth(&entity, &routed), Some(bridge("D03")));
+    assert_eq!(scope_growth(&entity, &routed), vec![bridge("D03")]);
     let asked = OpBody::Case(CaseEvent::new(
         0,
         EventKind::OpinionRequested {
@@ -386,7 +386,7 @@ fn routing_events_widen_the_scope_to_the_named_node() {
             stage_limit_days: None,
         },
     ));
-    assert_eq!(scope_growth(&entity, &asked), Some(t("T02")));
+    assert_eq!(scope_growth(&entity, &asked), vec![t("T02")]);
     let other = OpBody::Case(CaseEvent::new(0, EventKind::Concluded));
-    assert_eq!(scope_growth(&entity, &other), None);
+    assert!(scope_growth(&entity, &other).is_empty());
 }

@@ -231,6 +231,12 @@ pub(crate) fn preconditions(
             open_case(facts)?;
             required(reason, RequiredField::WithdrawalReason)
         }
+        EventKind::EvaluationInvited { .. } => {
+            if facts.concluded.is_empty() {
+                return Err(Refusal::InvitationBeforeConclusion);
+            }
+            Ok(())
+        }
         EventKind::Evaluated { level, .. } => {
             if !(1..=5).contains(level) {
                 return Err(Refusal::EvaluationLevel { level: *level });

@@ -218,6 +218,12 @@ pub enum EventKind {
         staff: String,
         text: String,
     },
+    /// 评价邀请: written with the conclusion; the one-time code printed for
+    /// the applicant is kept only as its digest (blake3), so only the
+    /// applicant, holding the code, can evaluate (好差评, DOMAIN.md §3).
+    EvaluationInvited {
+        code_digest: [u8; 32],
+    },
 }
 
 /// Who gives an opinion: a routed department (through its bridge or at the

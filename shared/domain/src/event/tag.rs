@@ -35,11 +35,12 @@ pub enum EventTag {
     Retracted,
     OpinionRequested,
     OpinionRecorded,
+    EvaluationInvited,
 }
 
 impl EventTag {
     /// Every tag, in [`EventKind`]'s variant order.
-    pub const ALL: [EventTag; 24] = [
+    pub const ALL: [EventTag; 25] = [
         EventTag::Submitted,
         EventTag::CorrectionRequested,
         EventTag::CorrectionSupplied,
@@ -64,6 +65,7 @@ impl EventTag {
         EventTag::Retracted,
         EventTag::OpinionRequested,
         EventTag::OpinionRecorded,
+        EventTag::EvaluationInvited,
     ];
 
     /// The stable name of [`EventKind::name`]; both opinion forms are
@@ -94,6 +96,7 @@ impl EventTag {
             EventTag::Retracted => "retracted",
             EventTag::OpinionRequested => "opinion-requested",
             EventTag::OpinionRecorded => "opinion",
+            EventTag::EvaluationInvited => "evaluation-invited",
         }
     }
 
@@ -123,6 +126,7 @@ impl EventTag {
             EventTag::SupervisionAnnotated => ("督办批注", "supervision note"),
             EventTag::Retracted => ("更正作废", "retracted"),
             EventTag::OpinionRequested => ("征求意见", "opinion requested"),
+            EventTag::EvaluationInvited => ("评价邀请", "evaluation invited"),
         };
         lang.pick(zh, en)
     }
@@ -170,6 +174,7 @@ impl EventKind {
             EventKind::Retracted { .. } => EventTag::Retracted,
             EventKind::OpinionRequested { .. } => EventTag::OpinionRequested,
             EventKind::OpinionRecorded { .. } => EventTag::OpinionRecorded,
+            EventKind::EvaluationInvited { .. } => EventTag::EvaluationInvited,
         }
     }
 }

@@ -33,6 +33,14 @@ impl Refusal {
                 format!("{}无权登记“{}”，请由负责此事项的人员登记", role(r), label(event, lang)),
                 format!("a {} may not record `{}`: the staff member whose duty it is records it", role(r), label(event, lang)),
             ),
+            Refusal::InvitationBeforeConclusion => (
+                "评价码只在办结时发放".to_string(),
+                "an evaluation code is handed out only at conclusion".to_string(),
+            ),
+            Refusal::WrongEvaluationCode => (
+                "评价码不正确，或此办件已经评价过；请核对办结时打印给您的评价码".to_string(),
+                "wrong evaluation code, or the case was evaluated already: check the code printed for you at conclusion".to_string(),
+            ),
             Refusal::EvaluationByStaff => (
                 "好差评只能由申请人本人评价，工作人员不能代为登记".to_string(),
                 "an evaluation comes from the applicant only: staff cannot record one".to_string(),

@@ -208,6 +208,11 @@ pub enum Refusal {
     },
     /// An evaluation is never retracted or superseded.
     EvaluationRetracted,
+    /// An evaluation code is handed out only at conclusion.
+    InvitationBeforeConclusion,
+    /// The applicant's evaluation code does not match this case (or it
+    /// was used already: one evaluation per case).
+    WrongEvaluationCode,
     /// Received: the recorder is not on the roster held here.
     RecorderNotOnRoster {
         staff: String,
@@ -358,6 +363,8 @@ impl Refusal {
             }
             Refusal::RoleMayNotRecord { .. }
             | Refusal::EvaluationByStaff
+            | Refusal::InvitationBeforeConclusion
+            | Refusal::WrongEvaluationCode
             | Refusal::DecidesAsSomeoneElse { .. }
             | Refusal::RoleMayNotRetract { .. }
             | Refusal::RetractsAnotherRole { .. }
@@ -489,6 +496,8 @@ impl Refusal {
             ),
             Refusal::RoleMayNotRecord { .. }
             | Refusal::EvaluationByStaff
+            | Refusal::InvitationBeforeConclusion
+            | Refusal::WrongEvaluationCode
             | Refusal::DecidesAsSomeoneElse { .. }
             | Refusal::RoleMayNotRetract { .. }
             | Refusal::RetractsAnotherRole { .. }

@@ -90,6 +90,9 @@ fn every_entity_variant_decodes_through_the_wire_header() {
         EntityId::Staff("S_01".into()),
         EntityId::Authorisation("A-S_01-1".into()),
         EntityId::Routing("M017".into()),
+        EntityId::Credential("S_01".into()),
+        EntityId::SealKey("S_01".into()),
+        EntityId::Audit(t01()),
     ];
     for entity in entities {
         // Exhaustive: a new variant must be added to the list above
@@ -101,7 +104,10 @@ fn every_entity_variant_decodes_through_the_wire_header() {
             | EntityId::Calendar
             | EntityId::Staff(_)
             | EntityId::Authorisation(_)
-            | EntityId::Routing(_) => {}
+            | EntityId::Routing(_)
+            | EntityId::Credential(_)
+            | EntityId::SealKey(_)
+            | EntityId::Audit(_) => {}
         }
         let enc = EncodedOp::from_parts(
             OpId {

@@ -42,6 +42,9 @@ enum EntityWire {
     Staff(String),
     Authorisation(String),
     Routing(String),
+    Credential(String),
+    SealKey(String),
+    Audit(NodeIdWire),
 }
 
 impl TryFrom<Header> for Envelope {
@@ -83,6 +86,9 @@ impl TryFrom<EntityWire> for EntityId {
             EntityWire::Staff(id) => EntityId::Staff(id),
             EntityWire::Authorisation(id) => EntityId::Authorisation(id),
             EntityWire::Routing(code) => EntityId::Routing(code),
+            EntityWire::Credential(id) => EntityId::Credential(id),
+            EntityWire::SealKey(id) => EntityId::SealKey(id),
+            EntityWire::Audit(wire) => EntityId::Audit(node("audit node", wire)?),
         })
     }
 }

@@ -8,15 +8,19 @@
 //! - `/metrics` — Prometheus text ([`crate::metrics`]).
 //! - `/healthz` — `ok` while the process serves.
 //!
-//! Read-only: nothing here changes the node. No authentication: bind it to
-//! loopback or the admin network only (the default is 127.0.0.1:7080).
+//! - `POST /api/login`, `POST /api/logout` — a staff session
+//!   ([`super::session`]); the lists above with personal data need one.
+//!
+//! Nothing here changes the node's data. Health, status and metrics carry
+//! no personal data and need no session: bind the port to loopback or the
+//! admin network only (the default is 127.0.0.1:7080).
 
 use crate::shutdown::Shutdown;
 use crate::NodeCore;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use liandong_model::NodeId;
 use liandong_net::http::{serve_http, HttpLimits};
@@ -45,6 +49,8 @@ pub fn router(core: NodeCore, history: LagHistory) -> Router {
         .route("/supervision", get(supervision::page))
         .route("/api/cases", get(supervision::cases))
         .route("/api/supervision", get(supervision::items))
+        .route("/api/login", post(super::session::login))
+        .route("/api/logout", post(super::session::logout))
         .with_state(Admin { core, history })
         .merge(liandong_net::health::grpc_router())
 }

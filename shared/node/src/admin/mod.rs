@@ -3,11 +3,13 @@
 //! county the network admin's page and the e-supervision lists.
 //!
 //! - [`county`]: `/`, `/api/status`, `/api/history`, `/metrics`,
-//!   `/supervision`, `/api/cases`, `/api/supervision`, `/healthz`;
+//!   `/supervision`, `/api/cases`, `/api/supervision`, `/healthz`, and
+//!   sign-in ([`session`]: the lists need a staff session);
 //! - [`township`]: `/healthz`, `/metrics`, `/api/status`.
 
 pub mod county;
 pub mod history;
+pub mod session;
 mod supervision;
 pub mod township;
 

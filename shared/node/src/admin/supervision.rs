@@ -2,17 +2,20 @@
 //! renders the list as a plain, printable HTML table (server-side, every
 //! value escaped, no scripts), and `/api/cases` and `/api/supervision` give
 //! the same data as JSON. Personal fields are masked as in every list.
+//! Each needs a signed-in session of a role that may read cases or
+//! supervision items ([`super::session`]).
 
 use crate::control::{CaseFilter, WarningColour};
 use crate::NodeError;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use liandong_domain::Lang;
 use serde::Deserialize;
 
 use super::county::Admin;
+use super::session::{actor_of, refusal};
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
@@ -74,15 +77,20 @@ fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
 }
 
 /// The printable list page.
-pub async fn page(State(admin): State<Admin>, Query(q): Query<ListQuery>) -> Response {
+pub async fn page(
+    State(admin): State<Admin>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Response {
     let lang = lang_of(&q);
     let kind = q.kind.clone().unwrap_or_else(|| "items".into());
     let core = admin.core.clone();
     let township = q.township.clone();
     let body = tokio::task::spawn_blocking(move || -> Result<(String, String), NodeError> {
+        let who = actor_of(&core, &headers)?;
         match filter_of(&kind) {
             Some(filter) => {
-                let cases = core.list_cases(lang, township.as_deref(), &filter)?;
+                let cases = core.list_cases(&who, lang, township.as_deref(), &filter)?;
                 let title = match kind.as_str() {
                     "yellow" => lang.pick("黄牌清单", "Yellow-card list"),
                     "red" => lang.pick("红牌清单", "Red-card list"),
@@ -116,7 +124,7 @@ pub async fn page(State(admin): State<Admin>, Query(q): Query<ListQuery>) -> Res
                 Ok((format!("{title} ({})", cases.len()), table(&headers, rows)))
             }
             None => {
-                let items = core.supervision(lang, township.as_deref())?;
+                let items = core.supervision(&who, lang, township.as_deref())?;
                 let rows = items
                     .iter()
                     .map(|i| {
@@ -168,34 +176,48 @@ pub async fn page(State(admin): State<Admin>, Query(q): Query<ListQuery>) -> Res
             );
             ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
         }
-        Ok(Err(e)) => (StatusCode::SERVICE_UNAVAILABLE, e).into_response(),
+        Ok(Err(e)) => refusal(e),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
 }
 
 /// `/api/cases?kind=yellow|red|overdue&township=T01`: case lines as JSON.
-pub async fn cases(State(admin): State<Admin>, Query(q): Query<ListQuery>) -> Response {
+pub async fn cases(
+    State(admin): State<Admin>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Response {
     let lang = lang_of(&q);
     let filter = q.kind.as_deref().and_then(filter_of).unwrap_or_default();
     let core = admin.core.clone();
     let township = q.township.clone();
-    match tokio::task::spawn_blocking(move || core.list_cases(lang, township.as_deref(), &filter))
-        .await
-    {
+    let list = move || {
+        let who = actor_of(&core, &headers)?;
+        core.list_cases(&who, lang, township.as_deref(), &filter)
+    };
+    match tokio::task::spawn_blocking(list).await {
         Ok(Ok(cases)) => Json(cases).into_response(),
-        Ok(Err(e)) => (StatusCode::SERVICE_UNAVAILABLE, e).into_response(),
+        Ok(Err(e)) => refusal(e),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
 }
 
 /// `/api/supervision?township=T01`: supervision items as JSON.
-pub async fn items(State(admin): State<Admin>, Query(q): Query<ListQuery>) -> Response {
+pub async fn items(
+    State(admin): State<Admin>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Response {
     let lang = lang_of(&q);
     let core = admin.core.clone();
     let township = q.township.clone();
-    match tokio::task::spawn_blocking(move || core.supervision(lang, township.as_deref())).await {
+    let list = move || {
+        let who = actor_of(&core, &headers)?;
+        core.supervision(&who, lang, township.as_deref())
+    };
+    match tokio::task::spawn_blocking(list).await {
         Ok(Ok(items)) => Json(items).into_response(),
-        Ok(Err(e)) => (StatusCode::SERVICE_UNAVAILABLE, e).into_response(),
+        Ok(Err(e)) => refusal(e),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
 }

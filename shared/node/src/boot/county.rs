@@ -91,6 +91,19 @@ pub async fn start_county_on<L: tls::Listener>(
         seams.clock.clone(),
     );
     super::load_revocations(&core).await?;
+    let admin_core = core.clone();
+    let initial = tokio::task::spawn_blocking(move || admin_core.ensure_initial_admin())
+        .await?
+        .map_err(|source| StartError::InitialAdmin {
+            path: cfg.data.clone(),
+            detail: source.to_string(),
+        })?;
+    if let Some(file) = initial {
+        tracing::warn!(
+            file = %file.display(),
+            "new county store: hall-management account `admin` created; its one-time password is in this file (mode 0600). Sign in with `county-node login --staff admin`, then change it with `county-node passwd`"
+        );
+    }
     core.start_background(&shutdown);
     let ctx = LinkContext {
         store,

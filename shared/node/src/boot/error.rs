@@ -34,6 +34,8 @@ pub enum StartError {
         #[source]
         source: std::io::Error,
     },
+    #[error("creating the first hall-management account in the new store at {path}: {detail}; check that the data directory is writable", path = .path.display())]
+    InitialAdmin { path: PathBuf, detail: String },
     #[error("control socket in {path}", path = .path.display())]
     Control {
         path: PathBuf,

@@ -56,12 +56,17 @@ pub enum Write {
 }
 
 impl Write {
-    /// Blank required fields, as bad input (the domain checks the rest).
-    pub fn check_fields(&self) -> Result<(), ApiError> {
-        let staff = match self {
+    /// The staff member the write names.
+    pub fn staff(&self) -> &str {
+        match self {
             Write::Opinion(o) => &o.staff,
             Write::Decision(d) => &d.staff,
-        };
+        }
+    }
+
+    /// Blank required fields, as bad input (the domain checks the rest).
+    pub fn check_fields(&self) -> Result<(), ApiError> {
+        let staff = self.staff();
         if staff.trim().is_empty() {
             return Err(ApiError::bad_request(
                 "`staff` is required: the staff member recording this, e.g. S31",

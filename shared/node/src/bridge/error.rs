@@ -152,7 +152,7 @@ impl From<NodeError> for ApiError {
                 format!("not found: {what}"),
                 format!("未找到：{what}"),
             ),
-            NodeError::NotPermitted { what } => forbidden(*what),
+            NodeError::NotPermitted { what } => forbidden(what.clone()),
             NodeError::BadInput { input } => {
                 ApiError::bad_request(format!("bad input: {input}"), format!("输入有误：{input}"))
             }

@@ -141,8 +141,9 @@ async fn handle(
 /// Records the write and answers with what was recorded and the case.
 fn perform(api: &BridgeApi, case: &str, write: &Write) -> Result<serde_json::Value, ApiError> {
     api.own_case(case)?;
+    let who = api.core.roster_actor(write.staff())?;
     api.core
-        .case_action(Lang::Zh, case, case_action(write, &api.department))?;
+        .case_action(&who, Lang::Zh, case, case_action(write, &api.department))?;
     let view = api.view(&api.own_case(case)?)?;
     let op = view.part.as_ref().and_then(|p| match write {
         Write::Opinion(_) => p.opinion.as_ref().map(|o| o.op.clone()),

@@ -88,7 +88,7 @@ impl From<&NodeError> for ErrorReply {
                 refusal: refusal.clone(),
             },
             NodeError::NotFound { what } => ErrorReply::NotFound { what: what.clone() },
-            NodeError::NotPermitted { what } => ErrorReply::NotPermitted { what: *what },
+            NodeError::NotPermitted { what } => ErrorReply::NotPermitted { what: what.clone() },
             NodeError::BadInput { input } => ErrorReply::BadInput {
                 input: input.clone(),
             },

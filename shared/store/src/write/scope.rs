@@ -16,14 +16,17 @@
 //! The county fills outboxes at write time for every node a scope names,
 //! registering a peer it has not met yet (a bridge first routed to, a
 //! township first asked for an opinion) in the same batch; other nodes
-//! queue only for the peers they have (their parent).
+//! queue only for the peers they have (their parent). A credential's
+//! centres never register a peer (a misspelt centre would stay on the
+//! status page for good): a centre gets its credentials from its member
+//! rows when it first connects.
 
 use std::collections::BTreeSet;
 
 use super::{Loaded, Pending};
 use crate::{decode, keys, new_incarnation, OutboxMeta, PeerRecord, StoreError, StoredOp};
 use liandong_domain::{authority::scope_growth, OpBody};
-use liandong_model::{EncodedOp, EntityId, NodeId, Role, Scope};
+use liandong_model::{EncodedOp, NodeId, Role, Scope};
 
 /// One operation's feed seq, op key and hash.
 pub(super) type Entry<'a> = (u64, &'a [u8], [u8; 32]);
@@ -42,12 +45,12 @@ impl Pending<'_> {
         from: Option<&NodeId>,
     ) -> Result<(), StoreError> {
         let entity = op.entity();
-        let (scope, grown) = match entity {
-            EntityId::Case(case) => {
-                let grows = body.and_then(|b| scope_growth(entity, b));
+        let (scope, grown) = match Scope::base(entity) {
+            Scope::CountyAnd(base) => {
+                let grows: Vec<NodeId> = body.map(|b| scope_growth(entity, b)).unwrap_or_default();
                 let members = self.scope_members(entity_key)?;
                 let mut added = Vec::new();
-                for node in std::iter::once(case.origin().clone()).chain(grows.clone()) {
+                for node in base.into_iter().chain(grows.iter().cloned()) {
                     if members.value.insert(node.clone()) {
                         added.push(node);
                     }
@@ -57,17 +60,20 @@ impl Pending<'_> {
                     self.writes
                         .insert(keys::member(node, entity_key), &[] as &[u8]);
                 }
-                let grown = grows.filter(|g| added.contains(g));
+                let grown: Vec<NodeId> = grows.into_iter().filter(|g| added.contains(g)).collect();
                 (scope, grown)
             }
-            _ => {
+            Scope::Everyone => {
                 self.writes
                     .insert(keys::global_feed(feed_seq), op_key.to_vec());
-                (Scope::Everyone, None)
+                (Scope::Everyone, Vec::new())
             }
         };
         let me = self.store.me.clone();
-        if me.role() == Role::County {
+        // A case's routing names a node that will take part (a bridge, a
+        // township asked); a credential's centres only say where it may be
+        // used: those nodes get it when they first connect.
+        if me.role() == Role::County && matches!(entity, liandong_model::EntityId::Case(_)) {
             let unknown: Vec<NodeId> = scope
                 .members()
                 .filter(|m| **m != me && !self.state.peers.contains_key(*m))
@@ -85,20 +91,20 @@ impl Pending<'_> {
             .cloned()
             .collect();
         for peer in &targets {
-            if grown.as_ref() == Some(peer) {
+            if grown.contains(peer) {
                 for (_, key, h) in self.case_ops(entity_key)? {
                     self.deliver(peer, &key, &h, from)?;
                 }
             }
             self.deliver(peer, op_key, &hash, from)?;
         }
-        match entity {
-            EntityId::Case(_) => self
+        match scope {
+            Scope::CountyAnd(_) => self
                 .batch_case_ops
                 .entry(entity_key.to_string())
                 .or_default()
                 .push((feed_seq, op_key.to_vec(), hash)),
-            _ => self.batch_global.push((feed_seq, op_key.to_vec(), hash)),
+            Scope::Everyone => self.batch_global.push((feed_seq, op_key.to_vec(), hash)),
         }
         Ok(())
     }

@@ -39,10 +39,15 @@ impl Pending<'_> {
         op: &EncodedOp,
         body: Option<&OpBody>,
     ) -> Result<(), Rejection> {
-        if let EntityId::Case(_) = op.entity() {
-            // Make sure the case's members are loaded for the table.
-            self.scope_members(&op.entity().key())
-                .map_err(|e| Rejection::Malformed(format!("scope of the case unreadable: {e}")))?;
+        let members_of = match op.entity() {
+            EntityId::Case(_) | EntityId::Credential(_) => Some(op.entity().key()),
+            EntityId::SealKey(staff) => Some(EntityId::Credential(staff.clone()).key()),
+            _ => None,
+        };
+        if let Some(key) = members_of {
+            // Make sure the entity's members are loaded for the table.
+            self.scope_members(&key)
+                .map_err(|e| Rejection::Malformed(format!("scope of {key} unreadable: {e}")))?;
         }
         authorise(sender, op.id(), op.entity(), body, &Held { pending: self })
     }
