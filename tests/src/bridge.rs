@@ -131,9 +131,12 @@ pub fn put_registry(county: &NodeCore) {
                 "首席代表",
                 DEPT,
                 StaffRole::ChiefRepresentative,
-                &[],
+                &["bridge/D03".to_string()],
             )
             .expect("staff");
+        county
+            .set_password(&hall, staff, Some(crate::PASSWORD), false)
+            .expect("password");
         // Each also reviews for D03 (gives its opinions).
         county
             .assign_role(&hall, Lang::Zh, staff, StaffRole::Reviewer, false)
@@ -266,9 +269,13 @@ pub fn opinion_pass() -> &'static str {
     r#"{"staff":"S31","result":"pass","text":"同意"}"#
 }
 
-/// An approval by `staff` under authorisation `auth`.
+/// An approval by `staff` under authorisation `auth`, with his password
+/// (it unlocks his seal at the bridge).
 pub fn decision_by(staff: &str, auth: &str) -> String {
-    format!(r#"{{"staff":"{staff}","approve":true,"reason":"","authorisation":"{auth}"}}"#)
+    let password = crate::PASSWORD;
+    format!(
+        r#"{{"staff":"{staff}","approve":true,"reason":"","authorisation":"{auth}","password":"{password}"}}"#
+    )
 }
 
 /// Events of `kind` (`opinion`, `decided`) of D03 in `core`'s store.

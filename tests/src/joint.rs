@@ -44,9 +44,12 @@ pub fn put_joint_registry(county: &NodeCore) {
             "陈首代",
             "D03",
             StaffRole::ChiefRepresentative,
-            &[],
+            &["bridge/D03".to_string()],
         )
         .expect("S31");
+    county
+        .set_password(&hall, "S31", Some(crate::PASSWORD), false)
+        .expect("S31's password");
     county
         .assign_role(&hall, Lang::Zh, "S31", StaffRole::Reviewer, false)
         .expect("S31 reviews for D03");

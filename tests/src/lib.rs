@@ -336,22 +336,30 @@ pub fn reader() -> Actor {
     Actor::new("E01", [StaffRole::Supervisor])
 }
 
-/// Puts the test clerks on the county's roster, with credentials.
+/// Puts the test staff on the county's roster, with credentials: the
+/// clerks C01 (townships T01 to T09) and C00 (the county hall), reviewer
+/// R01 and fee clerk F01 (townships).
 pub fn put_clerks(county: &NodeCore) {
     let hall = hall(county);
     let centres: Vec<String> = (1..=9).map(|i| format!("T{i:02}")).collect();
-    for (id, centres) in [(TOWNSHIP_CLERK, centres), (COUNTY_CLERK, Vec::new())] {
+    let staff = [
+        (TOWNSHIP_CLERK, StaffRole::Clerk, centres.clone()),
+        (COUNTY_CLERK, StaffRole::Clerk, Vec::new()),
+        ("R01", StaffRole::Reviewer, centres.clone()),
+        ("F01", StaffRole::FeeClerk, centres),
+    ];
+    for (id, role, centres) in staff {
         county
             .add_staff(
                 &hall,
                 liandong_domain::Lang::Zh,
                 id,
-                "窗口人员",
+                "工作人员",
                 "D01",
-                StaffRole::Clerk,
+                role,
                 &centres,
             )
-            .expect("clerk on the roster");
+            .expect("staff on the roster");
         county
             .set_password(&hall, id, Some(PASSWORD), false)
             .expect("clerk's password");
@@ -366,6 +374,51 @@ pub fn clerk_at(core: &NodeCore) -> Actor {
         _ => TOWNSHIP_CLERK,
     };
     Actor::new(id, [StaffRole::Clerk])
+}
+
+/// Puts a chief representative on the county's roster (department `dept`,
+/// working at `centres`: townships by name, a bridge as `bridge/D03`) with
+/// the test password. He gets his seal at his first sign-in.
+pub fn put_chief(county: &NodeCore, staff: &str, dept: &str, centres: &[&str]) {
+    let hall = hall(county);
+    let centres: Vec<String> = centres.iter().map(|c| c.to_string()).collect();
+    county
+        .add_staff(
+            &hall,
+            liandong_domain::Lang::Zh,
+            staff,
+            "首席代表",
+            dept,
+            StaffRole::ChiefRepresentative,
+            &centres,
+        )
+        .expect("chief representative on the roster");
+    county
+        .set_password(&hall, staff, Some(PASSWORD), false)
+        .expect("chief representative's password");
+}
+
+/// Signs `staff` in at `core` the real way (password, lockout, audit;
+/// a chief representative's seal unlocked or made), once his credential
+/// and roster entry have reached that node (waited for in the store, not
+/// by retrying: failed sign-ins lock the account).
+pub async fn sign_in(core: &NodeCore, staff: &str) -> Actor {
+    let arrived = || {
+        core.store.credential(staff).ok().flatten().is_some()
+            && core
+                .store
+                .staff()
+                .is_ok_and(|r| r.iter().any(|s| s.id == staff && !s.roles().is_empty()))
+    };
+    assert!(
+        eventually(Duration::from_secs(60), arrived).await,
+        "{staff}'s credential never reached {}",
+        core.me()
+    );
+    let reply = core
+        .login(staff, PASSWORD, "test", None)
+        .unwrap_or_else(|e| panic!("{staff} cannot sign in at {}: {e}", core.me()));
+    core.actor(&reply.token, None).expect("the new session")
 }
 
 /// The network admin (status, PKI, backup), as the in-process API takes him.

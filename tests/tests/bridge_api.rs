@@ -343,7 +343,10 @@ async fn a_decision_under_another_departments_or_an_expired_authorisation_is_422
         &path,
         Some(&token),
         None,
-        r#"{"staff":"S33","approve":true}"#,
+        &format!(
+            r#"{{"staff":"S33","approve":true,"password":"{}"}}"#,
+            tests::PASSWORD
+        ),
     )
     .await;
     assert_eq!(unnamed.status, 422, "{}", unnamed.body);

@@ -9,6 +9,7 @@
 //! `now_ms` values, with the node's own calendar, catalogue and
 //! authorisations. Time only bounds waits; nothing asserts on timing.
 
+use liandong_node::identity::Actor;
 use std::collections::BTreeSet;
 use std::fmt::Display;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -85,9 +86,13 @@ fn chief(county: &NodeCore, staff: &str, scope: AuthScope, from: i64, to: i64, i
         "李明",
         "D01",
         role,
-        &[],
+        &["T01".to_string()],
     );
     added.expect("staff saved");
+    // The credential is written before the grant, so a township holding
+    // the grant holds it too (one feed, in order).
+    let password = county.set_password(&tests::hall(county), staff, Some(tests::PASSWORD), false);
+    password.expect("password saved");
     let powers = Power::ALL.into_iter().collect::<BTreeSet<_>>();
     let day = |days: i64| cst_date(now_ms().saturating_add_signed(days * DAY_MS));
     let (from, to) = (day(from), day(to));
@@ -192,6 +197,12 @@ fn event_names(detail: &CaseDetail) -> String {
     names.join(" ")
 }
 
+/// A step taken by `who` (a signed-in chief representative).
+fn decide_as(core: &NodeCore, who: &Actor, case: &str, action: CaseAction) -> CaseDetail {
+    core.case_action(who, Lang::Zh, case, action)
+        .unwrap_or_else(|e| panic!("case {case}: refused: {e}"))
+}
+
 fn decide(approve: bool, by: &str) -> CaseAction {
     CaseAction::Decide {
         approve,
@@ -260,7 +271,10 @@ async fn an_immediate_matter_is_accepted_and_concluded_at_the_window() {
     let detail = detail.expect("immediate matter accepted and concluded offline");
 
     assert_eq!(detail.status, "concluded");
-    assert_eq!(event_names(&detail), "submitted accepted concluded");
+    assert_eq!(
+        event_names(&detail),
+        "submitted accepted concluded evaluation-invited"
+    );
     let (clock, day) = (&detail.clock, Some(cst_date(detail.history[0].at_ms)));
     assert_eq!(clock.state, ClockState::Stopped);
     assert_eq!(clock.accepted_on, day);
@@ -319,7 +333,17 @@ async fn a_promised_matter_goes_through_correction_special_procedure_decision_fe
     let d = act(core, &id, CaseAction::EndSpecial);
     assert_eq!((d.status.as_str(), d.clock.paused), ("in-process", false));
 
-    act(core, &id, decide(true, "S01"));
+    // S01 signs in at the township, with the county down, and decides
+    // under his seal.
+    let s01 = tests::sign_in(core, "S01").await;
+    let d = decide_as(core, &s01, &id, decide(true, "S01"));
+    let sealed = d.history.iter().find(|h| h.event == "decided");
+    let code = sealed.and_then(|h| h.seal_code.clone()).unwrap_or_default();
+    assert_eq!(
+        code.len(),
+        9,
+        "the decision shows its seal's verification code: {code:?}"
+    );
     let parts = state(core, &id).parts;
     assert_eq!(parts.len(), 1, "one part decided: {parts:?}");
     let p = &parts[0];
@@ -336,22 +360,23 @@ async fn a_promised_matter_goes_through_correction_special_procedure_decision_fe
     let d = act(core, &id, CaseAction::Conclude);
     assert_eq!(d.status, "concluded");
     assert_eq!(d.clock.state, ClockState::Stopped);
+    let code = d
+        .evaluation_code
+        .expect("an evaluation code for the applicant");
     let recipient = Some("张三".to_string());
     let d = act(core, &id, CaseAction::Deliver { recipient });
     assert_eq!(d.status, "delivered");
-    let evaluation = CaseAction::Evaluate {
-        level: 1,
-        text: "办事快".into(),
-        evaluator: "张三".into(),
-    };
-    let at_town = act(core, &id, evaluation);
+    // The applicant evaluates with the code printed for him.
+    let at_town = core
+        .evaluate(Lang::Zh, &id, &code, 1, "办事快", "kiosk")
+        .expect("the applicant's evaluation");
     assert_eq!(at_town.status, "delivered");
     let s = state(core, &id);
     let levels: Vec<u8> = s.evaluations.iter().map(|e| e.level).collect();
     assert_eq!(levels, [1]);
     assert!(supervised(&s).is_empty() && s.anomalies.is_empty(), "{s:?}");
     let expected = "submitted correction-requested correction-supplied accepted \
-                    special-started special-ended decided fee concluded delivered evaluated";
+                    special-started special-ended decided fee concluded evaluation-invited delivered evaluated";
     assert_eq!(event_names(&at_town), expected);
 
     // A twin application, accepted and left open.
@@ -438,7 +463,8 @@ async fn an_unauthorised_decision_is_refused_with_a_clear_message() {
     }
     assert_eq!(record(core, &id).len(), before, "nothing written");
 
-    act(core, &id, decide(true, "S04"));
+    let s04 = tests::sign_in(core, "S04").await;
+    decide_as(core, &s04, &id, decide(true, "S04"));
     let parts = state(core, &id).parts;
     let by: Vec<(&str, &str)> = parts.iter().map(|p| (&*p.by, &*p.authorisation)).collect();
     assert_eq!(by, [("S04", "A-S04")], "an authorised decision is taken");
@@ -468,8 +494,12 @@ async fn two_concurrent_decisions_on_two_nodes_surface_as_a_conflict_after_sync(
     let t01 = township_id("T01");
     let apart = || !connected(c, &t01) && !connected(t, &county_id());
     assert!(eventually(LIMIT, apart).await, "still connected");
-    let approve = decision_op(&act(t, &id, decide(true, "S01")));
-    let deny = decision_op(&act(c, &id, decide(false, "S02")));
+    let (s01, s02) = (
+        tests::sign_in(t, "S01").await,
+        tests::sign_in(c, "S02").await,
+    );
+    let approve = decision_op(&decide_as(t, &s01, &id, decide(true, "S01")));
+    let deny = decision_op(&decide_as(c, &s02, &id, decide(false, "S02")));
     let at_county = events(&c.show_case(&tests::reader(), &id, Lang::Zh).expect("case"));
     assert!(
         at_county.iter().all(|(op, _)| *op != approve),
@@ -505,7 +535,10 @@ async fn two_concurrent_decisions_on_two_nodes_surface_as_a_conflict_after_sync(
         event: deny.clone(),
         reason: "误录不予许可决定，予以更正".into(),
     };
-    act(c, &id, retract);
+    // Only the chief representative who decided may retract his decision.
+    let by_clerk = c.step(Lang::Zh, &id, retract.clone());
+    assert!(by_clerk.is_err(), "a window clerk retracted S02's decision");
+    decide_as(c, &s02, &id, retract);
     let settled = |core: &NodeCore| {
         let s = state(core, &id);
         s.conflicts.is_empty() && s.status.as_str() == "in-process"

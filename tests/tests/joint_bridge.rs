@@ -88,7 +88,7 @@ async fn a_joint_case_crosses_both_levels_while_its_accepting_centre_is_offline(
         &format!("/v1/cases/{case}/decisions"),
         Some(&token),
         Some("dec-1"),
-        &format!(r#"{{"staff":"S31","approve":true,"reason":"","authorisation":"{GRANT}"}}"#),
+        &tests::bridge::decision_by("S31", GRANT),
     )
     .await;
     assert_eq!(decision.status, 201, "{}", decision.body);
@@ -124,6 +124,7 @@ async fn a_joint_case_crosses_both_levels_while_its_accepting_centre_is_offline(
         "opinion",
         "decided",
         "concluded",
+        "evaluation-invited",
         "delivered",
     ];
     let at_county = eventually(LIMIT, || kinds(county.core(), &case).len() == whole.len()).await;
@@ -329,7 +330,8 @@ async fn a_joint_case_reaches_t02_and_d03_though_t01_t02_and_the_bridge_are_neve
         department: None,
         authorisation: Some(GRANT.into()),
     };
-    core.step(Lang::Zh, &case, decide).unwrap();
+    let chief = tests::sign_in(core, "S31").await;
+    core.case_action(&chief, Lang::Zh, &case, decide).unwrap();
     assert!(eventually(LIMIT, || has(county.core(), &case, "decided")).await);
     d3.stop().await;
 

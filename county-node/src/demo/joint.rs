@@ -59,7 +59,13 @@ pub fn put_registry(county: &NodeCore, hall: &Actor, asks_township: bool) -> any
         .context("writing M017's routing rule")?;
     let chief = (CHIEF, "首席代表", DEPARTMENT);
     let roles = [StaffRole::ChiefRepresentative, StaffRole::Reviewer];
-    accounts::add(county, hall, chief, &roles, &[])?;
+    accounts::add(
+        county,
+        hall,
+        chief,
+        &roles,
+        &[format!("bridge/{DEPARTMENT}")],
+    )?;
     if asks_township {
         let reviewer = (TOWNSHIP_STAFF, "审查人员", ASKED);
         accounts::add(
@@ -342,7 +348,9 @@ impl JointCase {
                     department: None,
                     authorisation: None,
                 };
-                let Some(chief) = at_bridge(nodes.bridge)? else {
+                // As D03's system does through the bridge's API: S31's
+                // password unlocks his seal for this decision.
+                let Some(chief) = sealing_at_bridge(nodes.bridge)? else {
                     return Ok(None);
                 };
                 nodes.bridge.case_action(&chief, Lang::Zh, &id, decide)?;
@@ -417,6 +425,18 @@ impl JointCase {
 fn at_bridge(bridge: &NodeCore) -> Result<Option<Actor>, NodeError> {
     let chief = bridge.roster_actor(CHIEF)?;
     Ok((!chief.roles.is_empty()).then_some(chief))
+}
+
+/// S31 with his seal unlocked at the bridge, once his credential has
+/// reached it; `None` before.
+fn sealing_at_bridge(bridge: &NodeCore) -> Result<Option<Actor>, NodeError> {
+    // Wait for his credential rather than retry: failures lock the account.
+    if bridge.store.credential(CHIEF)?.is_none() || at_bridge(bridge)?.is_none() {
+        return Ok(None);
+    }
+    bridge
+        .sealing_actor(CHIEF, accounts::PASSWORD, "demo")
+        .map(Some)
 }
 
 fn opinion(staff: &str, text: &str) -> CaseAction {

@@ -104,6 +104,10 @@ fn forbidden(what: &Forbidden, lang: Lang) -> String {
             }
         }
         Forbidden::WrongCredentials => fixed("工号或密码错误", "wrong staff id or password"),
+        Forbidden::NoSeal { staff } => match lang {
+            Lang::Zh => format!("{staff} 的电子印章未解锁：请重新登录后再作出决定"),
+            Lang::En => format!("{staff}'s electronic seal is not unlocked: sign in again, then decide"),
+        },
         Forbidden::Locked { until_ms } => {
             let until = liandong_node::fmt_time(Some(*until_ms));
             match lang {

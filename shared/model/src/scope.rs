@@ -112,6 +112,14 @@ pub enum Rejection {
         case: String,
         why: String,
     },
+    /// A decision whose electronic seal does not verify against the
+    /// decider's public keys in the roster (an identity violation).
+    #[error("{origin}'s decision on case {case} carries a seal that does not verify: {why}")]
+    BadSeal {
+        origin: NodeId,
+        case: String,
+        why: String,
+    },
     #[error("operation {op} is stamped {ahead_ms} ms ahead of this node's clock (more than the {bound_ms} ms allowed)")]
     FutureStamp {
         op: String,
@@ -131,6 +139,7 @@ impl Rejection {
             Rejection::ForeignCase { .. } => "foreign-case",
             Rejection::EventNotAllowed { .. } => "event-not-allowed",
             Rejection::DecisionNotAuthorised { .. } => "decision-not-authorised",
+            Rejection::BadSeal { .. } => "bad-seal",
             Rejection::FutureStamp { .. } => "future-stamp",
             Rejection::Malformed(_) => "malformed",
         }

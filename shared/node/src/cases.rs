@@ -266,6 +266,7 @@ impl NodeCore {
         let mut events = events;
         let code = invite(&mut events, reg.now_ms);
         let events = self.recorded(who, events)?;
+        let events = crate::identity::seal_decisions(who, &stored.id, events)?;
         // Each event is checked against the record with the earlier ones.
         let mut scratch = stored.record.clone();
         for (i, event) in events.iter().enumerate() {

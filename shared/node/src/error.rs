@@ -176,6 +176,10 @@ pub enum Forbidden {
     /// Too many failed sign-ins: the account is locked until then.
     #[error("account locked until {until_ms}")]
     Locked { until_ms: u64 },
+    /// A decision needs the decider's electronic seal, unlocked at his
+    /// sign-in (lost on logout or a restart of the node).
+    #[error("{staff}'s seal is not unlocked")]
+    NoSeal { staff: String },
     /// The signed-in staff member has no role that may do this.
     #[error("{staff} has no role that may {act}")]
     Role { staff: String, act: String },

@@ -126,9 +126,18 @@ impl NodeCore {
         validate_staff(id, name, department).map_err(Malformed::Staff)?;
         let mut centre_set = BTreeSet::new();
         for c in centres {
-            let node = liandong_model::NodeId::township(c.trim())
-                .map_err(|e| Malformed::node_id("--centre", e))?;
-            centre_set.insert(node.name().to_string());
+            // A township by its name (T01); a department's bridge in full
+            // (bridge/D03), for a chief representative deciding there.
+            let c = c.trim();
+            if c.contains('/') {
+                let node: liandong_model::NodeId =
+                    c.parse().map_err(|e| Malformed::node_id("--centre", e))?;
+                centre_set.insert(node.to_string());
+            } else {
+                let node = liandong_model::NodeId::township(c)
+                    .map_err(|e| Malformed::node_id("--centre", e))?;
+                centre_set.insert(node.name().to_string());
+            }
         }
         let existing = self.current_staff(id)?;
         let actor = self.me().clone();

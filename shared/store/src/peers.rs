@@ -129,7 +129,7 @@ impl Store {
     }
 
     /// The entity keys whose scope names `member`.
-    fn member_entities(&self, member: &NodeId) -> Result<Vec<String>, StoreError> {
+    pub(crate) fn member_entities(&self, member: &NodeId) -> Result<Vec<String>, StoreError> {
         let mut out = Vec::new();
         for item in self.db.scan_prefix(keys::member_prefix(member)) {
             let (key, _) = item?;

@@ -146,7 +146,16 @@ fn advance_one(core: &NodeCore, rng: &mut StdRng) -> Step {
     let id = stored.id.to_string();
     let detail = core.show_case(&crate::reader(), &id, Lang::En).ok()?;
     let action = next_action(core, &detail)?;
-    let who = actor_for(core, &action);
+    let who = match &action {
+        // A decision at a bridge: the chief representative's password
+        // unlocks his seal, as the bridge's API does.
+        CaseAction::Decide { by, .. } if core.store.credential(by).ok()?.is_none() => return None,
+        CaseAction::Decide { by, .. } => match core.sealing_actor(by, crate::PASSWORD, "sim") {
+            Ok(who) => who,
+            Err(e) => return Some(Err(e.to_string())),
+        },
+        _ => actor_for(core, &action),
+    };
     Some(
         core.case_action(&who, Lang::En, &id, action)
             .map_err(|e| e.to_string()),

@@ -206,8 +206,11 @@ pub fn ensure_registry(county: &NodeCore, today_ms: u64) -> Result<(), String> {
                 "首席代表",
                 j.department,
                 StaffRole::ChiefRepresentative,
-                &[],
+                &[format!("bridge/{}", j.department)],
             )
+            .map_err(|e| e.to_string())?;
+        county
+            .set_password(&hall, j.chief, Some(crate::PASSWORD), false)
             .map_err(|e| e.to_string())?;
         county
             .assign_role(&hall, Lang::Zh, j.chief, StaffRole::Reviewer, false)

@@ -45,6 +45,11 @@ pub struct DecisionBody {
     /// The written authorisation (授权书) decided under, e.g. A-D03-2026.
     #[serde(default)]
     pub authorisation: Option<String>,
+    /// The chief representative's password: it unlocks his electronic
+    /// seal for this one decision (checked and counted like a sign-in).
+    /// Never written back: not in the journal, the response or a log.
+    #[serde(default, skip_serializing)]
+    pub password: String,
 }
 
 /// One write of the API.
@@ -72,6 +77,14 @@ impl Write {
                 "`staff` is required: the staff member recording this, e.g. S31",
                 "`staff` 不能为空：请填写经办人员编号，例如 S31",
             ));
+        }
+        if let Write::Decision(d) = self {
+            if d.password.is_empty() {
+                return Err(ApiError::bad_request(
+                    "`password` is required: the chief representative's password unlocks his electronic seal",
+                    "`password` 不能为空：首席代表的密码用于解锁其电子印章",
+                ));
+            }
         }
         if let Write::Decision(DecisionBody {
             authorisation: Some(a),
@@ -157,6 +170,7 @@ mod tests {
             approve: true,
             reason: String::new(),
             authorisation: None,
+            password: String::new(),
         });
         assert_eq!(blank.check_fields().unwrap_err().status.as_u16(), 400);
     }

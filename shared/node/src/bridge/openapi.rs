@@ -157,9 +157,10 @@ fn components() -> Value {
                 }
             },
             "DecisionRequest": {
-                "type": "object", "additionalProperties": false, "required": ["staff", "approve"],
+                "type": "object", "additionalProperties": false, "required": ["staff", "approve", "password"],
                 "properties": {
                     "staff": { "type": "string", "description": "The chief representative, e.g. S31." },
+                    "password": { "type": "string", "writeOnly": true, "description": "The chief representative's password: unlocks his electronic seal for this decision (checked and counted like a sign-in; never stored or echoed). His credential must name this bridge (`staff add --centre bridge/D03`)." },
                     "approve": { "type": "boolean", "description": "准予 (true) or 不予 (false)." },
                     "reason": { "type": "string", "description": "Required for a denial." },
                     "authorisation": { "type": "string", "description": "The authorisation (授权书) decided under; checked for this staff member, this matter and today." }

@@ -141,7 +141,12 @@ async fn handle(
 /// Records the write and answers with what was recorded and the case.
 fn perform(api: &BridgeApi, case: &str, write: &Write) -> Result<serde_json::Value, ApiError> {
     api.own_case(case)?;
-    let who = api.core.roster_actor(write.staff())?;
+    let who = match write {
+        Write::Decision(d) => api
+            .core
+            .sealing_actor(d.staff.trim(), &d.password, "bridge-api")?,
+        Write::Opinion(_) => api.core.roster_actor(write.staff())?,
+    };
     api.core
         .case_action(&who, Lang::Zh, case, case_action(write, &api.department))?;
     let view = api.view(&api.own_case(case)?)?;

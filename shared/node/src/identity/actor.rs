@@ -18,6 +18,9 @@ pub struct Actor {
     /// The OS user that sent the command over the control socket.
     #[serde(default)]
     pub os_uid: Option<u32>,
+    /// A chief representative's seal, unlocked at his sign-in.
+    #[serde(skip)]
+    pub seal: Option<super::SealHandle>,
 }
 
 impl Actor {
@@ -26,6 +29,7 @@ impl Actor {
             staff: staff.to_string(),
             roles: roles.into_iter().collect(),
             os_uid: None,
+            seal: None,
         }
     }
 

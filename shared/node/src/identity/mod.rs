@@ -24,11 +24,14 @@
 
 mod actor;
 mod audit;
+mod seal;
 mod sessions;
 mod signin;
 
 pub use actor::Actor;
 pub use audit::AuditFilter;
+pub(crate) use seal::seal_decisions;
+pub use seal::{SealHandle, UnlockedSeal};
 pub(crate) use sessions::Identity;
 pub use sessions::{SessionInfo, IDLE_LIMIT_MS};
 pub use signin::{LoginReply, WhoAmI, INITIAL_ADMIN, INITIAL_PASSWORD_FILE};

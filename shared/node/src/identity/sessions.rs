@@ -35,6 +35,8 @@ struct SessionFile {
 /// Sessions and the failure counter of one node.
 pub(crate) struct Identity {
     sessions: Mutex<SessionFile>,
+    /// Unlocked seals by session digest (memory only).
+    seals: Mutex<HashMap<String, super::SealHandle>>,
     pub(crate) lockout: Mutex<Lockout>,
     file: Option<PathBuf>,
 }
@@ -59,6 +61,7 @@ impl Identity {
         }
         Identity {
             sessions: Mutex::new(sessions),
+            seals: Mutex::new(HashMap::new()),
             lockout: Mutex::new(Lockout::new()),
             file: Some(file.to_path_buf()),
         }
@@ -89,6 +92,20 @@ impl Identity {
         token
     }
 
+    fn seals(&self) -> std::sync::MutexGuard<'_, HashMap<String, super::SealHandle>> {
+        self.seals.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Keeps a chief representative's unlocked seal with his session.
+    pub(crate) fn attach_seal(&self, token: &SessionToken, seal: super::SealHandle) {
+        self.seals().insert(hex(token.digest()), seal);
+    }
+
+    /// The unlocked seal of a session, if any.
+    pub(crate) fn seal_of(&self, token: &SessionToken) -> Option<super::SealHandle> {
+        self.seals().get(&hex(token.digest())).cloned()
+    }
+
     /// The session of a token, touched as used now; `None` when there is
     /// none or it has been idle past the limit (it is then ended).
     pub(crate) fn touch(&self, token: &SessionToken, now_ms: u64) -> Option<SessionInfo> {
@@ -100,6 +117,7 @@ impl Identity {
             .map(|i| now_ms.saturating_sub(i.last_used_ms) > IDLE_LIMIT_MS)?;
         if idle {
             s.sessions.remove(&key);
+            self.seals().remove(&key);
             self.persist(&s);
             return None;
         }
@@ -112,6 +130,7 @@ impl Identity {
     pub(crate) fn end(&self, token: &SessionToken) -> bool {
         let mut s = self.lock();
         let ended = s.sessions.remove(&hex(token.digest())).is_some();
+        self.seals().remove(&hex(token.digest()));
         if ended {
             self.persist(&s);
         }
@@ -122,7 +141,18 @@ impl Identity {
     pub(crate) fn end_all_of(&self, staff: &str) -> usize {
         let mut s = self.lock();
         let before = s.sessions.len();
-        s.sessions.retain(|_, i| i.staff != staff);
+        let gone: Vec<String> = s
+            .sessions
+            .iter()
+            .filter(|(_, i)| i.staff == staff)
+            .map(|(k, _)| k.clone())
+            .collect();
+        let mut seals = self.seals();
+        for key in &gone {
+            s.sessions.remove(key);
+            seals.remove(key);
+        }
+        drop(seals);
         let ended = before - s.sessions.len();
         if ended > 0 {
             self.persist(&s);

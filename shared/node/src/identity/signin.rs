@@ -70,8 +70,14 @@ impl NodeCore {
     /// Whether this credential may sign in here: not disabled, and this
     /// node is the county or one of its centres.
     fn may_sign_in_here(&self, cred: &Credential) -> bool {
-        !cred.disabled
-            && (self.me().role() == Role::County || cred.centres.contains(self.me().name()))
+        let me = self.me();
+        let named = match me.role() {
+            Role::County => true,
+            Role::Township => cred.centres.contains(me.name()),
+            // A department's bridge is named in full (`bridge/D03`).
+            Role::Bridge => cred.centres.contains(&me.to_string()),
+        };
+        !cred.disabled && named
     }
 
     /// Signs a staff member in at this node.
@@ -108,7 +114,12 @@ impl NodeCore {
         };
         self.identity.lockout().record_success(staff, source);
         let entry = self.roster_entry(staff)?;
+        let roles = entry.as_ref().map(|s| s.roles()).unwrap_or_default();
+        let seal = self.open_seal(&cred, &roles, password)?;
         let token = self.identity.open(staff, os_uid, now);
+        if let Some(seal) = seal {
+            self.identity.attach_seal(&token, seal);
+        }
         self.audit_sign_in(staff, os_uid, "login", "ok");
         Ok(LoginReply {
             token: token.as_str().to_string(),
@@ -151,6 +162,7 @@ impl NodeCore {
             staff: info.staff,
             roles,
             os_uid,
+            seal: self.identity.seal_of(&token),
         })
     }
 
@@ -164,6 +176,22 @@ impl NodeCore {
             .map(|s| s.roles())
             .unwrap_or_default();
         Ok(Actor::new(staff.trim(), roles))
+    }
+
+    /// The actor a bridge's decision names, with his seal: his password
+    /// checked against the credential this node holds (which must name
+    /// the bridge among his centres) unlocks it, as at a sign-in. Failures
+    /// count towards his lockout like any sign-in.
+    pub fn sealing_actor(
+        &self,
+        staff: &str,
+        password: &str,
+        source: &str,
+    ) -> Result<Actor, NodeError> {
+        let reply = self.login(staff, password, source, None)?;
+        let actor = self.actor(&reply.token, None);
+        let _ = self.logout(&reply.token);
+        actor
     }
 
     /// Ends a session.
@@ -219,8 +247,10 @@ impl NodeCore {
         check_policy(&who.staff, new).map_err(|e| Malformed::Password {
             detail: e.to_string(),
         })?;
+        let relocked = self.relock_seal(&cred, old, new)?;
         let next = Credential {
             hash: hash(new)?,
+            locked_seal_key: relocked,
             must_change: false,
             set_at_ms: self.now_ms(),
             set_by: who.staff.clone(),

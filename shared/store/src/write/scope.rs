@@ -126,7 +126,8 @@ impl Pending<'_> {
     }
 
     /// Registers a peer the county has not met, in this batch: a new
-    /// outbox holding every everyone-scope operation so far.
+    /// outbox holding every everyone-scope operation so far and those of
+    /// the entities that already name it (credentials).
     fn register(&mut self, peer: &NodeId) -> Result<(), StoreError> {
         let rec = PeerRecord {
             node: peer.clone(),
@@ -138,9 +139,15 @@ impl Pending<'_> {
         };
         self.state.peers.insert(peer.clone(), rec);
         self.changed_peers.insert(peer.clone());
-        let mut global = self.store.global_entries()?;
-        global.extend(self.batch_global.iter().cloned());
-        for (_, key, hash) in global {
+        let mut entries = self.store.global_entries()?;
+        entries.extend(self.batch_global.iter().cloned());
+        // What already names it (a credential of staff working there).
+        for entity_key in self.store.member_entities(peer)? {
+            entries.extend(self.store.entity_entries(&entity_key)?);
+        }
+        entries.sort_by_key(|(seq, _, _)| *seq);
+        entries.dedup_by_key(|(seq, _, _)| *seq);
+        for (_, key, hash) in entries {
             self.deliver(peer, &key, &hash, None)?;
         }
         Ok(())

@@ -4,6 +4,13 @@
 //! holds — committed, or earlier in the same batch (a case's members, its
 //! matter, the authorisations and the roster).
 //!
+//! A decision recorded by a signed-in chief representative carries his
+//! electronic seal: it must verify against one of his public keys in the
+//! roster held here (committed, or earlier in this batch), or the
+//! operation is refused as [`Rejection::BadSeal`], like a forged one. A
+//! decision without a recorder was written before sign-in existed and is
+//! kept as it is.
+//!
 //! A refused operation is not stored and does not stop the batch: a
 //! [`RejectionRecord`] is written in the same commit (a ring of the last
 //! [`keys::REJECTIONS_KEPT`]), and the report lists it for the link to
@@ -49,7 +56,58 @@ impl Pending<'_> {
             self.scope_members(&key)
                 .map_err(|e| Rejection::Malformed(format!("scope of {key} unreadable: {e}")))?;
         }
-        authorise(sender, op.id(), op.entity(), body, &Held { pending: self })
+        authorise(sender, op.id(), op.entity(), body, &Held { pending: self })?;
+        if let (EntityId::Case(case), Some(OpBody::Case(event))) = (op.entity(), body) {
+            self.verify_seal(op, case, event)?;
+        }
+        Ok(())
+    }
+
+    /// A recorded decision's seal verifies against the decider's keys.
+    fn verify_seal(
+        &self,
+        op: &EncodedOp,
+        case: &CaseId,
+        event: &liandong_domain::CaseEvent,
+    ) -> Result<(), Rejection> {
+        let (EventKind::Decided { by, .. }, Some(_)) = (&event.kind, &event.recorder) else {
+            return Ok(());
+        };
+        let refuse = |why: String| Rejection::BadSeal {
+            origin: op.id().origin.clone(),
+            case: case.to_string(),
+            why,
+        };
+        let Some(seal) = &event.seal else {
+            return Err(refuse("the decision is not sealed".into()));
+        };
+        let keys = match (Held { pending: self }).view(&EntityId::SealKey(by.clone())) {
+            Some(View::SealKeys(keys)) => keys,
+            _ => Default::default(),
+        };
+        let Some(key) = keys.get(&seal.key_id) else {
+            return Err(refuse(format!(
+                "{by} has no public key {} in the roster held here",
+                seal.key_id
+            )));
+        };
+        let message = liandong_domain::seal_message(case, event)
+            .ok_or_else(|| refuse("nothing to verify".into()))?;
+        let public = liandong_identity::seal::SealPublicKey {
+            algorithm: key.algorithm.clone(),
+            bytes: key.public.clone(),
+        };
+        let verified = liandong_identity::seal::provider(&seal.algorithm).is_some_and(|p| {
+            seal.algorithm == key.algorithm && p.verify(&public, &message, &seal.signature)
+        });
+        if verified {
+            Ok(())
+        } else {
+            Err(refuse(format!(
+                "the signature does not verify against {by}'s key {}",
+                seal.key_id
+            )))
+        }
     }
 
     pub(super) fn refuse(&mut self, sender: &NodeId, op: &EncodedOp, rejection: Rejection) {
