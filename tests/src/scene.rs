@@ -5,11 +5,13 @@
 //! socket). Shared by the process tests (`tests/tests/processes.rs`) and
 //! the crash loop (`tests/tests/crash_loop.rs`).
 //!
-//! Every command runs with its own session directory
-//! (`LIANDONG_SESSION_DIR` under the scene's root) and signs in like a
-//! user: the county's first hall-management account with its one-time
-//! password makes the scene's clerks, then each node's commands run in the
-//! session of its clerk (C00 at the county, C01 at every township).
+//! Every command runs with a session directory (`LIANDONG_SESSION_DIR`
+//! under the scene's root; one directory stands for one OS user) and signs
+//! in like a user ([`Cli`]): the county's first hall-management account
+//! with its one-time password makes the scene's clerks, then each node's
+//! commands run in the session of its clerk (C00 at the county, C01 at
+//! every township), a township's once his credential has replicated there
+//! (`scene/signin.rs`).
 //!
 //! The binaries must be built first (`cargo build --workspace --bins`);
 //! nothing here builds them. A scene dropped during a panic prints the logs
@@ -22,8 +24,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{accept_cases, free_port, Net};
+mod signin;
+
+use crate::{accept_cases, free_port, Net, COUNTY_CLERK, PASSWORD, TOWNSHIP_CLERK};
+use liandong_cli::session::SESSION_DIR_VAR;
+use liandong_node::identity::INITIAL_ADMIN;
 use serde_json::Value;
+pub use signin::{clerks, initial_password, make_accounts, output_with_input, Account, Cli};
 use tokio::process::{Child, Command};
 
 /// Longest wait for anything: a node to start, a command, convergence.
@@ -104,6 +111,20 @@ impl NodeProcess {
         self.child.start_kill().expect("SIGKILL sent");
         self.child.wait().await.expect("killed process reaped");
     }
+
+    /// SIGTERM, then waits for the drain; the process must exit 0.
+    pub async fn stop(mut self) {
+        let pid = self.child.id().expect("process still running");
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -TERM {pid}");
+        let status = tokio::time::timeout(WAIT, self.child.wait())
+            .await
+            .unwrap_or_else(|_| panic!("{} did not stop within {WAIT:?}", self.label))
+            .expect("exit status");
+        assert!(status.success(), "{} stopped with {status}", self.label);
+    }
 }
 
 /// One test's machine: a temp root holding the PKI, the data directories and
@@ -119,27 +140,6 @@ pub struct Scene {
     signed_in: RefCell<BTreeSet<String>>,
 }
 
-/// Runs a command with `input` on its stdin (a password for
-/// `--password-stdin`); its output.
-pub async fn output_with_input(mut cmd: Command, input: &str) -> Output {
-    use tokio::io::AsyncWriteExt;
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let shown = format!("{:?}", cmd.as_std());
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {shown}: {e}"));
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(format!("{input}\n").as_bytes()).await;
-    }
-    match tokio::time::timeout(WAIT, child.wait_with_output()).await {
-        Ok(out) => out.unwrap_or_else(|e| panic!("cannot run {shown}: {e}")),
-        Err(_) => panic!("{shown} did not finish within {} s", WAIT.as_secs()),
-    }
-}
-
 impl Scene {
     pub fn new() -> Scene {
         Scene {
@@ -152,116 +152,95 @@ impl Scene {
         }
     }
 
-    /// The session directory every command of this scene uses.
+    /// The session directory of the scene's clerks.
     pub fn sessions(&self) -> PathBuf {
         self.root().join("sessions")
     }
 
-    /// A command of one of the built binaries, in this scene's sessions.
+    /// The session directory of someone else (another OS user).
+    pub fn sessions_of(&self, person: &str) -> PathBuf {
+        self.root().join(format!("sessions-{person}"))
+    }
+
+    /// A command of one of the built binaries, in the clerks' sessions.
     pub fn command(&self, binary: &str) -> Command {
         let mut cmd = Command::new(bin(binary));
-        cmd.env("LIANDONG_SESSION_DIR", self.sessions());
+        cmd.env(SESSION_DIR_VAR, self.sessions());
         cmd
     }
 
-    /// `county-node ARGS --data DIR` (no `--json`), not yet run.
-    pub fn county_plain(&self, args: &[&str]) -> Command {
-        let mut cmd = self.command("county-node");
-        cmd.args(args).arg("--data").arg(self.net.dir("county"));
-        cmd
+    /// The county's command line, in the clerks' sessions.
+    pub fn county_cli(&self) -> Cli {
+        Cli::county(&self.net.dir("county"), &self.sessions())
     }
 
-    /// `township-node ARGS --id ID --data DIR` (no `--json`), not yet run.
-    pub fn township_plain(&self, id: &str, args: &[&str]) -> Command {
-        let mut cmd = self.command("township-node");
-        cmd.args(args)
-            .args(["--id", id])
-            .arg("--data")
-            .arg(self.net.dir(id));
-        cmd
+    /// Township `id`'s command line, in the clerks' sessions.
+    pub fn township_cli(&self, id: &str) -> Cli {
+        Cli::township(id, &self.net.dir(id), &self.sessions())
     }
 
     /// Once per scene, at the running county: hall management signs in
-    /// with the one-time password, makes the clerks C00 (the county hall)
-    /// and C01 (townships T01 to T09) with [`crate::PASSWORD`], and the
-    /// county's commands then run as C00.
+    /// with the one-time password, makes the [`clerks`], and the county's
+    /// commands then run as C00.
     pub async fn sign_in_county(&self) {
         if self.county_signed_in.get() {
             return;
         }
-        let file = self
-            .net
-            .dir("county")
-            .join(liandong_node::identity::INITIAL_PASSWORD_FILE);
-        let password = std::fs::read_to_string(&file).expect("the county's one-time password");
-        self.must(
-            self.county_plain(&["login", "--staff", "admin", "--password-stdin"]),
-            password.trim(),
-        )
-        .await;
-        let mut townships = Vec::new();
-        for i in 1..=9 {
-            townships.push("--centre".to_string());
-            townships.push(format!("T{i:02}"));
-        }
-        for (staff, centres) in [
-            (crate::COUNTY_CLERK, Vec::new()),
-            (crate::TOWNSHIP_CLERK, townships),
-        ] {
-            let mut args = vec![
-                "staff",
-                "add",
-                "--id",
-                staff,
-                "--name",
-                "窗口人员",
-                "--department",
-                "D01",
-            ];
-            args.extend(["--role", "window-clerk"]);
-            args.extend(centres.iter().map(String::as_str));
-            self.must(self.county_plain(&args), "").await;
-            let set = ["staff", "set-password", staff, "--password-stdin"];
-            self.must(self.county_plain(&set), crate::PASSWORD).await;
-        }
-        let login = ["login", "--staff", crate::COUNTY_CLERK, "--password-stdin"];
-        self.must(self.county_plain(&login), crate::PASSWORD).await;
+        let county = self.county_cli();
+        county
+            .sign_in(INITIAL_ADMIN, &initial_password(&self.net.dir("county")))
+            .await;
+        make_accounts(&county, &clerks()).await;
+        county.switch_to(COUNTY_CLERK, PASSWORD).await;
         self.county_signed_in.set(true);
     }
 
-    /// Once per township: its clerk C01 signs in there, as soon as his
+    /// Runs county commands as hall management (`admin`, signed in with
+    /// the one-time password), then signs C00 in again.
+    pub async fn as_hall(&self, commands: &[(&[&str], &str)]) {
+        let county = self.switch_to_hall().await;
+        for (args, input) in commands {
+            county.must(args, input).await;
+        }
+        county.switch_to(COUNTY_CLERK, PASSWORD).await;
+    }
+
+    /// Makes more accounts as hall management, like [`Scene::as_hall`].
+    pub async fn add_accounts(&self, accounts: &[Account]) {
+        let county = self.switch_to_hall().await;
+        make_accounts(&county, accounts).await;
+        county.switch_to(COUNTY_CLERK, PASSWORD).await;
+    }
+
+    async fn switch_to_hall(&self) -> Cli {
+        self.sign_in_county().await;
+        let county = self.county_cli();
+        let admin = initial_password(&self.net.dir("county"));
+        county.switch_to(INITIAL_ADMIN, &admin).await;
+        county
+    }
+
+    /// Once per township: its clerk C01 signs in there, once his
     /// credential has reached it from the county.
     pub async fn sign_in_township(&self, id: &str) {
         if self.signed_in.borrow().contains(id) {
             return;
         }
         self.sign_in_county().await;
-        let deadline = Deadline::start(format!("C01's credential to reach {id} and sign in there"));
-        loop {
-            let login = [
-                "login",
-                "--staff",
-                crate::TOWNSHIP_CLERK,
-                "--password-stdin",
-            ];
-            let out = output_with_input(self.township_plain(id, &login), crate::PASSWORD).await;
-            if out.status.success() {
-                break;
-            }
-            deadline.tick().await;
-        }
+        self.township_cli(id)
+            .sign_in_once_replicated(TOWNSHIP_CLERK, PASSWORD)
+            .await;
         self.signed_in.borrow_mut().insert(id.to_string());
     }
 
-    /// Runs a command that must succeed, with `input` on stdin.
-    async fn must(&self, cmd: Command, input: &str) {
-        let shown = format!("{:?}", cmd.as_std());
-        let out = output_with_input(cmd, input).await;
-        assert!(
-            out.status.success(),
-            "{shown} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+    /// A township's first day: the county and the township run until the
+    /// clerk's credential has reached it and he signed in there, then
+    /// both stop (SIGTERM); the session outlives the restarts.
+    pub async fn enrol_township(&self, id: &str) {
+        let county = self.start_county().await;
+        let town = self.start_township(id).await;
+        town.stop().await;
+        county.stop().await;
     }
 
     pub fn root(&self) -> &Path {
@@ -289,7 +268,6 @@ impl Scene {
         }
     }
 
-    /// Starts `county-node serve` and waits until it answers `status`.
     /// Starts `county-node serve`, waits until it answers `status`, and
     /// (once per scene) signs its clerk in.
     pub async fn start_county(&self) -> NodeProcess {
@@ -308,7 +286,6 @@ impl Scene {
         self.spawn("county", cmd)
     }
 
-    /// Starts `township-node serve` and waits until it answers `status`.
     /// Starts `township-node serve`, waits until it answers `status`, and
     /// (once per township) signs its clerk in, which needs the county.
     pub async fn start_township(&self, id: &str) -> NodeProcess {
@@ -346,23 +323,12 @@ impl Scene {
 
     /// The command `county-node ARGS --data DIR --json`, not yet run.
     pub fn county_command(&self, args: &[&str]) -> Command {
-        let mut cmd = self.command("county-node");
-        cmd.args(args)
-            .arg("--data")
-            .arg(self.net.dir("county"))
-            .arg("--json");
-        cmd
+        self.county_cli().json(args)
     }
 
     /// The command `township-node ARGS --id ID --data DIR --json`, not yet run.
     pub fn township_command(&self, id: &str, args: &[&str]) -> Command {
-        let mut cmd = self.command("township-node");
-        cmd.args(args)
-            .args(["--id", id])
-            .arg("--data")
-            .arg(self.net.dir(id))
-            .arg("--json");
-        cmd
+        self.township_cli(id).json(args)
     }
 
     /// `county-node ARGS --data DIR --json`.

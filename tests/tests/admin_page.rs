@@ -1,4 +1,8 @@
-//! The county's admin page in a real browser, and `/metrics` over HTTP.
+//! The county's admin page in a real browser, `/metrics` over HTTP, and
+//! who may read the e-supervision lists: the page, status and metrics are
+//! open; the case and supervision lists need a session (`POST /api/login`,
+//! then a bearer token or the cookie) of a role that reads cases, and show
+//! ID numbers masked.
 //!
 //! The browser is Debian's chromium, run headless with `--dump-dom` and
 //! `--screenshot` (no WebDriver): `.ci/run` installs it, so a missing
@@ -7,19 +11,21 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use chromium::{artifacts_dir, assert_png, excerpt, row_state, Chromium};
+use county_node::County;
+use liandong_domain::{Lang, StaffRole};
+use liandong_node::identity::INITIAL_ADMIN;
+use liandong_node::NodeCore;
+use prometheus::{held, parse_prometheus, value, Sample};
 use serde_json::Value;
-use tests::{accept_cases, Net};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-use tokio::process::Command;
+use tests::http::Reply;
+use tests::scene::initial_password;
+use tests::{accept_cases, Net, Node, PASSWORD};
 
 /// Bounds every wait; no assertion is about timing.
 const WAIT: Duration = Duration::from_secs(20);
-const CHROMIUM: &str = "/usr/bin/chromium";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn admin_page_shows_a_stopped_township_down_and_the_other_up_in_a_browser() {
@@ -35,7 +41,7 @@ async fn admin_page_shows_a_stopped_township_down_and_the_other_up_in_a_browser(
     wait_for(
         &format!("T01 and T02 up at http://{admin}/api/status"),
         || async {
-            let status = get_json(admin, "/api/status").await.ok()?;
+            let status = get_json(admin, "/api/status", None).await.ok()?;
             let states = peer_states(&status);
             (states.get("township/T01").map(String::as_str) == Some("up")
                 && states.get("township/T02").map(String::as_str) == Some("up"))
@@ -142,9 +148,9 @@ async fn metrics_parse_as_prometheus_text_and_ops_held_moves_when_cases_are_acce
     );
     assert!(value(&t, "liandong_process_start_time_seconds", None) > Some(0.0));
 
-    let (code, _) = http_get(county_admin, "/api/history").await.expect("GET");
+    let (code, _) = http_get(county_admin, "/api/history", None).await;
     assert_eq!(code, 400, "/api/history without peer= is a client error");
-    let h = get_json(county_admin, "/api/history?peer=township/T01")
+    let h = get_json(county_admin, "/api/history?peer=township/T01", None)
         .await
         .expect("history JSON");
     assert_eq!(h["peer"], "township/T01");
@@ -155,7 +161,7 @@ async fn metrics_parse_as_prometheus_text_and_ops_held_moves_when_cases_are_acce
 async fn the_admin_page_loads_nothing_from_elsewhere() {
     let net = Net::new();
     let county = net.county(0).await;
-    let (code, page) = http_get(county.inner.admin_addr, "/").await.expect("GET /");
+    let (code, page) = http_get(county.inner.admin_addr, "/", None).await;
     assert_eq!(code, 200);
     assert!(page.contains("/api/status"), "not the admin page: {page}");
     let lower = page.to_ascii_lowercase();
@@ -193,34 +199,121 @@ async fn the_e_supervision_lists_link_from_the_page_and_show_a_yellow_case() {
     let case = core
         .accept_case(&tests::clerk_at(core), "M009", "赵六", "410000199203031234")
         .expect("accepted");
-    let (code, page) = http_get(county.inner.admin_addr, "/").await.expect("GET /");
+    let admin = county.inner.admin_addr;
+    let (code, page) = http_get(admin, "/", None).await;
     assert_eq!(code, 200);
     assert!(
         page.contains("/supervision?kind=yellow"),
         "the page links the yellow list"
     );
-    let (code, list) = http_get(county.inner.admin_addr, "/supervision?kind=yellow")
-        .await
-        .expect("GET /supervision");
-    assert_eq!(code, 200);
+    let token = supervisor(&county).await;
+    let (code, list) = http_get(admin, "/supervision?kind=yellow", Some(&token)).await;
+    assert_eq!(code, 200, "{list}");
     assert!(list.contains(&case.id), "the yellow list shows {}", case.id);
     assert!(list.contains("黄牌清单"), "Chinese by default");
     assert!(
         !list.contains("410000199203031234"),
         "ID numbers are masked"
     );
-    let (code, en) = http_get(county.inner.admin_addr, "/supervision?kind=red&lang=en")
-        .await
-        .expect("GET red list");
-    assert_eq!(code, 200);
+    let (code, en) = http_get(admin, "/supervision?kind=red&lang=en", Some(&token)).await;
+    assert_eq!(code, 200, "{en}");
     assert!(
         en.contains("Red-card list") && !en.contains(&case.id),
         "the case is not red"
     );
-    let json = get_json(county.inner.admin_addr, "/api/cases?kind=yellow")
+    let json = get_json(admin, "/api/cases?kind=yellow", Some(&token))
         .await
         .expect("JSON");
     assert_eq!(json.as_array().map(Vec::len), Some(1), "{json}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lists_without_a_session_are_401_and_status_stays_open() {
+    let net = Net::new();
+    let county = net.county(0).await;
+    accept_cases(county.core(), 1);
+    let admin = county.inner.admin_addr;
+    for path in ["/api/cases", "/api/supervision", "/supervision?kind=yellow"] {
+        let (code, body) = http_get(admin, path, None).await;
+        assert_eq!(code, 401, "GET {path} without a session: {body}");
+        assert!(body.contains("/api/login"), "GET {path}: {body}");
+        assert!(!body.contains("41000019900101"), "GET {path}: {body}");
+    }
+    let (code, body) = http_get(admin, "/api/cases", Some("no-such-session")).await;
+    assert_eq!(code, 401, "a token no one was given: {body}");
+    for path in ["/", "/api/status", "/metrics", "/healthz"] {
+        let (code, body) = http_get(admin, path, None).await;
+        assert_eq!(code, 200, "GET {path} stays open: {body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_case_list_is_403_for_the_network_admin_and_hall_management() {
+    let net = Net::new();
+    let county = net.county(0).await;
+    let core = county.core();
+    accept_cases(core, 1);
+    let admin = county.inner.admin_addr;
+    add_account(core, "N01", StaffRole::NetworkAdmin);
+    let network = session(admin, "N01", PASSWORD).await;
+    let hall_password = initial_password(&net.dir("county"));
+    let hall = session(admin, INITIAL_ADMIN, &hall_password).await;
+    for (who, token) in [("the network admin", network), ("hall management", hall)] {
+        for path in ["/api/cases", "/supervision?kind=yellow"] {
+            let (code, body) = http_get(admin, path, Some(&token)).await;
+            assert_eq!(code, 403, "GET {path} as {who}: {body}");
+            assert!(!body.contains("41000019900101"), "{who}: {body}");
+        }
+        let (code, _) = http_get(admin, "/api/status", Some(&token)).await;
+        assert_eq!(code, 200, "{who} reads the status");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn e_supervision_lists_every_case_with_its_id_number_masked_but_the_region_code_and_last_four(
+) {
+    let net = Net::new();
+    let county = net.county(0).await;
+    let core = county.core();
+    let clerk = tests::clerk_at(core);
+    let numbers = [
+        "410000199203031234",
+        "41000019850101567X",
+        "411102200012319876",
+    ];
+    let mut accepted = BTreeMap::new();
+    for (i, number) in numbers.iter().enumerate() {
+        let name = format!("申请人{i}");
+        let case = core.accept_case(&clerk, "M001", &name, number);
+        accepted.insert(case.expect("accepted").id, *number);
+    }
+    let admin = county.inner.admin_addr;
+    let token = supervisor(&county).await;
+    let list = get_json(admin, "/api/cases", Some(&token))
+        .await
+        .expect("the case list");
+    let lines = list.as_array().expect("an array");
+    assert_eq!(lines.len(), numbers.len(), "{list}");
+    for line in lines {
+        let id = line["id"].as_str().expect("case id");
+        let full = accepted
+            .get(id)
+            .unwrap_or_else(|| panic!("not accepted: {id}"));
+        assert_masked(line["applicant_id"].as_str().expect("applicant_id"), full);
+    }
+    let text = list.to_string();
+    for number in numbers {
+        assert!(!text.contains(number), "{number} is listed in full");
+    }
+
+    // The cookie the sign-in set is a session too.
+    let reply = login(admin, "E01", PASSWORD).await;
+    let cookie = reply.header("set-cookie").expect("a session cookie");
+    let cookie = cookie.split(';').next().expect("name=value");
+    let headers = [("cookie", cookie)];
+    let by_cookie = tests::http::request(admin, "GET", "/api/cases", &headers, Vec::new()).await;
+    assert_eq!(by_cookie.status, 200, "{}", by_cookie.body);
+    assert_eq!(by_cookie.json(), list);
 }
 
 #[test]
@@ -239,202 +332,83 @@ fn the_prometheus_parser_refuses_malformed_lines() {
     }
 }
 
-// ---- the browser -------------------------------------------------------------
-
-struct Chromium {
-    path: PathBuf,
-}
-
-impl Chromium {
-    fn find() -> Chromium {
-        let path = PathBuf::from(CHROMIUM);
-        assert!(
-            path.exists(),
-            "{CHROMIUM} is missing: this test drives Debian's chromium headless. \
-             Install it with `apt-get install chromium fonts-noto-cjk` (.ci/run does so in CI)."
-        );
-        Chromium { path }
-    }
-
-    /// Loads `url` in a fresh profile, lets its timers and fetches run for
-    /// 4 s of virtual time, then does what `extra` asks.
-    async fn run(&self, extra: &[String], url: &str) -> String {
-        let profile = tempfile::tempdir().expect("profile dir");
-        let mut cmd = Command::new(&self.path);
-        cmd.args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--virtual-time-budget=4000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(extra)
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true);
-        let child = cmd.spawn().expect("chromium starts");
-        let pid = child.id();
-        match tokio::time::timeout(Duration::from_secs(60), child.wait_with_output()).await {
-            Ok(Ok(out)) => {
-                assert!(
-                    out.status.success(),
-                    "chromium failed ({}): {}",
-                    out.status,
-                    String::from_utf8_lossy(&out.stderr)
-                );
-                String::from_utf8_lossy(&out.stdout).into_owned()
-            }
-            Ok(Err(e)) => panic!("waiting for chromium: {e}"),
-            Err(_) => {
-                if let Some(pid) = pid {
-                    // The whole group: chromium's renderer and GPU helpers too.
-                    let _ = Command::new("kill")
-                        .args(["-KILL", &format!("-{pid}")])
-                        .status()
-                        .await;
-                }
-                panic!("chromium did not finish with {url} within 60 s")
-            }
-        }
-    }
-
-    async fn dump_dom(&self, url: &str) -> String {
-        self.run(&["--dump-dom".to_string()], url).await
-    }
-
-    async fn screenshot(&self, url: &str, path: &Path) {
-        let _ = std::fs::remove_file(path);
-        self.run(
-            &[
-                format!("--screenshot={}", path.display()),
-                "--window-size=1400,900".to_string(),
-                "--hide-scrollbars".to_string(),
-            ],
-            url,
-        )
-        .await;
-    }
-}
-
-/// The workspace's `target/test-artifacts` (next to the profile directory
-/// this test binary was built into).
-fn artifacts_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current exe");
-    let target = exe
-        .ancestors()
-        .find(|p| {
-            p.file_name()
-                .is_some_and(|n| n == "debug" || n == "release")
-        })
-        .and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let dir = target.join("test-artifacts");
-    std::fs::create_dir_all(&dir).expect("artifacts dir");
-    dir
-}
-
-fn assert_png(path: &Path) {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert!(
-        bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
-        "{} is not a PNG",
-        path.display()
-    );
-    assert!(
-        bytes.len() > 20_000,
-        "{} is only {} bytes: a blank page?",
-        path.display(),
-        bytes.len()
-    );
-}
-
-/// `data-state` of the table row whose `data-node` is `node`.
-fn row_state(dom: &str, node: &str) -> Option<String> {
-    let needle = format!("data-node=\"{node}\"");
-    dom.match_indices("<tr ").find_map(|(at, _)| {
-        let tag = &dom[at..at + dom[at..].find('>')?];
-        if !tag.contains(&needle) {
-            return None;
-        }
-        let rest = &tag[tag.find("data-state=\"")? + "data-state=\"".len()..];
-        Some(rest[..rest.find('"')?].to_string())
-    })
-}
-
-fn excerpt(dom: &str) -> String {
-    let start = dom.find("<tbody").unwrap_or(0);
-    dom[start..].chars().take(3000).collect()
-}
-
 // ---- HTTP ---------------------------------------------------------------------
 
-/// A plain HTTP/1.1 GET; (status code, body).
-async fn http_get(addr: SocketAddr, path: &str) -> Result<(u16, String), String> {
-    let exchange = async {
-        let mut stream = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
-        let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-        stream
-            .write_all(request.as_bytes())
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut raw = Vec::new();
-        stream
-            .read_to_end(&mut raw)
-            .await
-            .map_err(|e| e.to_string())?;
-        String::from_utf8(raw).map_err(|e| e.to_string())
-    };
-    let text = tokio::time::timeout(Duration::from_secs(10), exchange)
-        .await
-        .map_err(|_| format!("GET {path}: no answer in 10 s"))??;
-    let (head, body) = text.split_once("\r\n\r\n").ok_or("no header end")?;
-    let code = head
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| format!("bad status line: {head}"))?;
-    let chunked = head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked");
-    Ok((
-        code,
-        if chunked {
-            dechunk(body)?
-        } else {
-            body.to_string()
-        },
-    ))
+/// GET `path`, with a session token when given; (status code, body).
+async fn http_get(addr: SocketAddr, path: &str, token: Option<&str>) -> (u16, String) {
+    let reply = tests::http::get(addr, path, token).await;
+    (reply.status, reply.body)
 }
 
-fn dechunk(mut body: &str) -> Result<String, String> {
-    let mut out = String::new();
-    loop {
-        let (size, rest) = body.split_once("\r\n").ok_or("bad chunk")?;
-        let size = usize::from_str_radix(size.trim(), 16).map_err(|e| e.to_string())?;
-        if size == 0 {
-            return Ok(out);
-        }
-        out.push_str(rest.get(..size).ok_or("short chunk")?);
-        body = rest.get(size + 2..).ok_or("short chunk")?;
-    }
-}
-
-async fn get_json(addr: SocketAddr, path: &str) -> Result<Value, String> {
-    let (code, body) = http_get(addr, path).await?;
+async fn get_json(addr: SocketAddr, path: &str, token: Option<&str>) -> Result<Value, String> {
+    let (code, body) = http_get(addr, path, token).await;
     if code != 200 {
         return Err(format!("GET {path}: {code} {body}"));
     }
     serde_json::from_str(&body).map_err(|e| format!("GET {path}: {e}"))
+}
+
+/// Scrapes `/metrics`; a scrape that does not parse fails the test.
+async fn scrape(addr: SocketAddr) -> Vec<Sample> {
+    let (code, body) = http_get(addr, "/metrics", None).await;
+    assert_eq!(code, 200, "{body}");
+    parse_prometheus(&body)
+        .unwrap_or_else(|e| panic!("/metrics is not Prometheus text: {e}\n{body}"))
+}
+
+// ---- signing in on the admin port ------------------------------------------------
+
+/// Puts `staff` on the county's roster in `role` with [`PASSWORD`], as
+/// hall management does.
+fn add_account(county: &NodeCore, staff: &str, role: StaffRole) {
+    let hall = tests::hall(county);
+    county
+        .add_staff(&hall, Lang::Zh, staff, "测试人员", "D01", role, &[])
+        .expect("on the roster");
+    county
+        .set_password(&hall, staff, Some(PASSWORD), false)
+        .expect("password set");
+}
+
+/// `POST /api/login`; the reply (the token in its body and its cookie).
+async fn login(addr: SocketAddr, staff: &str, password: &str) -> Reply {
+    let body = serde_json::json!({ "staff": staff, "password": password }).to_string();
+    tests::http::post(addr, "/api/login", None, None, &body).await
+}
+
+/// [`login`], which must succeed; the session token.
+async fn session(addr: SocketAddr, staff: &str, password: &str) -> String {
+    let reply = login(addr, staff, password).await;
+    assert_eq!(reply.status, 200, "{staff} signs in: {}", reply.body);
+    let token = reply.json()["token"].as_str().map(str::to_string);
+    token.unwrap_or_else(|| panic!("no token in {}", reply.body))
+}
+
+/// E-supervision's E01 on the roster and signed in on the admin port;
+/// his token.
+async fn supervisor(county: &Node<County>) -> String {
+    add_account(county.core(), "E01", StaffRole::Supervisor);
+    session(county.inner.admin_addr, "E01", PASSWORD).await
+}
+
+/// `shown` is the ID number `full` as a list may show it: as long, masked
+/// with `*`, every character shown in its place; after the 6-digit
+/// region code (the administrative area, not the person) at most the last
+/// 4 characters shown, so the birth date and sequence are hidden.
+fn assert_masked(shown: &str, full: &str) {
+    let (s, f): (Vec<char>, Vec<char>) = (shown.chars().collect(), full.chars().collect());
+    assert_eq!(s.len(), f.len(), "{shown} is not {full} masked");
+    for (i, (a, b)) in s.iter().zip(&f).enumerate() {
+        assert!(
+            *a == '*' || a == b,
+            "{shown}: character {i} is not {full}'s"
+        );
+    }
+    let visible: Vec<usize> = (6..s.len()).filter(|&i| s[i] != '*').collect();
+    assert!(
+        visible.len() <= 4 && visible.iter().all(|&i| i >= f.len() - 4),
+        "{shown} shows more of {full} than its region code and last 4 characters"
+    );
 }
 
 /// State of each peer that has sent the county at least one report.
@@ -465,139 +439,7 @@ where
     }
 }
 
-// ---- Prometheus text ------------------------------------------------------------
-
-#[derive(Debug)]
-struct Sample {
-    name: String,
-    labels: BTreeMap<String, String>,
-    value: f64,
-}
-
-/// Scrapes `/metrics`; a scrape that does not parse fails the test.
-async fn scrape(addr: SocketAddr) -> Vec<Sample> {
-    let (code, body) = http_get(addr, "/metrics").await.expect("GET /metrics");
-    assert_eq!(code, 200, "{body}");
-    parse_prometheus(&body)
-        .unwrap_or_else(|e| panic!("/metrics is not Prometheus text: {e}\n{body}"))
-}
-
-fn value(samples: &[Sample], name: &str, peer: Option<&str>) -> Option<f64> {
-    samples
-        .iter()
-        .find(|s| s.name == name && s.labels.get("peer").map(String::as_str) == peer)
-        .map(|s| s.value)
-}
-
-fn held(samples: &[Sample]) -> f64 {
-    value(samples, "liandong_ops_held", None).expect("liandong_ops_held")
-}
-
-/// The text exposition format, strictly enough to catch a broken encoder:
-/// `# TYPE` before samples, valid names, quoted and escaped label values,
-/// a float value and an optional integer timestamp.
-fn parse_prometheus(text: &str) -> Result<Vec<Sample>, String> {
-    let mut types: BTreeMap<String, String> = BTreeMap::new();
-    let mut samples = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let fail = |why: &str| format!("line {}: {why}: {line:?}", n + 1);
-        if line.trim().is_empty() {
-            continue;
-        }
-        if let Some(comment) = line.strip_prefix('#') {
-            let words: Vec<&str> = comment.split_whitespace().collect();
-            if words.first() == Some(&"TYPE") {
-                let [_, name, kind] = words[..] else {
-                    return Err(fail("TYPE needs a name and a type"));
-                };
-                if !["counter", "gauge", "histogram", "summary", "untyped"].contains(&kind) {
-                    return Err(fail("unknown type"));
-                }
-                types.insert(name.to_string(), kind.to_string());
-            }
-            continue;
-        }
-        let name_end = line.find(['{', ' ']).ok_or_else(|| fail("no value"))?;
-        let name = &line[..name_end];
-        if !valid_name(name) {
-            return Err(fail("bad metric name"));
-        }
-        let family = ["_total", "_sum", "_count", "_bucket"]
-            .iter()
-            .find_map(|s| name.strip_suffix(s).filter(|f| types.contains_key(*f)))
-            .unwrap_or(name);
-        if !types.contains_key(family) {
-            return Err(fail("sample without a # TYPE line"));
-        }
-        let (labels, rest) = parse_labels(&line[name_end..]).map_err(|e| fail(&e))?;
-        let mut fields = rest.split_whitespace();
-        let value: f64 = fields
-            .next()
-            .ok_or_else(|| fail("no value"))?
-            .parse()
-            .map_err(|_| fail("value is not a float"))?;
-        if let Some(ts) = fields.next() {
-            ts.parse::<i64>().map_err(|_| fail("bad timestamp"))?;
-        }
-        if fields.next().is_some() {
-            return Err(fail("trailing fields"));
-        }
-        samples.push(Sample {
-            name: name.to_string(),
-            labels,
-            value,
-        });
-    }
-    Ok(samples)
-}
-
-fn valid_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
-}
-
-/// `{k="v",...}` at the start of `s` (or nothing); the labels and the rest.
-fn parse_labels(s: &str) -> Result<(BTreeMap<String, String>, &str), String> {
-    let mut labels = BTreeMap::new();
-    let Some(mut rest) = s.strip_prefix('{') else {
-        return Ok((labels, s));
-    };
-    loop {
-        if let Some(after) = rest.strip_prefix('}') {
-            return Ok((labels, after));
-        }
-        let eq = rest.find('=').ok_or("label without =")?;
-        let key = &rest[..eq];
-        if !valid_name(key) || key.contains(':') {
-            return Err(format!("bad label name {key:?}"));
-        }
-        let mut chars = rest[eq + 1..].char_indices();
-        if chars.next().map(|(_, c)| c) != Some('"') {
-            return Err("label value not quoted".into());
-        }
-        let mut value = String::new();
-        let end = loop {
-            match chars.next() {
-                None => return Err("unclosed label value".into()),
-                Some((i, '"')) => break eq + 1 + i + 1,
-                Some((_, '\\')) => match chars.next().map(|(_, c)| c) {
-                    Some('\\') => value.push('\\'),
-                    Some('"') => value.push('"'),
-                    Some('n') => value.push('\n'),
-                    _ => return Err("bad escape in label value".into()),
-                },
-                Some((_, c)) => value.push(c),
-            }
-        };
-        labels.insert(key.to_string(), value);
-        rest = &rest[end..];
-        if let Some(after) = rest.strip_prefix(',') {
-            rest = after;
-        } else if !rest.starts_with('}') {
-            return Err("expected `,` or `}` after a label".into());
-        }
-    }
-}
+#[path = "admin_page/chromium.rs"]
+mod chromium;
+#[path = "admin_page/prometheus.rs"]
+mod prometheus;

@@ -27,6 +27,9 @@
 //! The checks at the end and the summary are in `crash_loop/finish.rs`;
 //! what counts as acknowledged, in `crash_loop/ledger.rs`.
 //!
+//! The clerks sign in like users before the loop starts (hall management
+//! makes the accounts and the matter); their sessions outlive every kill.
+//!
 //! The binaries must be built first (`cargo build --workspace --bins`).
 //! Time only bounds waits and is reported; nothing asserts on timing.
 
@@ -49,9 +52,8 @@ use ledger::Side;
 use moment::{Kills, Moment};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use tests::scene::{output, Deadline, NodeProcess, Scene};
-use tests::{built_binary, township_id};
-use tokio::process::Command;
+use tests::scene::{output, Account, Cli, Deadline, NodeProcess, Scene};
+use tests::{built_binary, township_id, PASSWORD};
 
 /// Cycles of a default (CI) run.
 const DEFAULT_CYCLES: u32 = 100;
@@ -158,7 +160,8 @@ struct Figures {
 }
 
 impl CrashLoop {
-    /// Starts the county and T01 and puts matter M001 in the catalogue.
+    /// Starts the county and T01, signs their clerks in, puts matter M001
+    /// in the catalogue and signs T01's reviewer in.
     async fn new(run: Run) -> CrashLoop {
         let mut this = CrashLoop {
             run,
@@ -172,8 +175,11 @@ impl CrashLoop {
             backlog_sent: false,
         };
         this.start(Side::County).await;
+        this.scene.sign_in_county().await;
         this.start(Side::Township).await;
+        this.scene.sign_in_township(TOWN).await;
         put_m001(&this.scene).await;
+        sign_in_reviewer(&this.scene).await;
         this
     }
 
@@ -194,6 +200,8 @@ impl CrashLoop {
                         .get_args()
                         .map(|a| a.to_os_string())
                         .collect(),
+                    clerk: self.scene.sessions(),
+                    reviewer: (side == Side::Township).then(|| self.scene.sessions_of(REVIEWER)),
                 };
                 let salt = side as u64 + 1;
                 let rng = StdRng::seed_from_u64(self.run.seed.wrapping_mul(31).wrapping_add(salt));
@@ -242,12 +250,12 @@ impl CrashLoop {
         let started = Instant::now();
         let mut cmd = match side {
             Side::County => {
-                let mut c = Command::new(built_binary("county-node"));
+                let mut c = self.scene.command("county-node");
                 c.arg("verify");
                 c
             }
             Side::Township => {
-                let mut c = Command::new(built_binary("township-node"));
+                let mut c = self.scene.command("township-node");
                 c.args(["verify", "--id", TOWN]);
                 c
             }
@@ -374,35 +382,28 @@ fn data_dir(scene: &Scene, side: Side) -> PathBuf {
 }
 
 /// Puts matter M001 (no required materials, so every step of the clerks'
-/// work is allowed) in the county's catalogue and waits until the township
-/// holds it.
+/// work is allowed) in the county's catalogue, as hall management, and
+/// waits until the township holds it.
 async fn put_m001(scene: &Scene) {
-    let mut cmd = Command::new(built_binary("county-node"));
-    cmd.args([
+    let add: &[&str] = &[
         "matter",
         "add",
         "--code",
         "M001",
         "--name",
         "个体工商户设立登记",
-    ])
-    .args(["--kind", "promised", "--statutory-days", "15"])
-    .args([
+        "--kind",
+        "promised",
+        "--statutory-days",
+        "15",
         "--promised-days",
         "3",
         "--department",
         "D01",
         "--level",
         "township",
-    ])
-    .arg("--data")
-    .arg(scene.net.dir("county"));
-    let out = output(cmd, Duration::from_secs(60)).await;
-    assert!(
-        out.status.success(),
-        "matter add M001: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ];
+    scene.as_hall(&[(add, "")]).await;
     let deadline = Deadline::start("T01 to hold matter M001");
     loop {
         let listed = scene.township_json(TOWN, &["matter", "list"]).await;
@@ -411,6 +412,19 @@ async fn put_m001(scene: &Scene) {
         }
         deadline.tick().await;
     }
+}
+
+/// Department D01's reviewer at T01, who gives the township's opinions.
+const REVIEWER: &str = "S21";
+
+/// Makes [`REVIEWER`] (at T01) and signs him in there, in a session
+/// directory of his own, once his credential has arrived.
+async fn sign_in_reviewer(scene: &Scene) {
+    let reviewer = Account::new(REVIEWER, "审查人员", "reviewer", &[TOWN]);
+    scene.add_accounts(&[reviewer]).await;
+    let data = scene.net.dir(TOWN);
+    let cli = Cli::township(TOWN, &data, &scene.sessions_of(REVIEWER));
+    cli.sign_in_once_replicated(REVIEWER, PASSWORD).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

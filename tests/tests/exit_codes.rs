@@ -6,17 +6,23 @@
 //!
 //! Real nodes run in-process (the `tests` harness: real stores, real
 //! mutual TLS); the built `county-node` and `township-node` binaries talk
-//! to them through each node's control socket, as a clerk's command does.
+//! to them through each node's control socket, as a clerk's command does,
+//! each test's commands in a session directory of its own. A command
+//! signs in the way a user does (`login --password-stdin`), a township's
+//! clerk once his credential has come from the county.
 //! The binaries must be built first (`cargo build --workspace --bins`).
 
-use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
+use county_node::County;
 use liandong_cli::{exit_codes_help, Exit};
-use liandong_domain::{Lang, Refusal};
-use tests::{accept_cases, free_port, Net};
+use liandong_domain::{Lang, Refusal, StaffRole};
+use liandong_node::identity::INITIAL_ADMIN;
+use tests::scene::{initial_password, Cli};
+use tests::{accept_cases, Net, Node, PASSWORD, TOWNSHIP_CLERK};
 use tokio::process::Command;
+use township_node::Township;
 
 /// Longest wait for one command.
 const WAIT: Duration = Duration::from_secs(60);
@@ -54,9 +60,8 @@ impl Ran {
     }
 }
 
-async fn run(binary: &str, args: &[&str], data: &Path) -> Ran {
-    let mut cmd = Command::new(bin(binary));
-    cmd.args(args).arg("--data").arg(data);
+async fn run(cli: &Cli, args: &[&str]) -> Ran {
+    let mut cmd = cli.command(args);
     cmd.stdin(Stdio::null()).kill_on_drop(true);
     let shown = format!("{:?}", cmd.as_std());
     let out: Output = match tokio::time::timeout(WAIT, cmd.output()).await {
@@ -70,6 +75,32 @@ async fn run(binary: &str, args: &[&str], data: &Path) -> Ran {
     }
 }
 
+/// T01's command line, in the test's session directory.
+fn township_cli(net: &Net) -> Cli {
+    Cli::township("T01", &net.dir("T01"), &net.dir("sessions"))
+}
+
+/// The county's command line, in the test's session directory.
+fn county_cli(net: &Net) -> Cli {
+    Cli::county(&net.dir("county"), &net.dir("sessions"))
+}
+
+/// A county (which makes the clerks) and township T01 in-process, without
+/// anyone signed in at T01.
+async fn county_and_township(net: &Net) -> (Node<County>, Node<Township>) {
+    let county = net.county(0).await;
+    let town = net.township("T01", county.port(), None).await;
+    (county, town)
+}
+
+/// [`county_and_township`], with T01's clerk signed in through the CLI.
+async fn signed_in_township(net: &Net) -> (Node<County>, Node<Township>, Cli) {
+    let (county, town) = county_and_township(net).await;
+    let cli = township_cli(net);
+    cli.sign_in_once_replicated(TOWNSHIP_CLERK, PASSWORD).await;
+    (county, town, cli)
+}
+
 fn chinese(s: &str) -> bool {
     s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
@@ -77,7 +108,7 @@ fn chinese(s: &str) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_step_exits_3_with_the_refusal_in_the_clerks_language() {
     let net = Net::new();
-    let town = net.township("T01", free_port(), None).await;
+    let (_county, town, cli) = signed_in_township(&net).await;
     let case = accept_cases(town.core(), 1).remove(0);
     let before = town
         .core()
@@ -85,26 +116,17 @@ async fn a_refused_step_exits_3_with_the_refusal_in_the_clerks_language() {
         .case(&case)
         .expect("read")
         .map(|c| c.record.len());
-    let data = net.dir("T01");
 
     // A correction notice after acceptance breaks a domain rule.
-    let step = [
-        "case",
-        "request-correction",
-        "--id",
-        "T01",
-        &case,
-        "--missing",
-        "身份证",
-    ];
-    let zh = run("township-node", &step, &data).await;
+    let step = ["case", "request-correction", &case, "--missing", "身份证"];
+    let zh = run(&cli, &step).await;
     zh.assert_exit(Exit::Refused)
         .assert_says(&Refusal::CorrectionAfterAcceptance.message(Lang::Zh));
     assert!(chinese(&zh.stderr), "{}", zh.stderr);
 
     let mut in_english = vec!["--lang", "en"];
     in_english.extend(step);
-    let en = run("township-node", &in_english, &data).await;
+    let en = run(&cli, &in_english).await;
     en.assert_exit(Exit::Refused)
         .assert_says(&Refusal::CorrectionAfterAcceptance.message(Lang::En));
     assert!(!chinese(&en.stderr), "{}", en.stderr);
@@ -123,32 +145,24 @@ async fn a_command_without_a_running_node_exits_4_and_says_how_to_start_it() {
     let net = Net::new();
     let empty = net.dir("empty");
     std::fs::create_dir_all(&empty).expect("empty dir");
+    let sessions = net.dir("sessions");
+    let t09 = Cli::township("T09", &empty, &sessions);
+    let county = Cli::county(&empty, &sessions);
 
-    let township = ["case", "list", "--id", "T09"];
     let start = "township-node serve --id T09";
-    let zh = run("township-node", &township, &empty).await;
+    let zh = run(&t09, &["case", "list"]).await;
     zh.assert_exit(Exit::NotRunning).assert_says(start);
     assert!(chinese(&zh.stderr), "Chinese by default: {}", zh.stderr);
-    let en = run(
-        "township-node",
-        &["--lang", "en", "status", "--id", "T09"],
-        &empty,
-    )
-    .await;
+    let en = run(&t09, &["--lang", "en", "status"]).await;
     en.assert_exit(Exit::NotRunning)
         .assert_says(start)
         .assert_says("no node is running");
 
-    let county = run("county-node", &["status"], &empty).await;
-    county
+    let status = run(&county, &["status"]).await;
+    status
         .assert_exit(Exit::NotRunning)
         .assert_says("county-node serve");
-    let backup = run(
-        "county-node",
-        &["backup", "--out", "/tmp/never.bak"],
-        &empty,
-    )
-    .await;
+    let backup = run(&county, &["backup", "--out", "/tmp/never.bak"]).await;
     backup
         .assert_exit(Exit::NotRunning)
         .assert_says("county-node serve");
@@ -157,29 +171,18 @@ async fn a_command_without_a_running_node_exits_4_and_says_how_to_start_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_case_exits_6() {
     let net = Net::new();
-    let town = net.township("T01", free_port(), None).await;
+    let (_county, town, cli) = signed_in_township(&net).await;
     accept_cases(town.core(), 1);
-    let data = net.dir("T01");
     let unknown = "411100-T01-20260101-999999";
 
-    let zh = run(
-        "township-node",
-        &["case", "show", "--id", "T01", unknown],
-        &data,
-    )
-    .await;
+    let zh = run(&cli, &["case", "show", unknown]).await;
     zh.assert_exit(Exit::NotFound)
         .assert_says(&format!("没有此办件: {unknown}"));
-    let en_args = ["--lang", "en", "case", "conclude", "--id", "T01", unknown];
-    let en = run("township-node", &en_args, &data).await;
+    let en_args = ["--lang", "en", "case", "conclude", unknown];
+    let en = run(&cli, &en_args).await;
     en.assert_exit(Exit::NotFound)
         .assert_says(&format!("no such case: {unknown}"));
-    let guide = run(
-        "township-node",
-        &["matter", "guide", "--id", "T01", "M999"],
-        &data,
-    )
-    .await;
+    let guide = run(&cli, &["matter", "guide", "M999"]).await;
     guide
         .assert_exit(Exit::NotFound)
         .assert_says("事项目录中没有事项 M999");
@@ -188,21 +191,33 @@ async fn an_unknown_case_exits_6() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_county_revoking_its_own_certificate_exits_7_and_an_unknown_staff_member_exits_6() {
     let net = Net::new();
-    let _county = net.county(0).await;
-    let data = net.dir("county");
+    let county = net.county(0).await;
+    let core = county.core();
+    // The network admin may revoke certificates; the county's own, never.
+    let hall = tests::hall(core);
+    let role = StaffRole::NetworkAdmin;
+    core.add_staff(&hall, Lang::Zh, "N01", "网络管理员", "D01", role, &[])
+        .expect("network admin on the roster");
+    core.set_password(&hall, "N01", Some(PASSWORD), false)
+        .expect("network admin's password");
+    let cli = county_cli(&net);
+    cli.sign_in("N01", PASSWORD).await;
 
     let own = ["pki", "revoke", "--role", "county", "--id", "HQ"];
-    let zh = run("county-node", &own, &data).await;
+    let zh = run(&cli, &own).await;
     zh.assert_exit(Exit::NotPermitted)
         .assert_says("县级节点不能吊销自己的证书");
     let mut in_english = vec!["--lang", "en"];
     in_english.extend(own);
-    let en = run("county-node", &in_english, &data).await;
+    let en = run(&cli, &in_english).await;
     en.assert_exit(Exit::NotPermitted)
         .assert_says("the county cannot revoke its own certificate");
 
+    // The roster is hall management's.
+    let admin = initial_password(&net.dir("county"));
+    cli.switch_to(INITIAL_ADMIN, &admin).await;
     let role = ["staff", "assign-role", "S99", "--role", "clerk"];
-    let missing = run("county-node", &role, &data).await;
+    let missing = run(&cli, &role).await;
     missing
         .assert_exit(Exit::NotFound)
         .assert_says("没有此人员 S99");
@@ -211,21 +226,15 @@ async fn the_county_revoking_its_own_certificate_exits_7_and_an_unknown_staff_me
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_arguments_exit_2_whether_clap_the_command_or_the_node_finds_them() {
     let net = Net::new();
-    let town = net.township("T01", free_port(), None).await;
+    let (_county, town, cli) = signed_in_township(&net).await;
     let case = accept_cases(town.core(), 1).remove(0);
-    let data = net.dir("T01");
 
     // clap: no such subcommand.
-    let usage = run(
-        "township-node",
-        &["case", "frobnicate", "--id", "T01"],
-        &data,
-    )
-    .await;
+    let usage = run(&cli, &["case", "frobnicate"]).await;
     usage.assert_exit(Exit::BadArguments);
     // The command: a value clap accepts as a string.
-    let warning = ["case", "list", "--id", "T01", "--warning", "purple"];
-    let colour = run("township-node", &warning, &data).await;
+    let warning = ["case", "list", "--warning", "purple"];
+    let colour = run(&cli, &warning).await;
     colour
         .assert_exit(Exit::BadArguments)
         .assert_says("--warning `purple`");
@@ -233,15 +242,13 @@ async fn bad_arguments_exit_2_whether_clap_the_command_or_the_node_finds_them() 
     let retract = [
         "case",
         "retract",
-        "--id",
-        "T01",
         &case,
         "--event",
         "nonsense",
         "--reason",
         "录入错误",
     ];
-    let event = run("township-node", &retract, &data).await;
+    let event = run(&cli, &retract).await;
     event
         .assert_exit(Exit::BadArguments)
         .assert_says("无法识别的事件编号 `nonsense`");
@@ -250,10 +257,11 @@ async fn bad_arguments_exit_2_whether_clap_the_command_or_the_node_finds_them() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_below_the_disk_reserve_exits_5_naming_the_full_disk() {
     let net = Net::new();
-    let port = free_port();
-    // The township's first start creates its store and certificate.
-    net.township("T01", port, None).await.stop().await;
-    let mut cfg = net.township_config("T01", port);
+    // The township's first start creates its store and certificate, and
+    // the clerk signs in (his session outlives the restart).
+    let (county, town, cli) = signed_in_township(&net).await;
+    town.stop().await;
+    let mut cfg = net.township_config("T01", county.port());
     cfg.disk_reserve_mb = u64::MAX / (1024 * 1024 * 2);
     let shutdown = liandong_node::shutdown::Shutdown::new();
     let _town = township_node::start(cfg, shutdown.clone())
@@ -263,8 +271,6 @@ async fn a_write_below_the_disk_reserve_exits_5_naming_the_full_disk() {
     let accept = [
         "case",
         "accept",
-        "--id",
-        "T01",
         "--matter",
         "M001",
         "--applicant-name",
@@ -272,19 +278,48 @@ async fn a_write_below_the_disk_reserve_exits_5_naming_the_full_disk() {
         "--applicant-id",
         "410000199002021234",
     ];
-    let full = run("township-node", &accept, &net.dir("T01")).await;
+    let full = run(&cli, &accept).await;
     full.assert_exit(Exit::Store)
         .assert_says("磁盘空间不足")
         .assert_says("disk nearly full");
     shutdown.drain(Duration::from_secs(10)).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_command_without_a_session_exits_7_and_says_how_to_sign_in() {
+    let net = Net::new();
+    let (_county, town) = county_and_township(&net).await;
+    accept_cases(town.core(), 1);
+    let cli = township_cli(&net);
+
+    let zh = run(&cli, &["case", "list"]).await;
+    zh.assert_exit(Exit::NotPermitted)
+        .assert_says("township-node login --id T01");
+    assert!(chinese(&zh.stderr), "Chinese by default: {}", zh.stderr);
+    let en = run(&cli, &["--lang", "en", "case", "list"]).await;
+    en.assert_exit(Exit::NotPermitted)
+        .assert_says("not signed in")
+        .assert_says("township-node login --id T01");
+    let county = run(&county_cli(&net), &["case", "list"]).await;
+    county
+        .assert_exit(Exit::NotPermitted)
+        .assert_says("county-node login");
+
+    // The session was all that was missing.
+    cli.sign_in_once_replicated(TOWNSHIP_CLERK, PASSWORD).await;
+    run(&cli, &["case", "list"])
+        .await
+        .assert_exit(Exit::Success);
+}
+
 #[tokio::test]
 async fn both_binaries_document_the_same_exit_codes_in_their_help() {
+    let net = Net::new();
     let table = exit_codes_help();
     for binary in ["county-node", "township-node"] {
         let mut cmd = Command::new(bin(binary));
         cmd.arg("--help").stdin(Stdio::null()).kill_on_drop(true);
+        cmd.env(liandong_cli::session::SESSION_DIR_VAR, net.dir("sessions"));
         let out = tokio::time::timeout(WAIT, cmd.output())
             .await
             .expect("--help finishes")

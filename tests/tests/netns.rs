@@ -9,7 +9,9 @@
 //! setting either end of a link, or the county's bridge, down and up. The
 //! faults are then removed, and the test proves that every accepted case is
 //! at the county exactly once and that the county's digest of each
-//! township's scope equals the township's own.
+//! township's scope equals the township's own. The clerks sign in like
+//! users before the faults begin (C01's credential crosses the lossy
+//! links to each township first); the backlogs are written in-process.
 //!
 //! Needs root, `ip`, `tc` (iproute2) and `nft` (nftables), so it is
 //! `#[ignore]`d: `cargo nextest run --workspace` lists it as skipped, never
@@ -412,6 +414,8 @@ async fn under_packet_loss_slow_links_and_partitions_every_case_reaches_the_coun
     // Every link up before the partitions: the namespaces route, and each
     // township accepts the county's certificate for its IP address.
     run.wait_all_up().await;
+    // The clerks sign in; C01's credential crosses the lossy links first.
+    run.scene.sign_in_clerks().await;
     let setup = started.elapsed();
 
     let (at_windows, long_seen) = run.fault_window(&cuts).await;

@@ -9,20 +9,24 @@
 //! The binaries must be built first (`cargo build --workspace --bins`);
 //! these tests do not build them. A failing test prints every node's log.
 //! Time only bounds waits; nothing here asserts on timing. The scene (nodes
-//! as processes, their commands and logs) is `tests::scene`.
+//! as processes, their commands and logs) is `tests::scene`; every command
+//! runs with a session directory of the test's own and signs in the way a
+//! user does (a township's clerk needs his credential to have come from
+//! the county once before he can work there offline).
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use serde_json::Value;
-use tests::built_binary as bin;
 use tests::free_port;
 use tests::scene::{output, peer, Deadline, NodeProcess, Scene, WAIT};
-use tokio::process::Command;
 
 #[tokio::test]
 async fn a_township_killed_with_sigkill_mid_sync_restarts_converges_and_its_store_opens_cleanly() {
     let scene = Scene::new();
+    // The clerk's credential reaches T01 once; from then on he signs in
+    // and works there with the county down.
+    scene.enrol_township("T01").await;
     let mut expected = scene.seed("T01").await;
     // The township runs before the county: its clerks work offline.
     let town = scene.start_township("T01").await;
@@ -58,10 +62,10 @@ async fn clerk_commands_say_how_to_start_the_node_when_it_is_not_running() {
     let empty = scene.net.dir("empty");
     std::fs::create_dir_all(&empty).expect("empty dir");
 
-    let mut town = Command::new(bin("township-node"));
+    let mut town = scene.command("township-node");
     town.args(["case", "list", "--id", "T09", "--data"])
         .arg(&empty);
-    let mut county = Command::new(bin("county-node"));
+    let mut county = scene.command("county-node");
     county.args(["status", "--data"]).arg(&empty);
     for (cmd, hint) in [(town, "township-node serve"), (county, "county-node serve")] {
         let shown = format!("{:?}", cmd.as_std());
@@ -82,10 +86,11 @@ async fn clerk_commands_say_how_to_start_the_node_when_it_is_not_running() {
 async fn case_accept_json_prints_the_new_case_id_and_case_list_shows_it_with_the_id_number_masked()
 {
     let scene = Scene::new();
-    // No county runs: the development CA comes from `pki init`.
-    let mut init = Command::new(bin("county-node"));
+    // The development CA comes from `pki init`; the county uses it.
+    let mut init = scene.command("county-node");
     init.args(["pki", "init", "--dir"]).arg(scene.net.pki());
     assert!(output(init, WAIT).await.status.success(), "pki init failed");
+    let _county = scene.start_county().await;
     let _town = scene.start_township("T01").await;
     let id_number = "410000199001011234";
     let case_id = scene.accept("T01", id_number).await;
@@ -120,16 +125,30 @@ county-node case list
 county-node case accept
 county-node matter add
 county-node status
+county-node login
+county-node logout
+county-node whoami
+county-node passwd
+county-node staff add
+county-node staff set-password
+county-node audit list
+county-node audit export
 township-node serve
 township-node case accept
 township-node case list
-township-node status";
+township-node case evaluate
+township-node status
+township-node login
+township-node logout
+township-node whoami
+township-node passwd";
 
 #[tokio::test]
 async fn every_command_has_help() {
+    let scene = Scene::new();
     for line in EVERY_COMMAND.lines() {
         let mut words = line.split(' ');
-        let mut cmd = Command::new(bin(words.next().expect("binary name")));
+        let mut cmd = scene.command(words.next().expect("binary name"));
         cmd.args(words).arg("--help");
         let out = output(cmd, WAIT).await;
         let stdout = String::from_utf8_lossy(&out.stdout);
@@ -144,7 +163,7 @@ async fn every_command_has_help() {
 #[tokio::test]
 async fn county_node_demo_exits_zero_when_every_node_converged() {
     let scene = Scene::new();
-    let mut cmd = Command::new(bin("county-node"));
+    let mut cmd = scene.command("county-node");
     cmd.current_dir(scene.root());
     cmd.args([
         "demo",
@@ -184,7 +203,7 @@ async fn a_config_file_with_an_unknown_key_is_refused_naming_the_key() {
     let scene = Scene::new();
     let config = scene.root().join("county.toml");
     std::fs::write(&config, format!("lisen = \"127.0.0.1:{}\"\n", free_port())).expect("config");
-    let mut cmd = Command::new(bin("county-node"));
+    let mut cmd = scene.command("county-node");
     cmd.current_dir(scene.root())
         .arg("serve")
         .arg("--config")
@@ -273,7 +292,7 @@ async fn two_sigterms_in_a_row_exit_promptly_and_leave_a_store_that_verifies() {
     );
     let verify = output(
         {
-            let mut cmd = Command::new(bin("township-node"));
+            let mut cmd = scene.command("township-node");
             cmd.args(["verify", "--id", "T01", "--data"])
                 .arg(scene.net.dir("T01"));
             cmd

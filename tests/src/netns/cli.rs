@@ -4,6 +4,12 @@
 //! control socket in its data directory, a file path, which every
 //! namespace shares. Also where a run keeps its PKI, data and logs.
 //!
+//! Every command runs with the run's own session directory
+//! ([`NodeDirs::sessions`]) and signs in like a user ([`crate::scene::Cli`]):
+//! hall management makes the clerks with the county's one-time password,
+//! C00 works at the county, C01 at every township once his credential has
+//! reached it.
+//!
 //! Also the checks on a `case list --json`: every case once, exactly the
 //! expected ones.
 //!
@@ -19,6 +25,10 @@ use serde_json::Value;
 use tokio::process::Command;
 
 use crate::built_binary;
+use crate::scene::{clerks, initial_password, make_accounts, Cli};
+use crate::{COUNTY_CLERK, PASSWORD, TOWNSHIP_CLERK};
+use liandong_cli::session::SESSION_DIR_VAR;
+use liandong_node::identity::INITIAL_ADMIN;
 
 /// Longest a command may run.
 pub const COMMAND_LIMIT: Duration = Duration::from_secs(60);
@@ -65,6 +75,36 @@ impl NodeDirs {
         self.root.join(format!("{node}.log"))
     }
 
+    /// The session directory of every command of the run.
+    pub fn sessions(&self) -> PathBuf {
+        self.root.join("sessions")
+    }
+
+    pub fn county_cli(&self) -> Cli {
+        Cli::county(&self.data("county"), &self.sessions())
+    }
+
+    pub fn township_cli(&self, id: &str) -> Cli {
+        Cli::township(id, &self.data(id), &self.sessions())
+    }
+
+    /// At the running county: hall management makes the clerks (C00 at
+    /// the county, C01 at the townships), then C00 signs in there.
+    pub async fn make_clerks(&self) {
+        let county = self.county_cli();
+        let admin = initial_password(&self.data("county"));
+        county.sign_in(INITIAL_ADMIN, &admin).await;
+        make_accounts(&county, &clerks()).await;
+        county.switch_to(COUNTY_CLERK, PASSWORD).await;
+    }
+
+    /// C01 signs in at township `id` once his credential has reached it.
+    pub async fn sign_in_township(&self, id: &str) {
+        self.township_cli(id)
+            .sign_in_once_replicated(TOWNSHIP_CLERK, PASSWORD)
+            .await;
+    }
+
     /// Copies the nodes' logs into `dir` (kept after the run).
     pub fn keep_logs(&self, nodes: &[&str], dir: &Path) {
         let _ = std::fs::create_dir_all(dir);
@@ -90,6 +130,7 @@ impl NodeDirs {
     pub async fn init_ca(&self) -> Result<(), String> {
         let mut cmd = Command::new(built_binary("county-node"));
         cmd.args(["pki", "init", "--dir"]).arg(self.pki());
+        cmd.env(SESSION_DIR_VAR, self.sessions());
         let out = output(cmd).await;
         if out.status.success() {
             Ok(())
@@ -100,23 +141,12 @@ impl NodeDirs {
 
     /// `county-node ARGS --data DIR --json`.
     pub async fn county(&self, args: &[&str]) -> Result<Value, String> {
-        let mut cmd = Command::new(built_binary("county-node"));
-        cmd.args(args)
-            .arg("--data")
-            .arg(self.data("county"))
-            .arg("--json");
-        json_of(cmd).await
+        json_of(self.county_cli().json(args)).await
     }
 
     /// `township-node ARGS --id ID --data DIR --json`.
     pub async fn township(&self, id: &str, args: &[&str]) -> Result<Value, String> {
-        let mut cmd = Command::new(built_binary("township-node"));
-        cmd.args(args)
-            .args(["--id", id])
-            .arg("--data")
-            .arg(self.data(id))
-            .arg("--json");
-        json_of(cmd).await
+        json_of(self.township_cli(id).json(args)).await
     }
 
     /// The county's status entry for township `id`.

@@ -2,7 +2,8 @@
 //! county's namespace, listening on [`COUNTY_ADDR`] with a development
 //! certificate that names that address (the townships check it), and
 //! `township-node serve` in each township's namespace dialling it. Every
-//! node's stdout and stderr go to its log under the run's directory.
+//! node's stdout and stderr go to its log under the run's directory. The
+//! clerks sign in once the nodes run ([`Scene::sign_in_clerks`]).
 //!
 //! Invariants: [`Scene`]'s drop copies the logs to `LIANDONG_NETNS_LOGS`
 //! when set and, on a panic, prints the end of each; then the lab kills
@@ -129,6 +130,18 @@ impl Scene {
             async move { dirs.township(id, &["status"]).await.is_ok() }
         })
         .await;
+    }
+
+    /// Hall management makes the clerks at the running county, and C01
+    /// signs in at every township once his credential has reached it.
+    pub async fn sign_in_clerks(&mut self) {
+        self.dirs.make_clerks().await;
+        let townships: Vec<String> = self.nodes.iter().skip(1).cloned().collect();
+        for id in townships {
+            self.dirs.sign_in_township(&id).await;
+            let exited = self.lab.exited();
+            assert!(exited.is_empty(), "signing in at {id}: {exited:?}");
+        }
     }
 
     /// Polls `check` until it holds; fails after [`WAIT`] naming `what`,

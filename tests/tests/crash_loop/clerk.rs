@@ -17,6 +17,10 @@
 //! township on a routed case that has not reached it yet (not found); it is
 //! retried later. A case touched by an excused failure is left alone from
 //! then on: what the failed command did is unknown.
+//!
+//! Every command runs signed in (the sessions outlive the kills): the
+//! window clerk's, or for an opinion the township's reviewer S21's, each
+//! in a session directory of his own.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -94,19 +98,28 @@ impl Shared {
     }
 }
 
-/// How a clerk command reaches one node: its binary and the flags naming
-/// the local node (`--data DIR`, `--id T01`), `--json` included.
+/// How a clerk command reaches one node: its binary, the flags naming
+/// the local node (`--data DIR`, `--id T01`), `--json` included, and the
+/// session directories of the people signed in there: the window clerk,
+/// and at the township the department reviewer who gives its opinions.
 #[derive(Debug, Clone)]
 pub struct Window {
     pub side: Side,
     pub program: PathBuf,
     pub local: Vec<OsString>,
+    pub clerk: PathBuf,
+    pub reviewer: Option<PathBuf>,
 }
 
 impl Window {
-    fn command(&self, args: &[String]) -> Command {
+    fn command(&self, action: &Action, args: &[String]) -> Command {
+        let sessions = match (action, &self.reviewer) {
+            (Action::Opinion(_), Some(reviewer)) => reviewer,
+            _ => &self.clerk,
+        };
         let mut cmd = Command::new(&self.program);
         cmd.args(args).args(&self.local);
+        cmd.env(liandong_cli::session::SESSION_DIR_VAR, sessions);
         cmd.stdin(std::process::Stdio::null()).kill_on_drop(true);
         cmd
     }
@@ -168,7 +181,8 @@ impl Action {
             Action::AcceptRegistered(c) => on("accept", c, &[]),
             Action::Withdraw(c) => on("withdraw", c, &["--reason", "申请人申请撤回"]),
             Action::Route(c) => on("route", c, &["--township", "T01"]),
-            Action::Opinion(c) => on("opinion", c, &["--result", "pass", "--staff", "S21"]),
+            // The reviewer is the signed-in one (the opinion's own staff).
+            Action::Opinion(c) => on("opinion", c, &["--result", "pass"]),
         }
     }
 
@@ -236,8 +250,8 @@ enum Ran {
     Failed { code: Option<i32>, stderr: String },
 }
 
-async fn run(window: &Window, args: &[String]) -> Result<Ran, String> {
-    let cmd = window.command(args);
+async fn run(window: &Window, action: &Action, args: &[String]) -> Result<Ran, String> {
+    let cmd = window.command(action, args);
     let out = match tokio::time::timeout(COMMAND_LIMIT, { cmd }.output()).await {
         Ok(Ok(out)) => out,
         Ok(Err(e)) => return Err(format!("cannot run {}: {e}", window.program.display())),
@@ -280,7 +294,7 @@ pub async fn work(window: Window, shared: Arc<Shared>, mut rng: StdRng) {
         let up = flags.up.load(Ordering::SeqCst);
         let epoch = flags.epoch.load(Ordering::SeqCst);
         flags.in_flight.fetch_add(1, Ordering::SeqCst);
-        let ran = run(&window, &args).await;
+        let ran = run(&window, &action, &args).await;
         flags.in_flight.fetch_sub(1, Ordering::SeqCst);
         let killed = flags.epoch.load(Ordering::SeqCst) != epoch;
         let ended = Ended {
