@@ -22,8 +22,9 @@ impl<T> Personal<T> {
 }
 
 impl Personal<String> {
-    /// Masked for lists: keeps the first and last few characters of an ID
-    /// number (`410000********1234`), the family name of a person.
+    /// Masked for lists: an ID number (14 characters or more) shows only
+    /// its last 4 (`**************1234`); a person's name, its first
+    /// character (the family name).
     pub fn masked(&self) -> String {
         let chars: Vec<char> = self.0.chars().collect();
         match chars.len() {
@@ -31,7 +32,7 @@ impl Personal<String> {
             1 => "*".into(),
             2..=4 => format!("{}{}", chars[0], "*".repeat(chars.len() - 1)),
             n => {
-                let keep_head = if n >= 14 { 6 } else { 1 };
+                let keep_head = if n >= 14 { 0 } else { 1 };
                 let keep_tail = if n >= 14 { 4 } else { 1 };
                 let head: String = chars[..keep_head].iter().collect();
                 let tail: String = chars[n - keep_tail..].iter().collect();
@@ -52,9 +53,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn id_numbers_are_masked_in_the_middle() {
+    fn id_numbers_show_only_their_last_four_characters() {
         let id = Personal::new("410000199001011234".to_string());
-        assert_eq!(id.masked(), "410000********1234");
+        assert_eq!(id.masked(), "**************1234");
     }
 
     #[test]
