@@ -47,6 +47,11 @@ pub fn print_reply(reply: Reply, json: bool, lang: Lang) -> anyhow::Result<()> {
                         s.name.clone(),
                         s.department.clone(),
                         s.window.clone().unwrap_or_default(),
+                        if s.centres.is_empty() {
+                            lang.pick("县中心", "county hall").to_string()
+                        } else {
+                            s.centres.join(",")
+                        },
                         s.roles.join(","),
                         s.authorisations.join("; "),
                     ]
@@ -58,6 +63,7 @@ pub fn print_reply(reply: Reply, json: bool, lang: Lang) -> anyhow::Result<()> {
                     lang.pick("姓名", "name"),
                     lang.pick("部门", "department"),
                     lang.pick("窗口", "window"),
+                    lang.pick("工作中心", "centres"),
                     lang.pick("角色", "roles"),
                     lang.pick("授权", "authorisations"),
                 ],

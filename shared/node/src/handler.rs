@@ -116,15 +116,15 @@ impl NodeCore {
             Request::Status | Request::Login { .. } | Request::Evaluate { .. } => {
                 Err(NodeError::internal("answered before sign-in"))
             }
-            Request::Logout => self.logout(token).map(done),
+            Request::Logout => self.logout(lang, token).map(done),
             Request::Whoami => self.whoami(token).map(|w| Reply::Whoami(Box::new(w))),
-            Request::Passwd { old, new } => self.passwd(who, &old, &new).map(done),
+            Request::Passwd { old, new } => self.passwd(lang, who, &old, &new).map(done),
             Request::SetPassword {
                 staff,
                 password,
                 disable,
             } => self
-                .set_password(who, &staff, password.as_deref(), disable)
+                .set_password_in(lang, who, &staff, password.as_deref(), disable)
                 .map(done),
             Request::AuditList { filter } => self
                 .audit_list(who, &filter)

@@ -91,6 +91,9 @@ pub struct StaffLine {
     pub name: String,
     pub department: String,
     pub window: Option<String>,
+    /// The centres he works at (none: the county hall).
+    #[serde(default)]
+    pub centres: Vec<String>,
     pub roles: Vec<String>,
     /// Authorisations held: id, scope, powers, validity, revoked.
     pub authorisations: Vec<String>,
@@ -228,6 +231,7 @@ pub fn staff_line(staff: &Staff, auths: &[liandong_domain::Authorisation]) -> St
         name: staff.name().to_string(),
         department: staff.department().to_string(),
         window: staff.window().map(str::to_string),
+        centres: staff.centres().iter().cloned().collect(),
         roles: staff
             .roles()
             .iter()

@@ -109,7 +109,8 @@ pub(super) async fn login(State(admin): State<Admin>, Json(body): Json<LoginBody
 pub(super) async fn logout(State(admin): State<Admin>, headers: HeaderMap) -> Response {
     let core = admin.core.clone();
     let token = token_of(&headers).unwrap_or_default();
-    let _ = tokio::task::spawn_blocking(move || core.logout(&token)).await;
+    let _ =
+        tokio::task::spawn_blocking(move || core.logout(liandong_domain::Lang::Zh, &token)).await;
     let clear = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
     let mut response = StatusCode::NO_CONTENT.into_response();
     if let Ok(v) = HeaderValue::from_str(&clear) {

@@ -23,7 +23,7 @@ use super::{Actor, SessionInfo};
 use crate::error::{Forbidden, Malformed, Missing, NodeError};
 use crate::NodeCore;
 use liandong_domain::permission::Act;
-use liandong_domain::{Credential, OpBody, Staff, StaffRole};
+use liandong_domain::{Credential, Lang, OpBody, Staff, StaffRole};
 use liandong_identity::password::{
     check_policy, generate_password, hash_password, verify_password, PasswordHash,
 };
@@ -190,12 +190,12 @@ impl NodeCore {
     ) -> Result<Actor, NodeError> {
         let reply = self.login(staff, password, source, None)?;
         let actor = self.actor(&reply.token, None);
-        let _ = self.logout(&reply.token);
+        let _ = self.logout(Lang::En, &reply.token);
         actor
     }
 
     /// Ends a session.
-    pub fn logout(&self, token: &str) -> Result<String, NodeError> {
+    pub fn logout(&self, lang: Lang, token: &str) -> Result<String, NodeError> {
         let ended = SessionToken::parse(token)
             .map(|t| {
                 let info = self.identity.touch(&t, self.now_ms());
@@ -206,7 +206,12 @@ impl NodeCore {
                 ended
             })
             .unwrap_or(false);
-        Ok(if ended { "signed out" } else { "no session" }.to_string())
+        Ok(if ended {
+            lang.pick("已退出登录", "signed out")
+        } else {
+            lang.pick("没有登录会话", "no session")
+        }
+        .to_string())
     }
 
     /// Who a session is.
@@ -232,7 +237,13 @@ impl NodeCore {
     }
 
     /// The signed-in staff member changes his own password.
-    pub fn passwd(&self, who: &Actor, old: &str, new: &str) -> Result<String, NodeError> {
+    pub fn passwd(
+        &self,
+        lang: Lang,
+        who: &Actor,
+        old: &str,
+        new: &str,
+    ) -> Result<String, NodeError> {
         let cred = self.credential_of(&who.staff)?.ok_or_else(|| {
             NodeError::not_found(Missing::Staff {
                 id: who.staff.clone(),
@@ -260,13 +271,30 @@ impl NodeCore {
         if who.staff == INITIAL_ADMIN {
             let _ = std::fs::remove_file(self.store.path().join(INITIAL_PASSWORD_FILE));
         }
-        Ok(format!("password changed for {}", who.staff))
+        Ok(format!(
+            "{} {}",
+            lang.pick("已修改密码：", "password changed for"),
+            who.staff
+        ))
     }
 
     /// Hall management sets (or resets) a staff member's password, for the
     /// centres the roster assigns him to; `disable` closes the account.
+    /// [`NodeCore::set_password_in`], answered in Chinese.
     pub fn set_password(
         &self,
+        who: &Actor,
+        staff: &str,
+        password: Option<&str>,
+        disable: bool,
+    ) -> Result<String, NodeError> {
+        self.set_password_in(Lang::Zh, who, staff, password, disable)
+    }
+
+    /// Sets or resets a password, or disables or enables an account.
+    pub fn set_password_in(
+        &self,
+        lang: Lang,
         who: &Actor,
         staff: &str,
         password: Option<&str>,
@@ -312,11 +340,12 @@ impl NodeCore {
         if disable {
             self.identity.end_all_of(staff);
         }
-        Ok(match (disable, password) {
-            (true, _) => format!("account {staff} disabled"),
-            (false, Some(_)) => format!("password set for {staff}"),
-            (false, None) => format!("account {staff} enabled"),
-        })
+        let (zh, en) = match (disable, password) {
+            (true, _) => ("已停用账号", "account disabled:"),
+            (false, Some(_)) => ("已设置密码", "password set for"),
+            (false, None) => ("已启用账号", "account enabled:"),
+        };
+        Ok(format!("{} {staff}", lang.pick(zh, en)))
     }
 
     pub(crate) fn write_credential(&self, cred: Credential) -> Result<(), NodeError> {
