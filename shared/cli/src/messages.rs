@@ -106,7 +106,9 @@ fn forbidden(what: &Forbidden, lang: Lang) -> String {
         Forbidden::WrongCredentials => fixed("工号或密码错误", "wrong staff id or password"),
         Forbidden::NoSeal { staff } => match lang {
             Lang::Zh => format!("{staff} 的电子印章未解锁：请重新登录后再作出决定"),
-            Lang::En => format!("{staff}'s electronic seal is not unlocked: sign in again, then decide"),
+            Lang::En => {
+                format!("{staff}'s electronic seal is not unlocked: sign in again, then decide")
+            }
         },
         Forbidden::Locked { until_ms } => {
             let until = liandong_node::fmt_time(Some(*until_ms));
@@ -115,10 +117,14 @@ fn forbidden(what: &Forbidden, lang: Lang) -> String {
                 Lang::En => format!("too many failed sign-ins: the account is locked until {until} (CST); try again then"),
             }
         }
-        Forbidden::Role { staff, act } => match lang {
-            Lang::Zh => format!("{staff} 没有可办理“{act}”的角色；请由具备该角色的人员办理，或请大厅管理分配角色"),
-            Lang::En => format!("{staff} has no role that may {act}; have someone with that role do it, or ask hall management for the role"),
-        },
+        Forbidden::Role { staff, act } => {
+            let named =
+                liandong_domain::EventTag::from_name(act).map_or(act.as_str(), |t| t.label(lang));
+            match lang {
+                Lang::Zh => format!("{staff} 没有办理“{named}”的角色；请由具备该角色的人员办理，或请大厅管理分配角色"),
+                Lang::En => format!("{staff} has no role permitted to do `{named}`; have someone with that role do it, or ask hall management for the role"),
+            }
+        }
     }
 }
 

@@ -131,6 +131,10 @@ impl NodeCore {
         events
             .into_iter()
             .map(|e| {
+                // An evaluation is the applicant's (`NodeCore::evaluate`).
+                if matches!(e.kind, EventKind::Evaluated { .. }) {
+                    return Err(NodeError::Refused(Refusal::EvaluationByStaff));
+                }
                 let r = who.recorder(&e.kind, self.me())?;
                 Ok(e.recorded_by(r))
             })

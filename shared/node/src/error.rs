@@ -181,7 +181,7 @@ pub enum Forbidden {
     #[error("{staff}'s seal is not unlocked")]
     NoSeal { staff: String },
     /// The signed-in staff member has no role that may do this.
-    #[error("{staff} has no role that may {act}")]
+    #[error("{staff} has no role permitted to do `{act}`")]
     Role { staff: String, act: String },
 }
 

@@ -106,8 +106,11 @@ impl NodeCore {
             Reply::Error { error } => error.kind().as_str(),
             _ => "ok",
         };
-        let role = act.and_then(|a| who.role_for(a));
-        self.audit(Some(&who.staff), role, peer_uid, action, &target, result);
+        // A sign-out writes its own line (as on the admin port).
+        if action != "logout" {
+            let role = act.and_then(|a| who.role_for(a));
+            self.audit(Some(&who.staff), role, peer_uid, action, &target, result);
+        }
         reply
     }
 

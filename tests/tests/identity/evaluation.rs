@@ -109,7 +109,6 @@ async fn five_wrong_evaluation_codes_lock_the_cases_evaluation() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "the acceptance list names Refusal::EvaluationByStaff; the node answers NotPermitted Role { act: \"evaluated\" } (permission table first): decide which is meant"]
 async fn a_clerks_evaluation_is_refused_as_evaluation_by_staff() {
     let net = Net::new();
     let county = net.county(0).await;

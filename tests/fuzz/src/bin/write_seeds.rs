@@ -299,10 +299,7 @@ fn calls() -> Seeds {
     requests
         .into_iter()
         .map(|(name, request)| {
-            let call = Call {
-                lang: Lang::En,
-                request,
-            };
+            let call = Call::new(Lang::En, request);
             (name, serde_json::to_vec(&call).unwrap_or_default())
         })
         .collect()
