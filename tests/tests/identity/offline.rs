@@ -119,7 +119,7 @@ async fn a_password_changed_at_an_offline_township_reaches_the_county_later() {
     let core = town.core();
     let reply = core.login("C01", PASSWORD, "test", None).expect("signs in");
     let c01 = core.actor(&reply.token, None).expect("his session");
-    core.passwd(&c01, PASSWORD, NEW)
+    core.passwd(liandong_domain::Lang::Zh, &c01, PASSWORD, NEW)
         .expect("C01 changes his password offline");
     let old = core.login("C01", PASSWORD, "test", None);
     assert!(

@@ -210,7 +210,7 @@ fn components() -> Value {
                     "due": date,
                     "status": { "type": "string", "enum": ["routed", "opined", "decided"] },
                     "opinion": { "type": ["object", "null"], "properties": { "op": { "type": "string" }, "result": { "type": "string", "enum": ["pass", "return"] }, "text": { "type": "string" }, "at": { "type": "string", "format": "date-time" } } },
-                    "decision": { "type": ["object", "null"], "properties": { "op": { "type": "string" }, "approve": { "type": "boolean" }, "staff": { "type": "string" }, "authorisation": { "type": "string" }, "reason": { "type": "string" }, "at": { "type": "string", "format": "date-time" } } }
+                    "decision": { "type": ["object", "null"], "properties": { "op": { "type": "string" }, "approve": { "type": "boolean" }, "staff": { "type": "string" }, "authorisation": { "type": "string" }, "reason": { "type": "string" }, "at": { "type": "string", "format": "date-time" }, "seal_code": { "type": "string", "description": "The electronic seal's short verification code (XXXX-XXXX)." } } }
                 }
             },
             "Event": {
@@ -221,6 +221,7 @@ fn components() -> Value {
                     "node": { "type": "string", "description": "The node that recorded it." },
                     "department": { "type": "string" },
                     "staff": { "type": "string", "description": "On this department's own decisions." },
+                    "recorder": { "type": "object", "description": "Who recorded it in a signed-in session.", "properties": { "staff": { "type": "string" }, "role": { "type": "string" }, "role_label": { "type": "string" }, "node": { "type": "string" } } },
                     "superseded": { "type": "boolean" }
                 }
             },

@@ -83,6 +83,9 @@ pub struct DecisionView {
     pub authorisation: String,
     pub reason: String,
     pub at: String,
+    /// The electronic seal's short verification code (XXXX-XXXX).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seal_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -115,6 +118,10 @@ pub struct EventView {
     /// The staff member, on this department's own decisions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub staff: Option<String>,
+    /// Who recorded it (staff id, role, node), when it was recorded in a
+    /// signed-in session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorder: Option<crate::output::RecorderLine>,
     pub superseded: bool,
 }
 
@@ -240,6 +247,16 @@ pub fn event_view(op: &OpId, e: &RecordedEvent, department: &str, superseded: bo
         node: op.origin.to_string(),
         department: about,
         staff,
+        recorder: e
+            .event
+            .recorder
+            .as_ref()
+            .map(|r| crate::output::RecorderLine {
+                staff: r.staff.clone(),
+                role: r.role.as_str().to_string(),
+                role_label: r.role.label(Lang::Zh).to_string(),
+                node: r.node.to_string(),
+            }),
         superseded,
     }
 }
@@ -342,6 +359,11 @@ fn own_part(
             authorisation: authorisation.clone(),
             reason: reason.clone(),
             at: cst_rfc3339(e.event.at_ms),
+            seal_code: e
+                .event
+                .seal
+                .as_ref()
+                .map(|s| liandong_identity::seal::verification_code(&s.signature)),
         }),
         _ => None,
     });
