@@ -8,6 +8,7 @@
 //! the error's type (the table is in `--help`, shared with the township's
 //! binary through `liandong_cli::exit`).
 
+mod audit;
 mod matter;
 mod matter_fields;
 mod parse;
@@ -117,7 +118,7 @@ pub enum Command {
     /// The audit log (等保): sign-ins, session ends and every command, from
     /// every node (townships' lines arrive by replication).
     #[command(subcommand)]
-    Audit(AuditCommand),
+    Audit(audit::AuditCommand),
     /// Online, consistent backup of the running county's operations.
     Backup {
         /// Backup file to write.
@@ -222,34 +223,6 @@ pub enum PkiCommand {
     },
 }
 
-#[derive(Subcommand, Debug)]
-pub enum AuditCommand {
-    /// List audit lines, oldest first.
-    List {
-        /// Only this staff member's lines.
-        #[arg(long)]
-        staff: Option<String>,
-        /// From this day (YYYY-MM-DD, CST), inclusive.
-        #[arg(long)]
-        from: Option<String>,
-        /// Up to this day (YYYY-MM-DD, CST), inclusive.
-        #[arg(long)]
-        to: Option<String>,
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        node: NodeDir,
-    },
-    /// Write the whole audit log as JSON lines to a file.
-    Export {
-        /// File to write.
-        #[arg(long)]
-        out: PathBuf,
-        #[command(flatten)]
-        node: NodeDir,
-    },
-}
-
 #[derive(Args, Debug, Clone)]
 pub struct NodeDir {
     /// Data directory of the running county [default: ./data/county].
@@ -335,7 +308,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             password_stdin,
             node,
         } => liandong_cli::signin::passwd(&node.data, START_HINT, lang, password_stdin).await,
-        Command::Audit(cmd) => audit(cmd, lang).await,
+        Command::Audit(cmd) => audit::run(cmd, lang).await,
         Command::Backup { out, node } => {
             let message = liandong_cli::backup(&node.data, START_HINT, lang, &out).await?;
             println!("{message}");
@@ -458,54 +431,6 @@ async fn status(args: StatusArgs, lang: liandong_domain::Lang) -> anyhow::Result
         tokio::select! {
             _ = tokio::signal::ctrl_c() => return Ok(()),
             _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
-        }
-    }
-}
-
-async fn audit(cmd: AuditCommand, lang: liandong_domain::Lang) -> anyhow::Result<()> {
-    let day = |flag: &str, v: Option<String>| -> anyhow::Result<Option<chrono::NaiveDate>> {
-        v.map(|v| {
-            chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d")
-                .map_err(|_| bad_argument(format!("{flag} `{v}`: use YYYY-MM-DD")))
-        })
-        .transpose()
-    };
-    match cmd {
-        AuditCommand::List {
-            staff,
-            from,
-            to,
-            json,
-            node,
-        } => {
-            let filter = liandong_node::identity::AuditFilter {
-                staff,
-                from: day("--from", from)?,
-                to: day("--to", to)?,
-            };
-            send(&node.data, lang, Request::AuditList { filter }, json).await
-        }
-        AuditCommand::Export { out, node } => {
-            let req = Request::AuditList {
-                filter: Default::default(),
-            };
-            let Reply::Audit { lines } = ask_in(&node.data, START_HINT, lang, req).await? else {
-                return Err(CommandError::UnexpectedReply.into());
-            };
-            let mut text = String::new();
-            for line in &lines {
-                text.push_str(&serde_json::to_string(line)?);
-                text.push('\n');
-            }
-            std::fs::write(&out, text)
-                .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))?;
-            println!(
-                "{} {} → {}",
-                lines.len(),
-                lang.pick("条审计记录", "audit lines"),
-                out.display()
-            );
-            Ok(())
         }
     }
 }
