@@ -94,6 +94,8 @@ impl Deadline {
 pub struct NodeProcess {
     pub child: Child,
     pub label: String,
+    /// Its stdout and stderr.
+    pub log: PathBuf,
 }
 
 impl NodeProcess {
@@ -265,6 +267,7 @@ impl Scene {
         NodeProcess {
             child,
             label: label.into(),
+            log,
         }
     }
 
@@ -306,8 +309,14 @@ impl Scene {
     }
 
     /// Waits until the county (or township `id`) answers `status`.
+    ///
+    /// A node that exits because one of its fixed ports was taken while it
+    /// was down (another process on this host bound it, e.g. as an
+    /// ephemeral port) is started again, a few times: the scene keeps the
+    /// county's ports across restarts, the host does not reserve them.
     pub async fn ready(&self, mut node: NodeProcess, township: Option<&str>) -> NodeProcess {
         let deadline = Deadline::start(format!("{} to answer `status`", node.label));
+        let mut port_retries = 0;
         loop {
             let status = match township {
                 Some(id) => self.township_json(id, &["status"]).await,
@@ -315,6 +324,17 @@ impl Scene {
             };
             if status.is_ok() {
                 return node;
+            }
+            let exited = matches!(node.child.try_wait(), Ok(Some(_)));
+            let log = std::fs::read_to_string(&node.log).unwrap_or_default();
+            if exited && log.contains("Address already in use") && port_retries < 20 {
+                port_retries += 1;
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                node = match township {
+                    Some(id) => self.spawn_township(id),
+                    None => self.spawn_county(),
+                };
+                continue;
             }
             node.assert_running();
             deadline.tick().await;
