@@ -391,9 +391,8 @@ async fn supervisor(county: &Node<County>) -> String {
 }
 
 /// `shown` is the ID number `full` as a list may show it: as long, masked
-/// with `*`, every character shown in its place; after the 6-digit
-/// region code (the administrative area, not the person) at most the last
-/// 4 characters shown, so the birth date and sequence are hidden.
+/// with `*`, every character shown in its place, and at most the last 4
+/// characters shown (region code, birth date and sequence hidden).
 fn assert_masked(shown: &str, full: &str) {
     let (s, f): (Vec<char>, Vec<char>) = (shown.chars().collect(), full.chars().collect());
     assert_eq!(s.len(), f.len(), "{shown} is not {full} masked");
