@@ -398,11 +398,9 @@ pub fn put_chief(county: &NodeCore, staff: &str, dept: &str, centres: &[&str]) {
         .expect("chief representative's password");
 }
 
-/// Signs `staff` in at `core` the real way (password, lockout, audit;
-/// a chief representative's seal unlocked or made), once his credential
-/// and roster entry have reached that node (waited for in the store, not
-/// by retrying: failed sign-ins lock the account).
-pub async fn sign_in(core: &NodeCore, staff: &str) -> Actor {
+/// Waits until `core` holds `staff`'s credential and his roster entry
+/// (sign in only then: a failed attempt counts towards the lockout).
+pub async fn credential_arrived(core: &NodeCore, staff: &str) {
     let arrived = || {
         core.store.credential(staff).ok().flatten().is_some()
             && core
@@ -415,6 +413,13 @@ pub async fn sign_in(core: &NodeCore, staff: &str) -> Actor {
         "{staff}'s credential never reached {}",
         core.me()
     );
+}
+
+/// Signs `staff` in at `core` the real way (password, lockout, audit;
+/// a chief representative's seal unlocked or made), once his credential
+/// and roster entry have reached that node ([`credential_arrived`]).
+pub async fn sign_in(core: &NodeCore, staff: &str) -> Actor {
+    credential_arrived(core, staff).await;
     let reply = core
         .login(staff, PASSWORD, "test", None)
         .unwrap_or_else(|e| panic!("{staff} cannot sign in at {}: {e}", core.me()));

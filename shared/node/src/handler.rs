@@ -61,7 +61,7 @@ impl NodeCore {
                     .unwrap_or_else(error)
             }
             Request::Login { staff, password } => {
-                let source = peer_uid.map_or("socket".to_string(), |u| format!("uid:{u}"));
+                let source = source_of(peer_uid);
                 return self
                     .login(&staff, &password, &source, peer_uid)
                     .map(|r| Reply::LoggedIn(Box::new(r)))
@@ -73,7 +73,7 @@ impl NodeCore {
                 level,
                 text,
             } => {
-                let source = peer_uid.map_or("socket".to_string(), |u| format!("uid:{u}"));
+                let source = source_of(peer_uid);
                 let result = self.evaluate(lang, &case, &code, level, &text, &source);
                 let outcome = match &result {
                     Ok(_) => "ok",
@@ -240,6 +240,11 @@ impl NodeCore {
             None => Ok(()),
         }
     }
+}
+
+/// Where a call came from, for the failure counters: the OS user.
+fn source_of(peer_uid: Option<u32>) -> String {
+    peer_uid.map_or("socket".to_string(), |u| format!("uid:{u}"))
 }
 
 /// A request's audit name, its target (an id, never personal data), and

@@ -64,6 +64,25 @@ pub struct RecorderLine {
     pub node: String,
 }
 
+impl RecorderLine {
+    pub fn of(r: &liandong_domain::Recorder, lang: Lang) -> RecorderLine {
+        RecorderLine {
+            staff: r.staff.clone(),
+            role: r.role.as_str().to_string(),
+            role_label: r.role.label(lang).to_string(),
+            node: r.node.to_string(),
+        }
+    }
+}
+
+/// A sealed event's short verification code (XXXX-XXXX).
+pub fn seal_code(event: &liandong_domain::CaseEvent) -> Option<String> {
+    event
+        .seal
+        .as_ref()
+        .map(|s| liandong_identity::seal::verification_code(&s.signature))
+}
+
 /// `case show`: the folded state (status, clock, warnings, conflicts,
 /// anomalies, parts, fees, evaluations) plus the full history.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -189,17 +208,8 @@ pub fn detail(case: &StoredCase, state: &CaseState, lang: Lang) -> CaseDetail {
             event: e.event.kind.name().to_string(),
             label: e.event.kind.label(lang).to_string(),
             superseded: superseded.contains(op),
-            recorder: e.event.recorder.as_ref().map(|r| RecorderLine {
-                staff: r.staff.clone(),
-                role: r.role.as_str().to_string(),
-                role_label: r.role.label(lang).to_string(),
-                node: r.node.to_string(),
-            }),
-            seal_code: e
-                .event
-                .seal
-                .as_ref()
-                .map(|s| liandong_identity::seal::verification_code(&s.signature)),
+            recorder: e.event.recorder.as_ref().map(|r| RecorderLine::of(r, lang)),
+            seal_code: seal_code(&e.event),
         })
         .collect();
     let mut state_json = serde_json::to_value(state).unwrap_or(serde_json::Value::Null);

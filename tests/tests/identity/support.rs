@@ -184,19 +184,7 @@ pub fn my_uid(net: &tests::Net) -> u32 {
     std::fs::metadata(&probe).expect("probe metadata").uid()
 }
 
-/// Waits until `core` holds `staff`'s credential and his roster entry
-/// (sign in only then: a failed attempt counts towards the lockout).
+/// Waits until `core` holds `staff`'s credential and his roster entry.
 pub async fn credential_arrived(core: &NodeCore, staff: &str) {
-    let arrived = || {
-        core.store.credential(staff).ok().flatten().is_some()
-            && core
-                .store
-                .staff()
-                .is_ok_and(|r| r.iter().any(|s| s.id == staff && !s.roles().is_empty()))
-    };
-    assert!(
-        tests::eventually(LIMIT, arrived).await,
-        "{staff}'s credential never reached {}",
-        core.me()
-    );
+    tests::credential_arrived(core, staff).await
 }

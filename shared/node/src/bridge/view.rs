@@ -251,12 +251,7 @@ pub fn event_view(op: &OpId, e: &RecordedEvent, department: &str, superseded: bo
             .event
             .recorder
             .as_ref()
-            .map(|r| crate::output::RecorderLine {
-                staff: r.staff.clone(),
-                role: r.role.as_str().to_string(),
-                role_label: r.role.label(Lang::Zh).to_string(),
-                node: r.node.to_string(),
-            }),
+            .map(|r| crate::output::RecorderLine::of(r, Lang::Zh)),
         superseded,
     }
 }
@@ -359,11 +354,7 @@ fn own_part(
             authorisation: authorisation.clone(),
             reason: reason.clone(),
             at: cst_rfc3339(e.event.at_ms),
-            seal_code: e
-                .event
-                .seal
-                .as_ref()
-                .map(|s| liandong_identity::seal::verification_code(&s.signature)),
+            seal_code: crate::output::seal_code(&e.event),
         }),
         _ => None,
     });
