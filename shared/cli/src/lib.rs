@@ -1,13 +1,13 @@
 //! Presentation shared by the binaries' commands: printing case lists and
 //! status either as tables or as JSON, talking to the local node, and the
 //! edge of every error: the node's typed errors worded in the clerk's
-//! language ([`messages`]), commands' own errors ([`error`]) and the exit
+//! language (`liandong_node::error::words`, shared with the web console,
+//! re-exported as [`messages`]), commands' own errors ([`error`]) and the exit
 //! status of each kind ([`exit`]).
 
 pub mod case;
 pub mod error;
 pub mod exit;
-pub mod messages;
 mod render;
 pub mod session;
 pub mod signin;
@@ -15,6 +15,7 @@ pub mod table;
 
 pub use error::{bad_argument, CommandError};
 pub use exit::{exit_codes_help, exit_for, report, Exit};
+pub use liandong_node::error::words as messages;
 pub use messages::{error_text, node_error_text};
 pub use render::{guide_text, parse_level, print_reply};
 

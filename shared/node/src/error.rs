@@ -21,6 +21,7 @@
 //! have their own types or none.
 
 mod reply;
+pub mod words;
 
 use std::path::PathBuf;
 

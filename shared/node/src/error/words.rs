@@ -3,13 +3,14 @@
 //! ([`ControlError`]), Chinese and English side by side. Refusals and the
 //! registries' validation errors are worded by the domain
 //! ([`liandong_domain::Refusal::message`] and its siblings); this module
-//! words only what the node names itself.
+//! words only what the node names itself. The command line and the web
+//! console both word errors here, so a refusal reads the same in each.
 
+use crate::control::{ControlError, SOCKET_NAME};
+use crate::error::StoreProblem;
+use crate::error::{FileOp, Forbidden, Malformed, Missing, OpenRequest};
+use crate::{ErrorReply, NodeError};
 use liandong_domain::Lang;
-use liandong_node::control::{ControlError, SOCKET_NAME};
-use liandong_node::error::StoreProblem;
-use liandong_node::error::{FileOp, Forbidden, Malformed, Missing, OpenRequest};
-use liandong_node::{ErrorReply, NodeError};
 use liandong_store::StoreError;
 
 /// An error reply as the clerk reads it.
@@ -111,7 +112,7 @@ fn forbidden(what: &Forbidden, lang: Lang) -> String {
             }
         },
         Forbidden::Locked { until_ms } => {
-            let until = liandong_node::fmt_time(Some(*until_ms));
+            let until = crate::fmt_time(Some(*until_ms));
             match lang {
                 Lang::Zh => format!("登录失败次数过多，账号已锁定至 {until}（北京时间），请稍后再试"),
                 Lang::En => format!("too many failed sign-ins: the account is locked until {until} (CST); try again then"),
