@@ -43,7 +43,7 @@ fn error(e: NodeError) -> Reply {
 }
 
 impl NodeCore {
-    fn dispatch(&self, call: Call) -> Reply {
+    pub(crate) fn dispatch(&self, call: Call) -> Reply {
         let Call {
             lang,
             session,

@@ -24,6 +24,7 @@ pub mod boot;
 pub mod bridge;
 mod cases;
 pub mod config;
+pub mod console;
 pub mod control;
 pub mod error;
 mod evaluation;

@@ -1,6 +1,6 @@
 //! The county's admin HTTP port, for the network admin and for tools:
 //!
-//! - `/` — the admin page: one self-contained HTML file compiled in (no
+//! - `/admin` — the network admin's page: one self-contained HTML file compiled in (no
 //!   external assets, works on an air-gapped hall network). It polls
 //!   `/api/status` and draws a detail chart from `/api/history`.
 //! - `/api/status` — [`crate::NodeStatus`] as JSON (`status --json`).
@@ -11,7 +11,10 @@
 //! - `POST /api/login`, `POST /api/logout` — a staff session
 //!   ([`super::session`]); the lists above with personal data need one.
 //!
-//! Nothing here changes the node's data. Health, status and metrics carry
+//! - everything else: the web console ([`crate::console`]), `/` its
+//!   sign-in page.
+//!
+//! Nothing above changes the node's data. Health, status and metrics carry
 //! no personal data and need no session: bind the port to loopback or the
 //! admin network only (the default is 127.0.0.1:7080).
 
@@ -41,7 +44,7 @@ pub(super) struct Admin {
 
 pub fn router(core: NodeCore, history: LagHistory) -> Router {
     Router::new()
-        .route("/", get(page))
+        .route("/admin", get(page))
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/status", get(status))
         .route("/api/history", get(lag_history))
@@ -51,7 +54,11 @@ pub fn router(core: NodeCore, history: LagHistory) -> Router {
         .route("/api/supervision", get(supervision::items))
         .route("/api/login", post(super::session::login))
         .route("/api/logout", post(super::session::logout))
-        .with_state(Admin { core, history })
+        .with_state(Admin {
+            core: core.clone(),
+            history,
+        })
+        .merge(crate::console::router(core))
         .merge(liandong_net::health::grpc_router())
 }
 

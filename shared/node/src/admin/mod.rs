@@ -2,7 +2,7 @@
 //! monitoring tools, gRPC health and reflection beside them, and at the
 //! county the network admin's page and the e-supervision lists.
 //!
-//! - [`county`]: `/`, `/api/status`, `/api/history`, `/metrics`,
+//! - [`county`]: `/admin`, `/api/status`, `/api/history`, `/metrics`,
 //!   `/supervision`, `/api/cases`, `/api/supervision`, `/healthz`, and
 //!   sign-in ([`session`]: the lists need a staff session);
 //! - [`township`]: `/healthz`, `/metrics`, `/api/status`.

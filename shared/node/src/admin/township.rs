@@ -1,8 +1,10 @@
 //! The township's admin HTTP port, for monitoring and tools: `/healthz`,
 //! `/metrics` (Prometheus text, [`crate::metrics`]) and `/api/status`
-//! ([`crate::NodeStatus`] as JSON). The admin page lives at the
-//! county only; a township's health also reaches the county in its
-//! heartbeats. Read-only and unauthenticated: bind it to loopback (the
+//! ([`crate::NodeStatus`] as JSON), and the centre's web console
+//! ([`crate::console`], `/` its sign-in page). The network admin's page
+//! lives at the county only; a township's health also reaches the county in its
+//! heartbeats. Health, metrics and status are
+//! read-only and unauthenticated; the console needs a staff session. Bind it to loopback (the
 //! default, 127.0.0.1:7081) or the admin network.
 
 use crate::shutdown::Shutdown;
@@ -20,7 +22,8 @@ pub fn router(core: NodeCore) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/status", get(status))
         .route("/metrics", get(metrics))
-        .with_state(core)
+        .with_state(core.clone())
+        .merge(crate::console::router(core))
         .merge(liandong_net::health::grpc_router())
 }
 
