@@ -17,6 +17,7 @@ use township_node::{Township, TownshipConfig};
 
 pub mod bench;
 pub mod bridge;
+pub mod browser;
 pub mod http;
 pub mod joint;
 pub mod memnet;

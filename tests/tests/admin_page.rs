@@ -52,7 +52,7 @@ async fn admin_page_shows_a_stopped_township_down_and_the_other_up_in_a_browser(
 
     t2.stop().await;
 
-    let url = format!("http://{admin}/");
+    let url = format!("http://{admin}/admin");
     let started = Instant::now();
     let dom = loop {
         let dom = browser.dump_dom(&url).await;
@@ -93,7 +93,7 @@ async fn admin_page_shows_a_stopped_township_down_and_the_other_up_in_a_browser(
     assert_png(&shot);
 
     // The English detail view of T01, with its lag chart.
-    let detail = format!("http://{admin}/?lang=en#township/T01");
+    let detail = format!("http://{admin}/admin?lang=en#township/T01");
     let dom = browser.dump_dom(&detail).await;
     assert!(
         dom.contains("id=\"lag-chart\""),
@@ -161,7 +161,7 @@ async fn metrics_parse_as_prometheus_text_and_ops_held_moves_when_cases_are_acce
 async fn the_admin_page_loads_nothing_from_elsewhere() {
     let net = Net::new();
     let county = net.county(0).await;
-    let (code, page) = http_get(county.inner.admin_addr, "/", None).await;
+    let (code, page) = http_get(county.inner.admin_addr, "/admin", None).await;
     assert_eq!(code, 200);
     assert!(page.contains("/api/status"), "not the admin page: {page}");
     let lower = page.to_ascii_lowercase();
@@ -200,7 +200,7 @@ async fn the_e_supervision_lists_link_from_the_page_and_show_a_yellow_case() {
         .accept_case(&tests::clerk_at(core), "M009", "赵六", "410000199203031234")
         .expect("accepted");
     let admin = county.inner.admin_addr;
-    let (code, page) = http_get(admin, "/", None).await;
+    let (code, page) = http_get(admin, "/admin", None).await;
     assert_eq!(code, 200);
     assert!(
         page.contains("/supervision?kind=yellow"),
@@ -241,7 +241,7 @@ async fn the_lists_without_a_session_are_401_and_status_stays_open() {
     }
     let (code, body) = http_get(admin, "/api/cases", Some("no-such-session")).await;
     assert_eq!(code, 401, "a token no one was given: {body}");
-    for path in ["/", "/api/status", "/metrics", "/healthz"] {
+    for path in ["/", "/admin", "/api/status", "/metrics", "/healthz"] {
         let (code, body) = http_get(admin, path, None).await;
         assert_eq!(code, 200, "GET {path} stays open: {body}");
     }

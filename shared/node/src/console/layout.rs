@@ -228,7 +228,7 @@ pub fn field(
     let err_id = format!("{id}-error");
     html! {
         div.field {
-            label for=(id) { (label) @if attrs.required { span.req aria-hidden="true" { " *" } } }
+            label for=(id) { (label) }
             input id=(id) name=(name) type=(attrs.kind) value=(value)
                 required[attrs.required]
                 autocomplete=[attrs.autocomplete]

@@ -26,6 +26,9 @@
 //! [`layout`] (the page shell and navigation), [`signin`] (`/`, sign-in,
 //! sign-out, language), and one module per role's pages.
 
+pub mod account;
+pub mod case;
+pub mod clerk;
 pub mod layout;
 pub mod signin;
 pub mod visit;
@@ -51,5 +54,14 @@ pub fn router(core: NodeCore) -> Router {
         .route("/home", get(signin::home))
         .route("/static/console.css", get(layout::stylesheet))
         .route("/static/console.js", get(layout::script))
+        .route("/account", get(account::page))
+        .route("/account/password", post(account::password))
+        .route("/today", get(clerk::today))
+        .route("/queue", get(clerk::queue))
+        .route("/matters", get(clerk::intake::pick))
+        .route("/cases", get(clerk::list).post(clerk::intake::submit))
+        .route("/cases/new", get(clerk::intake::new_case))
+        .route("/cases/{id}", get(case::page))
+        .route("/cases/{id}/step", post(case::steps::post))
         .with_state(Console { core })
 }

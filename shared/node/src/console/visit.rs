@@ -266,14 +266,56 @@ pub fn field_of(error: &ErrorReply) -> Option<&'static str> {
             Missing::Staff { .. } => Some("staff"),
             _ => None,
         },
-        ErrorReply::BadInput { input } => match input {
-            Malformed::NoteMissing => Some("note"),
-            _ => None,
-        },
+        ErrorReply::BadInput {
+            input: Malformed::NoteMissing,
+        } => Some("note"),
         ErrorReply::NotPermitted {
             what: Forbidden::WrongCredentials | Forbidden::Locked { .. },
         } => Some("password"),
         _ => None,
+    }
+}
+
+/// A posted form as its pairs, in order (a checklist posts one name many
+/// times, which a struct cannot take).
+#[derive(Debug, Clone, Default)]
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    pub fn parse(body: &[u8]) -> Fields {
+        Fields(serde_urlencoded::from_bytes(body).unwrap_or_default())
+    }
+
+    /// The first value of `name`, trimmed ("" when absent).
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.trim())
+    }
+
+    /// Every non-empty value of `name`, in order.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(n, v)| n == name && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+            .collect()
+    }
+
+    /// The lines of a textarea `name`, trimmed, empty ones dropped.
+    pub fn lines(&self, name: &str) -> Vec<String> {
+        self.get(name)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Whether the form carries this visit's session CSRF token.
+    pub fn csrf_ok(&self, visit: &Visit) -> bool {
+        csrf_ok(visit.token.as_deref(), self.get("csrf"))
     }
 }
 
