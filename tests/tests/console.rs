@@ -4,6 +4,7 @@
 
 mod console {
     pub mod day;
+    pub mod joint;
     pub mod permission;
     pub mod support;
 }

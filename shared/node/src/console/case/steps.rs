@@ -83,7 +83,7 @@ pub fn forms(
                                 option value="other" { (visit.t("其他", "Other")) }
                             }
                         }
-                        (field("department", visit.t("部门编码（本部门可留空）", "Department (empty: your own)"), "", problem, FieldAttrs::default()))
+                        (field("opinion_department", visit.t("提出意见的部门编码（本部门前置机上可留空）", "Department giving the opinion (empty at its own bridge)"), "", problem, FieldAttrs::default()))
                         (textarea(visit, "text", visit.t("意见内容", "Opinion text"), "", problem))
                     }, visit.t("提交意见", "Record the opinion")))
                 }
@@ -96,8 +96,8 @@ pub fn forms(
                                 option value="refuse" { (visit.t("不予", "Refuse")) }
                             }
                         }
-                        (field("department", visit.t("部门编码（本部门可留空）", "Department (empty: your own)"), "", problem, FieldAttrs::default()))
-                        (field("reason", visit.t("理由（不予时必填）", "Reason (required to refuse)"), "", problem, FieldAttrs::default()))
+                        (field("decide_department", visit.t("作出决定的部门编码（本部门前置机上可留空）", "Deciding department (empty at its own bridge)"), "", problem, FieldAttrs::default()))
+                        (field("decide_reason", visit.t("理由（不予时必填）", "Reason (required to refuse)"), "", problem, FieldAttrs::default()))
                     }, visit.t("签章并决定", "Seal and decide")))
                 }
                 @if open && can(EventTag::FeeCharged) {
@@ -179,7 +179,7 @@ fn action_of(f: &Fields, who: &Actor) -> Option<CaseAction> {
             stage_limit_days: None,
         },
         "opinion" => CaseAction::Opinion {
-            department: optional(f.get("department")),
+            department: optional(f.get("opinion_department")),
             result: match f.get("result") {
                 "return" => OpinionResult::Return,
                 "other" => OpinionResult::Other,
@@ -191,8 +191,8 @@ fn action_of(f: &Fields, who: &Actor) -> Option<CaseAction> {
         "decide" => CaseAction::Decide {
             approve: f.get("outcome") != "refuse",
             by: who.staff.clone(),
-            reason: f.get("reason").into(),
-            department: optional(f.get("department")),
+            reason: f.get("decide_reason").into(),
+            department: optional(f.get("decide_department")),
             authorisation: None,
         },
         "fee" => CaseAction::Fee {
