@@ -2,7 +2,8 @@
 //! T01 and routed by the matter's rule (to D03, with an opinion of T02);
 //! T02's reviewer gives the township's opinion in T02's console; D03's
 //! chief representative finds it in his queue at the county, gives D03's
-//! opinion and decides with his seal; the decision shows back at T01.
+//! opinion and decides with his seal (the forms start with his
+//! department); the decision shows back at T01.
 
 use tests::browser::Browser;
 use tests::joint::{put_joint_registry, LIMIT};

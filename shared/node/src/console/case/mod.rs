@@ -82,6 +82,19 @@ pub async fn show(
         .blocking(move |core| core.case_state(&case).map(|(_, s)| s))
         .await
         .ok();
+    let staff = who.staff.clone();
+    let department = console
+        .blocking(move |core| {
+            Ok(core
+                .list_staff()?
+                .into_iter()
+                .find(|s| s.id == staff)
+                .map(|s| s.department))
+        })
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     let handles = [
         StaffRole::Clerk,
         StaffRole::FeeClerk,
@@ -109,7 +122,7 @@ pub async fn show(
         (layout::problem_banner(problem.as_ref()))
         (facts(visit, &detail, state.as_ref(), (&name_shown, &id_shown)))
         (documents(visit, &detail, state.as_ref()))
-        (steps::forms(visit, &who, &detail, state.as_ref(), problem.as_ref()))
+        (steps::forms(visit, &who, &department, &detail, state.as_ref(), problem.as_ref()))
         (history(visit, &detail))
     };
     let title = format!("{} {}", visit.t("办件", "Case"), detail.id);

@@ -27,6 +27,7 @@ use crate::CaseDetail;
 pub fn forms(
     visit: &Visit,
     who: &Actor,
+    department: &str,
     d: &CaseDetail,
     state: Option<&CaseState>,
     problem: Option<&Problem>,
@@ -83,7 +84,7 @@ pub fn forms(
                                 option value="other" { (visit.t("其他", "Other")) }
                             }
                         }
-                        (field("opinion_department", visit.t("提出意见的部门编码（本部门前置机上可留空）", "Department giving the opinion (empty at its own bridge)"), "", problem, FieldAttrs::default()))
+                        (field("opinion_department", visit.t("提出意见的部门编码（本部门前置机上可留空）", "Department giving the opinion (empty at its own bridge)"), department_default(who, department), problem, FieldAttrs::default()))
                         (textarea(visit, "text", visit.t("意见内容", "Opinion text"), "", problem))
                     }, visit.t("提交意见", "Record the opinion")))
                 }
@@ -96,7 +97,7 @@ pub fn forms(
                                 option value="refuse" { (visit.t("不予", "Refuse")) }
                             }
                         }
-                        (field("decide_department", visit.t("作出决定的部门编码（本部门前置机上可留空）", "Deciding department (empty at its own bridge)"), "", problem, FieldAttrs::default()))
+                        (field("decide_department", visit.t("作出决定的部门编码（本部门前置机上可留空）", "Deciding department (empty at its own bridge)"), department_default(who, department), problem, FieldAttrs::default()))
                         (field("decide_reason", visit.t("理由（不予时必填）", "Reason (required to refuse)"), "", problem, FieldAttrs::default()))
                     }, visit.t("签章并决定", "Seal and decide")))
                 }
@@ -120,6 +121,17 @@ pub fn forms(
                 }
             }
         }
+    }
+}
+
+/// A department's staff (reviewer, chief representative) decide for their
+/// own department: the field starts with it; a township clerk's is empty.
+fn department_default<'a>(who: &Actor, department: &'a str) -> &'a str {
+    use liandong_domain::StaffRole;
+    if who.roles.contains(&StaffRole::ChiefRepresentative) {
+        department
+    } else {
+        ""
     }
 }
 
