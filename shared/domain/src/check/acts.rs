@@ -42,11 +42,7 @@ pub(super) fn submitted(
             level: m.level,
         });
     }
-    required(applicant.name.expose(), RequiredField::ApplicantName)?;
-    required(
-        applicant.id_number.expose(),
-        RequiredField::ApplicantIdNumber,
-    )
+    super::applicant::applicant(applicant, event.at_ms)
 }
 
 pub(super) fn accepted(
