@@ -27,6 +27,9 @@ pub(super) fn submitted(
     if facts.submission().is_some() {
         return Err(Refusal::AlreadySubmitted);
     }
+    // Before the matter: a centre without the catalogue yet still checks
+    // the applicant (it records an unknown matter as typed).
+    super::applicant::applicant(applicant, event.at_ms)?;
     let m = known_matter(ctx, matter)?;
     if !m.active {
         return Err(Refusal::MatterRetired {
@@ -42,7 +45,7 @@ pub(super) fn submitted(
             level: m.level,
         });
     }
-    super::applicant::applicant(applicant, event.at_ms)
+    Ok(())
 }
 
 pub(super) fn accepted(
