@@ -155,3 +155,23 @@ fn a_received_submission_with_a_broken_id_is_kept_and_shown_as_an_anomaly() {
         }
     ));
 }
+
+#[test]
+fn a_centre_without_the_matter_still_refuses_a_wrong_id_before_the_unknown_matter() {
+    let m = matter_m001();
+    let w = Window::new(township(), m.clone());
+    let mut unknown = m.clone();
+    unknown.code = "M999".into();
+    let check_of = |a: Applicant| {
+        let event = CaseEvent::new(at(9, 28, 9, 0), submission(&unknown, a));
+        check(&w.record, &event, &w.ctx(at(9, 28, 9, 0)))
+    };
+    assert!(matches!(
+        check_of(Applicant::resident("张三", "123", "", "")),
+        Err(Refusal::DocumentNumber { .. })
+    ));
+    assert!(matches!(
+        check_of(Applicant::resident("张三", "410000199001011236", "", "")),
+        Err(Refusal::UnknownMatter { .. })
+    ));
+}
