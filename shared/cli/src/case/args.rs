@@ -245,7 +245,7 @@ pub struct AcceptArgs {
     /// (with --agent-id).
     #[arg(long, requires = "agent_id")]
     pub agent_name: Option<String>,
-    /// The agent's document, as --applicant-id-type (default resident).
+    /// The agent's document, as --applicant-id-type.
     #[arg(long, default_value = "resident", value_parser = parse_id_type)]
     pub agent_id_type: IdType,
     /// The agent's document number, checked like the applicant's.
