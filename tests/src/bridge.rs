@@ -14,7 +14,7 @@ use liandong_domain::{
     Applicant, AuthScope, CaseEvent, EventKind, Lang, Level, Matter, OpBody, Operation, Power,
     StaffRole, Stage, SubmittedMaterial,
 };
-use liandong_model::{CaseId, EncodedOp, EntityId, Hlc, NodeId, OpId, Personal};
+use liandong_model::{CaseId, EncodedOp, EntityId, Hlc, NodeId, OpId};
 use liandong_node::config::bridge::BridgeConfig;
 use liandong_node::shutdown::Shutdown;
 use liandong_node::NodeCore;
@@ -195,12 +195,12 @@ pub fn t01_case(county: &NodeCore, n: u64, department: &str) -> (CaseId, Vec<Enc
         EventKind::Submitted {
             matter: MATTER.into(),
             matter_version: entry.current_stamp().clone(),
-            applicant: Applicant {
-                name: Personal::new(format!("申请人{n}")),
-                id_number: Personal::new(format!("41000019900101{n:04}")),
-                phone: Personal::new("13800000000".into()),
-                address: Personal::new("舞阳县人民路1号".into()),
-            },
+            applicant: Applicant::resident(
+                &format!("申请人{n}"),
+                &crate::resident_id(n as u32),
+                "13800000000",
+                "舞阳县人民路1号",
+            ),
             materials: vec![SubmittedMaterial {
                 name: "营业执照".into(),
                 attachment: None,

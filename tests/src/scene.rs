@@ -385,7 +385,7 @@ impl Scene {
     pub async fn accept_n(&self, id: &str, n: usize) -> Vec<String> {
         let mut ids = Vec::new();
         for i in 0..n {
-            ids.push(self.accept(id, &format!("41000019850101{i:04}")).await);
+            ids.push(self.accept(id, &crate::resident_id(i as u32)).await);
         }
         ids
     }

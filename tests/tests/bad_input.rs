@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use liandong_domain::{Applicant, CaseEvent, EventKind, Stamp};
 use liandong_domain::{OpBody, Operation};
-use liandong_model::{CaseId, EntityId, Hlc, NodeId, OpId, Personal};
+use liandong_model::{CaseId, EntityId, Hlc, NodeId, OpId};
 use liandong_net::rpc::pb;
 use liandong_sync::Message;
 use tests::raw::{self, batch};
@@ -36,12 +36,7 @@ fn case_op(author: &NodeId, owner: &NodeId, seq: u64) -> Vec<u8> {
                         seq: 0,
                     },
                 },
-                applicant: Applicant {
-                    name: Personal::new("张三".into()),
-                    id_number: Personal::new("410000199001011234".into()),
-                    phone: Personal::new(String::new()),
-                    address: Personal::new(String::new()),
-                },
+                applicant: Applicant::resident("张三", "410000199001011236", "", ""),
                 materials: vec![],
             },
         )),

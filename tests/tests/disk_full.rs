@@ -28,7 +28,7 @@ async fn a_township_below_its_disk_reserve_refuses_writes_but_keeps_replicating(
             &tests::clerk_at(&town.core),
             "M001",
             "李四",
-            "410000199002021234",
+            "410000199002021233",
         )
         .expect_err("write refused when the disk is below the reserve");
     let refused = liandong_cli::node_error_text(&refused, liandong_domain::Lang::Zh);

@@ -276,7 +276,7 @@ async fn a_write_below_the_disk_reserve_exits_5_naming_the_full_disk() {
         "--applicant-name",
         "李四",
         "--applicant-id",
-        "410000199002021234",
+        "410000199002021233",
     ];
     let full = run(&cli, &accept).await;
     full.assert_exit(Exit::Store)

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use liandong_domain::{Applicant, CaseEvent, EventKind, Matter, OpBody, Operation, Rule, Stamp};
 use liandong_domain::{Level, SupervisionId};
-use liandong_model::{CaseId, EntityId, Hlc, NodeId, OpId, Personal};
+use liandong_model::{CaseId, EntityId, Hlc, NodeId, OpId};
 use tests::raw::{self, batch};
 use tests::{eventually, now_ms, township_id, Net};
 
@@ -44,12 +44,7 @@ fn submitted(origin: &NodeId) -> OpBody {
                     seq: 0,
                 },
             },
-            applicant: Applicant {
-                name: Personal::new("张三".into()),
-                id_number: Personal::new("410000199001011234".into()),
-                phone: Personal::new(String::new()),
-                address: Personal::new(String::new()),
-            },
+            applicant: Applicant::resident("张三", "410000199001011236", "", ""),
             materials: vec![],
         },
     ))

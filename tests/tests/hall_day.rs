@@ -157,9 +157,10 @@ async fn township_with_county_down(net: &Net) -> (Node<Township>, u16) {
 fn apply(core: &NodeCore, matter: &str, who: &str, with: &[&str], submit: bool) -> String {
     let applicant = ApplicantInput {
         name: who.into(),
-        id_number: "410000199001011234".into(),
+        id_number: "410000199001011236".into(),
         phone: "13800000000".into(),
         address: "北舞渡镇人民路1号".into(),
+        ..Default::default()
     };
     let with = names(with);
     let detail = core.accept_new(

@@ -42,7 +42,7 @@ async fn a_township_asked_for_an_opinion_sees_only_that_case_answers_with_the_co
             &tests::clerk_at(t1.core()),
             Lang::Zh,
             "M017",
-            &applicant("王五", "410000197001011111"),
+            &applicant("王五", "410000197001011114"),
             &[],
             false,
             false,
@@ -79,7 +79,7 @@ async fn a_township_asked_for_an_opinion_sees_only_that_case_answers_with_the_co
             &tests::clerk_at(t1.core()),
             "M001",
             "赵六",
-            "410000198001012222",
+            "410000198001012226",
         )
         .expect("own case")
         .id;

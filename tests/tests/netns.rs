@@ -244,7 +244,7 @@ async fn seed_backlogs(dirs: &NodeDirs) -> BTreeMap<&'static str, Vec<String>> {
 async fn clerk(dirs: NodeDirs, id: &'static str, until: Instant) -> Vec<String> {
     let mut ids = Vec::new();
     while Instant::now() < until {
-        let number = format!("41000019850101{:04}", ids.len());
+        let number = tests::resident_id(ids.len() as u32);
         let case = dirs
             .accept(id, &number)
             .await

@@ -30,7 +30,7 @@ async fn an_applicants_id_number_never_reaches_a_township_outside_the_cases_scop
     let county = net.county(0).await;
     let t1 = net.township("T01", county.port(), None).await;
     let t2 = net.township("T02", county.port(), None).await;
-    let id_number = "410000199901019999";
+    let id_number = "410000199901019997";
     t1.core()
         .accept_case(&tests::clerk_at(t1.core()), "M001", "王五", id_number)
         .expect("case accepted");

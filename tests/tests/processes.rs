@@ -92,7 +92,7 @@ async fn case_accept_json_prints_the_new_case_id_and_case_list_shows_it_with_the
     assert!(output(init, WAIT).await.status.success(), "pki init failed");
     let _county = scene.start_county().await;
     let _town = scene.start_township("T01").await;
-    let id_number = "410000199001011234";
+    let id_number = "410000199001011236";
     let case_id = scene.accept("T01", id_number).await;
 
     let list = scene

@@ -32,7 +32,7 @@ async fn a_township_whose_sync_fails_refuses_every_clerk_command_until_it_is_res
             &tests::clerk_at(town.core()),
             "M001",
             "李四",
-            "410000199002021234",
+            "410000199002021233",
         )
         .expect_err("the write whose sync failed is not acknowledged");
     assert!(failed.is_store_read_only(), "{failed}");
@@ -68,7 +68,7 @@ async fn a_township_whose_sync_fails_refuses_every_clerk_command_until_it_is_res
             &tests::clerk_at(town.core()),
             "M001",
             "王五",
-            "410000199003031234",
+            "410000199003031230",
         )
         .expect_err("later writes refused");
     assert!(again.is_store_read_only(), "{again}");

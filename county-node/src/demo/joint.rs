@@ -380,7 +380,7 @@ impl JointCase {
             self.waiting.insert(Step::Accept, why);
             return Ok(None);
         }
-        let case = t01.accept_case(clerk, MATTER, "李建华", "410000197502031234")?;
+        let case = t01.accept_case(clerk, MATTER, "李建华", "410000197502031236")?;
         let line = format!(
             "joint case {} ({MATTER} {MATTER_NAME}) accepted at T01, its receiving point",
             case.id

@@ -27,7 +27,8 @@
 //! in alphabetical order.)
 //!
 //! 1. `base`: `Lang`, `Stamp`, `Level`; uses nothing of the crate.
-//! 2. `calendar` (working days, CST dates), `matter` (one catalogue entry
+//! 2. `applicant` (identity documents and the check of their numbers),
+//!    `calendar` (working days, CST dates), `matter` (one catalogue entry
 //!    and the special-step kinds), `routing` (a matter's routing rule),
 //!    `rule` (e-supervision rules and item
 //!    ids), `staff` (the roster entry and the roles), `status` (status and
@@ -67,6 +68,7 @@
 
 pub mod base;
 
+pub mod applicant;
 pub mod calendar;
 pub mod matter;
 pub mod routing;
@@ -104,6 +106,9 @@ pub mod authority;
 #[cfg(test)]
 mod tests;
 
+pub use applicant::{
+    check_number, credit_code_with_check, with_check_digit, Holder, IdType, NumberFault,
+};
 pub use authorisation::{
     authorised, AuthError, AuthScope, Authorisation, AuthorisationError, Power,
 };
@@ -115,8 +120,8 @@ pub use clock::{Clock, ClockState, Pause, PauseReason};
 pub use context::{FoldContext, Thresholds};
 pub use credential::{AuditEntry, Credential, SealKey};
 pub use event::{
-    seal_message, Applicant, CaseEvent, EventKind, EventTag, OpinionResult, Reviewer, Seal,
-    SpecialCode, SubmittedMaterial, Tolerance,
+    seal_message, Agent, Applicant, ApplicantIdentity, CaseEvent, EventKind, EventTag,
+    OpinionResult, Reviewer, Seal, SpecialCode, SubmittedMaterial, Tolerance,
 };
 pub use fold::{fold, Anomaly, CaseState, EvaluationLine, FeeLine, PartDecision};
 pub use matter::{

@@ -21,11 +21,11 @@ use crate::identity::Actor;
 use liandong_domain::permission::Act;
 use liandong_domain::OpBody;
 use liandong_domain::{
-    check, fold, Applicant, Authorisation, Calendar, CaseEvent, CaseRecord, CaseState, Catalogue,
-    EventKind, FoldContext, Lang, Level, Matter, Refusal, RoutingRule, Staff, Stamp,
-    SubmittedMaterial, Thresholds,
+    check, fold, Authorisation, Calendar, CaseEvent, CaseRecord, CaseState, Catalogue, EventKind,
+    FoldContext, Lang, Level, Matter, Refusal, RoutingRule, Staff, Stamp, SubmittedMaterial,
+    Thresholds,
 };
-use liandong_model::{CaseId, EntityId, Hlc, OpId, Personal, Role};
+use liandong_model::{CaseId, EntityId, Hlc, OpId, Role};
 use liandong_store::StoredCase;
 use std::collections::BTreeMap;
 
@@ -170,12 +170,7 @@ impl NodeCore {
             EventKind::Submitted {
                 matter: matter.trim().to_string(),
                 matter_version: version,
-                applicant: Applicant {
-                    name: Personal::new(applicant.name.trim().to_string()),
-                    id_number: Personal::new(applicant.id_number.trim().to_string()),
-                    phone: Personal::new(applicant.phone.trim().to_string()),
-                    address: Personal::new(applicant.address.trim().to_string()),
-                },
+                applicant: applicant.applicant(),
                 materials: materials
                     .iter()
                     .map(|m| SubmittedMaterial {

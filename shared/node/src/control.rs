@@ -25,7 +25,9 @@ use tokio::net::{UnixListener, UnixStream};
 use crate::error::ErrorReply;
 use crate::shutdown::Shutdown;
 
-pub use messages::{ApplicantInput, Call, CaseAction, CaseFilter, Reply, Request, WarningColour};
+pub use messages::{
+    AgentInput, ApplicantInput, Call, CaseAction, CaseFilter, Reply, Request, WarningColour,
+};
 
 pub const SOCKET_NAME: &str = "control.sock";
 

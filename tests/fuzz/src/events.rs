@@ -186,12 +186,7 @@ const SPECIAL_KINDS: [SpecialKind; 4] = [
 ];
 
 fn applicant() -> Applicant {
-    Applicant {
-        name: Personal::new("张三".into()),
-        id_number: Personal::new("410000199001011234".into()),
-        phone: Personal::new("13800000000".into()),
-        address: Personal::new("某某镇某某村".into()),
-    }
+    Applicant::resident("张三", "410000199001011236", "13800000000", "某某镇某某村")
 }
 
 /// The event kind of a spec; `target` resolves a reference to an op id.

@@ -9,7 +9,7 @@
 
 use liandong_domain::{Applicant, CaseEvent, EventKind, Stamp};
 use liandong_domain::{OpBody, Operation};
-use liandong_model::{CaseId, EntityId, Hlc, NodeId, OpId, Personal};
+use liandong_model::{CaseId, EntityId, Hlc, NodeId, OpId};
 use liandong_node::cst_date;
 
 const SURNAMES: [&str; 12] = [
@@ -65,14 +65,14 @@ impl Workload {
             EventKind::Submitted {
                 matter: format!("M{:03}", 1 + n % 40),
                 matter_version: version,
-                applicant: Applicant {
-                    name: Personal::new(name(n)),
-                    id_number: Personal::new(id_number(n)),
-                    phone: Personal::new(format!("1380000{:04}", n % 10_000)),
-                    // The padding: a long address stands for the applicant
-                    // fields and material list of a real application.
-                    address: Personal::new(note(n, self.note_bytes)),
-                },
+                // The padding: a long address stands for the applicant
+                // fields and material list of a real application.
+                applicant: Applicant::resident(
+                    &name(n),
+                    &crate::resident_id((n % 20_000_000) as u32),
+                    &format!("1380000{:04}", n % 10_000),
+                    &note(n, self.note_bytes),
+                ),
                 materials: vec![],
             },
         ));
@@ -117,24 +117,6 @@ fn name(n: u64) -> String {
     format!("{s}{g}")
 }
 
-/// A GB 11643 style ID number with a correct check character.
-fn id_number(n: u64) -> String {
-    let year = 1950 + n % 55;
-    let month = 1 + (n / 55) % 12;
-    let day = 1 + (n / 660) % 28;
-    let body = format!("410102{year}{month:02}{day:02}{:03}", n % 1000);
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const CHECK: &[u8; 11] = b"10X98765432";
-    let sum: u32 = body
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    let mut id = body;
-    id.push(CHECK[(sum % 11) as usize] as char);
-    id
-}
-
 /// A note of exactly `bytes` bytes (UTF-8), different for every case.
 pub(crate) fn note(n: u64, bytes: usize) -> String {
     let mut out = format!("第{n}号：");
@@ -163,7 +145,6 @@ mod tests {
         let w = Workload::new(town, "410000", 1_764_000_000_000, 1024);
         let len = w.encoded_len(1_764_000_000_000);
         assert!((1000..=1048).contains(&len), "{len}");
-        assert_eq!(id_number(7).len(), 18);
         assert_eq!(note(3, 900).len(), 900);
     }
 }

@@ -121,7 +121,7 @@ fn accept(core: &NodeCore, matter: &str, applicants: &mut u64) -> Result<CaseDet
     *applicants += 1;
     let applicant = ApplicantInput {
         name: format!("申请人{applicants}"),
-        id_number: format!("41000019900101{:04}", *applicants % 10_000),
+        id_number: crate::resident_id((*applicants % 20_000_000) as u32),
         ..Default::default()
     };
     core.accept_new(

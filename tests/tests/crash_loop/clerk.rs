@@ -153,7 +153,7 @@ enum Action {
 
 impl Action {
     fn args(&self, n: u64) -> Vec<String> {
-        let id_number = format!("4100001990{:08}", n % 100_000_000);
+        let id_number = tests::resident_id((n % 20_000_000) as u32);
         let new = |verb: &str| {
             vec![
                 "case".into(),

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use liandong_domain::{Applicant, CaseEvent, EventKind, OpBody, Stamp};
-use liandong_model::{CaseId, EntityId, Hlc, NodeId, OpId, Personal};
+use liandong_model::{CaseId, EntityId, Hlc, NodeId, OpId};
 use liandong_store::{Store, StoreOptions};
 use serde_json::Value;
 
@@ -250,12 +250,12 @@ fn application(me: &NodeId, date: &str, seq: u64, now_ms: u64) -> (EntityId, OpB
                     seq: 0,
                 },
             },
-            applicant: Applicant {
-                name: Personal::new("赵桂兰".to_string()),
-                id_number: Personal::new(format!("4100001985{:08}", seq % 100_000_000)),
-                phone: Personal::new(format!("1380000{:04}", seq % 10_000)),
-                address: Personal::new(ADDRESS.repeat(BACKLOG_PADDING)),
-            },
+            applicant: Applicant::resident(
+                "赵桂兰",
+                &tests::resident_id((seq % 20_000_000) as u32),
+                &format!("1380000{:04}", seq % 10_000),
+                &ADDRESS.repeat(BACKLOG_PADDING),
+            ),
             materials: vec![],
         },
     );

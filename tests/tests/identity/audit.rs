@@ -63,7 +63,7 @@ async fn control_socket_calls_are_audited_with_staff_result_and_os_user_and_reac
         matter: "M001".into(),
         applicant: ApplicantInput {
             name: "李四".into(),
-            id_number: "410000199001015678".into(),
+            id_number: "410000199001015675".into(),
             ..Default::default()
         },
         materials: vec![],

@@ -74,7 +74,7 @@ pub fn put_matter(county: &NodeCore, code: &str, days: u16) {
 pub fn accept(core: &NodeCore, clerk: &Actor, matter: &str) -> String {
     let applicant = ApplicantInput {
         name: "张三".into(),
-        id_number: "410000199001011234".into(),
+        id_number: "410000199001011236".into(),
         ..Default::default()
     };
     core.accept_new(clerk, Lang::Zh, matter, &applicant, &[], false, false)

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use clap::{ArgGroup, Args, Subcommand};
-use liandong_domain::OpinionResult;
+use liandong_domain::{IdType, OpinionResult};
 
 #[derive(Subcommand, Debug)]
 pub enum CaseCommand {
@@ -224,10 +224,33 @@ pub struct AcceptArgs {
     /// Catalogue code of the matter, e.g. M001.
     #[arg(long)]
     pub matter: Option<String>,
+    /// The applicant's name (a person's, or an organisation's full name).
     #[arg(long)]
     pub applicant_name: Option<String>,
+    /// The applicant's document number: 18 characters for a resident ID
+    /// (GB 11643 check digit; `x` is read as `X`) or a credit code (GB 32100).
     #[arg(long)]
     pub applicant_id: Option<String>,
+    /// The applicant's document: resident (居民身份证, default), credit-code
+    /// (统一社会信用代码, an organisation: give --legal-representative),
+    /// passport (护照), hk-macao (港澳居民来往内地通行证), taiwan
+    /// (台湾居民来往大陆通行证), foreign-resident (外国人永久居留身份证), other.
+    #[arg(long, default_value = "resident", value_parser = parse_id_type)]
+    pub applicant_id_type: IdType,
+    /// 法定代表人: the legal representative of an organisation applying
+    /// under its credit code (required then, refused otherwise).
+    #[arg(long)]
+    pub legal_representative: Option<String>,
+    /// 代理人: the name of someone applying on the applicant's behalf
+    /// (with --agent-id).
+    #[arg(long, requires = "agent_id")]
+    pub agent_name: Option<String>,
+    /// The agent's document, as --applicant-id-type.
+    #[arg(long, default_value = "resident", value_parser = parse_id_type)]
+    pub agent_id_type: IdType,
+    /// The agent's document number, checked like the applicant's.
+    #[arg(long, requires = "agent_name")]
+    pub agent_id: Option<String>,
     #[arg(long, default_value = "")]
     pub phone: String,
     #[arg(long, default_value = "")]
@@ -245,6 +268,10 @@ pub struct AcceptArgs {
     pub promised_by: Option<NaiveDate>,
     #[arg(long)]
     pub json: bool,
+}
+
+fn parse_id_type(s: &str) -> Result<IdType, String> {
+    s.parse()
 }
 
 fn parse_result(s: &str) -> Result<OpinionResult, String> {

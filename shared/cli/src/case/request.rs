@@ -3,7 +3,9 @@
 use super::args::{AcceptArgs, CaseCommand};
 use crate::bad_argument;
 use liandong_domain::{Lang, SpecialCode, SpecialKind};
-use liandong_node::control::{ApplicantInput, CaseAction, CaseFilter, Request, WarningColour};
+use liandong_node::control::{
+    AgentInput, ApplicantInput, CaseAction, CaseFilter, Request, WarningColour,
+};
 
 /// The request a command sends, and whether it wants JSON.
 pub(super) fn request(cmd: CaseCommand, lang: Lang) -> anyhow::Result<(Request, bool)> {
@@ -219,11 +221,22 @@ pub(super) fn accept_request(
         v.filter(|s| !s.trim().is_empty())
             .ok_or_else(|| bad_argument(format!("{flag} {}", lang.pick("必填", "is required"))))
     };
+    let agent = match (a.agent_name, a.agent_id) {
+        (Some(name), Some(id_number)) => Some(AgentInput {
+            name,
+            id_type: a.agent_id_type,
+            id_number,
+        }),
+        _ => None,
+    };
     let applicant = ApplicantInput {
         name: need(a.applicant_name, "--applicant-name")?,
         id_number: need(a.applicant_id, "--applicant-id")?,
         phone: a.phone,
         address: a.address,
+        id_type: a.applicant_id_type,
+        legal_representative: a.legal_representative,
+        agent,
     };
     let request = Request::AcceptCase {
         matter: need(a.matter, "--matter")?,

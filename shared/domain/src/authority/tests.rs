@@ -125,12 +125,7 @@ fn every_kind() -> Vec<EventKind> {
         EventKind::Submitted {
             matter: "M017".into(),
             matter_version: stamp,
-            applicant: Applicant {
-                name: Personal::new("张三".into()),
-                id_number: Personal::new("1".into()),
-                phone: Personal::new(String::new()),
-                address: Personal::new(String::new()),
-            },
+            applicant: Applicant::resident("张三", "410000199001011236", "", ""),
             materials: vec![],
         },
         EventKind::CorrectionRequested { missing: vec![] },

@@ -27,6 +27,9 @@ pub(super) fn submitted(
     if facts.submission().is_some() {
         return Err(Refusal::AlreadySubmitted);
     }
+    // Before the matter: a centre without the catalogue yet still checks
+    // the applicant (it records an unknown matter as typed).
+    super::applicant::applicant(applicant, event.at_ms)?;
     let m = known_matter(ctx, matter)?;
     if !m.active {
         return Err(Refusal::MatterRetired {
@@ -42,11 +45,7 @@ pub(super) fn submitted(
             level: m.level,
         });
     }
-    required(applicant.name.expose(), RequiredField::ApplicantName)?;
-    required(
-        applicant.id_number.expose(),
-        RequiredField::ApplicantIdNumber,
-    )
+    Ok(())
 }
 
 pub(super) fn accepted(

@@ -12,6 +12,7 @@
 //! first, by `recorder`; an event without a recorder is checked as before.
 
 mod acts;
+mod applicant;
 mod recorder;
 
 use acts::{accepted, concluded, decided, fee, opinion, special_started, submitted};

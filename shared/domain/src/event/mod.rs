@@ -8,7 +8,9 @@
 //! the opening event by operation id, so pairing never depends on order.
 //!
 //! Personal fields (applicant, attachments, delivery recipient, evaluator
-//! and comment) are typed [`Personal`].
+//! and comment) are typed [`Personal`]. The applicant's document type,
+//! legal representative and agent are written beside a submission, not in
+//! it, so older submissions keep their bytes (`applicant`).
 //!
 //! Events are plain data: they name matters by code, special steps by their
 //! catalogue kind ([`SpecialKind`], from [`crate::matter`]) and supervision
@@ -25,9 +27,11 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+mod applicant;
 mod seal;
 mod tag;
 
+pub use applicant::{Agent, Applicant, ApplicantIdentity};
 pub use seal::seal_message;
 pub use tag::EventTag;
 
@@ -36,15 +40,6 @@ pub use crate::matter::SpecialKind;
 use crate::recorder::{Recorder, SealSignature};
 use crate::rule::{Rule, SupervisionId};
 use liandong_model::{OpId, Personal};
-
-/// The applicant (申请人); every field is personal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Applicant {
-    pub name: Personal<String>,
-    pub id_number: Personal<String>,
-    pub phone: Personal<String>,
-    pub address: Personal<String>,
-}
 
 /// One material handed in, by its catalogue name, with an optional
 /// attachment reference (personal).
@@ -96,6 +91,7 @@ pub enum EventKind {
     Submitted {
         matter: String,
         matter_version: Stamp,
+        #[serde(with = "applicant::first_layout")]
         applicant: Applicant,
         materials: Vec<SubmittedMaterial>,
     },

@@ -11,9 +11,11 @@
 //! bytes, so the hashes of operations already written do not change: a case
 //! event without recorder and seal is encoded as before (variant 0, the
 //! three old fields), and so is a roster entry whose centres were never set
-//! (variant 4). Events with a recorder or a seal, entries with centres, and
-//! the credential, seal-key and audit bodies are variants appended after
-//! the old ones. Each body has exactly one encoding: a new-layout variant
+//! (variant 4), and a submission's applicant with a resident ID, applying
+//! in person, keeps its four old fields. Events with a recorder or a seal,
+//! entries with centres, the credential, seal-key and audit bodies, and
+//! submissions whose applicant has another document, a legal
+//! representative or an agent are variants appended after the old ones. Each body has exactly one encoding: a new-layout variant
 //! carrying what the old layout can say is refused on decode.
 
 mod wire;

@@ -13,10 +13,13 @@
 //! | 9 | `CredentialSet` | a sign-in credential |
 //! | 10 | `SealKeyPut` | a public seal key |
 //! | 11 | `Audit` | an audit line |
+//! | 12 | `CaseIdentified` | a submission whose applicant has another document, a legal representative or an agent: the event (applicant in its first layout) and the [`ApplicantIdentity`] beside it |
 //!
 //! Decoding refuses a 7 or an 8 that the old layout could have said (no
-//! recorder and no seal; centres unset), so every body has one encoding and
-//! re-encoding a decoded body gives back its bytes.
+//! recorder and no seal; centres unset), and a 12 whose identity the first
+//! layout says (resident ID, nobody else) or that is not a submission, so
+//! every body has one encoding and re-encoding a decoded body gives back
+//! its bytes.
 
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +27,7 @@ use super::OpBody;
 use crate::authorisation::Authorisation;
 use crate::calendar::DaySetting;
 use crate::credential::{AuditEntry, Credential, SealKey};
-use crate::event::{CaseEvent, EventKind};
+use crate::event::{ApplicantIdentity, CaseEvent, EventKind};
 use crate::matter::Matter;
 use crate::routing::RoutingRule;
 use crate::staff::{LegacyStaff, Staff};
@@ -60,6 +63,10 @@ pub(super) enum OpBodyWire {
     CredentialSet(Credential),
     SealKeyPut(SealKey),
     Audit(AuditEntry),
+    CaseIdentified {
+        event: CaseEvent,
+        identity: ApplicantIdentity,
+    },
 }
 
 /// A body encoded in a new-layout variant that the old layout could carry.
@@ -69,11 +76,20 @@ pub(super) enum NonCanonical {
     Case,
     #[error("a roster entry without centres must use the first roster layout")]
     Staff,
+    #[error("an applicant identity must be a submission's, and say more than the first layout")]
+    Identity,
 }
 
 impl From<OpBody> for OpBodyWire {
     fn from(body: OpBody) -> Self {
         match body {
+            OpBody::Case(mut event) if identified(&event) => {
+                let identity = match &mut event.kind {
+                    EventKind::Submitted { applicant, .. } => applicant.take_identity(),
+                    _ => ApplicantIdentity::default(),
+                };
+                OpBodyWire::CaseIdentified { event, identity }
+            }
             OpBody::Case(event) if event.recorder.is_none() && event.seal.is_none() => {
                 OpBodyWire::Case(CaseEventV1 {
                     at_ms: event.at_ms,
@@ -124,6 +140,18 @@ impl TryFrom<OpBodyWire> for OpBody {
                 }
                 OpBody::Case(event)
             }
+            OpBodyWire::CaseIdentified {
+                mut event,
+                identity,
+            } => {
+                match &mut event.kind {
+                    EventKind::Submitted { applicant, .. } if !identity.is_default() => {
+                        applicant.set_identity(identity)
+                    }
+                    _ => return Err(NonCanonical::Identity),
+                }
+                OpBody::Case(event)
+            }
             OpBodyWire::MatterPut(m) => OpBody::MatterPut(m),
             OpBodyWire::Revoke {
                 node,
@@ -149,4 +177,9 @@ impl TryFrom<OpBodyWire> for OpBody {
             OpBodyWire::Audit(a) => OpBody::Audit(a),
         })
     }
+}
+
+/// A submission whose applicant the first layout cannot say.
+fn identified(event: &CaseEvent) -> bool {
+    matches!(&event.kind, EventKind::Submitted { applicant, .. } if !applicant.has_first_layout())
 }

@@ -4,16 +4,20 @@
 //! a case's state when such an event arrives by replication.
 //!
 //! The refusals about who recorded an event (its role, the person, the
-//! node, the roster) are worded in `identity`, both languages side by side.
+//! node, the roster) are worded in `identity`, those about an applicant's
+//! or agent's identity document in `applicant`, both languages side by
+//! side.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+mod applicant;
 mod identity;
 mod required;
 
 pub use required::RequiredField;
 
+use crate::applicant::{Holder, IdType, NumberFault};
 use crate::authorisation::AuthError;
 use crate::base::{Lang, Level};
 use crate::matter::SpecialKind;
@@ -238,6 +242,17 @@ pub enum Refusal {
         node: NodeId,
         origin: NodeId,
     },
+    /// An applicant's or agent's document number is wrong (GB 11643 /
+    /// GB 32100 or the document's length and characters).
+    DocumentNumber {
+        holder: Holder,
+        id_type: IdType,
+        fault: NumberFault,
+    },
+    /// A legal representative is recorded only for an organisation.
+    LegalRepresentativeForPerson {
+        id_type: IdType,
+    },
 }
 
 fn list(items: &[String], lang: Lang) -> String {
@@ -377,6 +392,9 @@ impl Refusal {
             | Refusal::RecorderNotOrigin { .. } => {
                 self.identity_message(Lang::Zh).unwrap_or_default()
             }
+            Refusal::DocumentNumber { .. } | Refusal::LegalRepresentativeForPerson { .. } => {
+                self.document_message(Lang::Zh).unwrap_or_default()
+            }
         }
     }
 
@@ -508,6 +526,9 @@ impl Refusal {
             | Refusal::RecorderLacksRole { .. }
             | Refusal::RecorderOutsideCentres { .. }
             | Refusal::RecorderNotOrigin { .. } => self.identity_message(Lang::En).unwrap_or_default(),
+            Refusal::DocumentNumber { .. } | Refusal::LegalRepresentativeForPerson { .. } => {
+                self.document_message(Lang::En).unwrap_or_default()
+            }
         }
     }
 }

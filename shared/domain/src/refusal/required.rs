@@ -26,6 +26,9 @@ pub enum RequiredField {
     FeeItem,
     FeeAmount,
     Note,
+    LegalRepresentative,
+    AgentName,
+    AgentIdNumber,
 }
 
 impl RequiredField {
@@ -65,6 +68,15 @@ impl RequiredField {
             RequiredField::FeeItem => ("收费项目（--item）", "fee item (--item)"),
             RequiredField::FeeAmount => ("收费金额（大于 0）", "fee amount (above 0)"),
             RequiredField::Note => ("说明（--note）", "note (--note)"),
+            RequiredField::LegalRepresentative => (
+                "单位的法定代表人姓名（--legal-representative）",
+                "an organisation's legal representative (--legal-representative)",
+            ),
+            RequiredField::AgentName => ("代理人姓名（--agent-name）", "agent name (--agent-name)"),
+            RequiredField::AgentIdNumber => (
+                "代理人证件号码（--agent-id）",
+                "agent ID number (--agent-id)",
+            ),
         };
         lang.pick(zh, en)
     }

@@ -2,6 +2,7 @@
 //! calendar tests. The county's 2026 calendar has the National Day holiday
 //! (2026-10-01..07) and the adjusted Saturday working day 2026-10-10.
 
+mod applicants;
 mod calendar;
 mod checks;
 mod clock;
@@ -145,12 +146,7 @@ pub(super) fn authorisation(id: &str, staff: &str, scope: AuthScope) -> Authoris
 }
 
 pub(super) fn applicant() -> Applicant {
-    Applicant {
-        name: Personal::new("张三".into()),
-        id_number: Personal::new("410000199001011234".into()),
-        phone: Personal::new("13800000000".into()),
-        address: Personal::new("某某镇某某村".into()),
-    }
+    Applicant::resident("张三", "410000199001011236", "13800000000", "某某镇某某村")
 }
 
 pub(super) fn submitted(matter: &Matter, materials: &[&str]) -> EventKind {

@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::ErrorReply;
 use crate::{CaseDetail, CaseSummary, NodeStatus, StaffLine, SupervisionLine};
 use liandong_domain::{
-    AuthScope, DaySetting, Lang, Level, Matter, OpinionResult, Power, RoutingRule, SpecialCode,
-    SpecialKind, StaffRole,
+    Agent, Applicant, AuthScope, DaySetting, IdType, Lang, Level, Matter, OpinionResult, Power,
+    RoutingRule, SpecialCode, SpecialKind, StaffRole,
 };
+use liandong_model::Personal;
 
 /// One call on the control socket: the request and the language the
 /// clerk reads (Chinese by default).
@@ -198,7 +199,9 @@ pub enum Request {
     },
 }
 
-/// The applicant as typed at the window.
+/// The applicant as typed at the window. The document type, legal
+/// representative and agent default to a resident ID card applied for in
+/// person, so a call written before they existed reads as before.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ApplicantInput {
     pub name: String,
@@ -207,6 +210,48 @@ pub struct ApplicantInput {
     pub phone: String,
     #[serde(default)]
     pub address: String,
+    #[serde(default)]
+    pub id_type: IdType,
+    /// 法定代表人, for an organisation (`CreditCode`).
+    #[serde(default)]
+    pub legal_representative: Option<String>,
+    /// 代理人, when someone applies on the applicant's behalf.
+    #[serde(default)]
+    pub agent: Option<AgentInput>,
+}
+
+/// An agent (代理人) as typed at the window.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AgentInput {
+    pub name: String,
+    #[serde(default)]
+    pub id_type: IdType,
+    pub id_number: String,
+}
+
+impl ApplicantInput {
+    /// The applicant as recorded: trimmed, numbers normalised for their
+    /// document (`x` is `X`), an empty legal representative left out.
+    pub fn applicant(&self) -> Applicant {
+        let text = |s: &str| Personal::new(s.trim().to_string());
+        Applicant {
+            name: text(&self.name),
+            id_number: Personal::new(self.id_type.normalise(&self.id_number)),
+            phone: text(&self.phone),
+            address: text(&self.address),
+            id_type: self.id_type,
+            legal_representative: self
+                .legal_representative
+                .as_deref()
+                .filter(|r| !r.trim().is_empty())
+                .map(text),
+            agent: self.agent.as_ref().map(|a| Agent {
+                name: text(&a.name),
+                id_type: a.id_type,
+                id_number: Personal::new(a.id_type.normalise(&a.id_number)),
+            }),
+        }
+    }
 }
 
 /// Which cases a list shows.

@@ -11,12 +11,13 @@
 use std::path::{Path, PathBuf};
 
 use liandong_domain::{
-    AuthScope, CaseEvent, DaySetting, EventKind, Lang, OpBody, Operation, Power,
+    Agent, Applicant, AuthScope, CaseEvent, DaySetting, EventKind, IdType, Lang, OpBody,
+    Operation, Power, Stamp,
 };
 use liandong_fuzz::fixtures::{
     authorisation, case_id, county, day, matter_m001, roster, routing_m001, township,
 };
-use liandong_model::{Cursor, EntityId, Hlc, OpId};
+use liandong_model::{Cursor, EntityId, Hlc, OpId, Personal};
 use liandong_net::rpc::pb;
 use liandong_node::control::{ApplicantInput, Call, CaseAction, Request};
 use liandong_sync::{Ack, Batch, Heartbeat, Hello, Message, NodeReport};
@@ -110,7 +111,39 @@ fn ops() -> Seeds {
                 OpBody::RoutingSet(routing_m001()),
             ),
         ),
+        (
+            "case-identified",
+            op(8, EntityId::Case(case_id()), OpBody::Case(organisation())),
+        ),
     ]
+}
+
+/// A submission by an organisation, with its legal representative and an
+/// agent: the body variant that carries an applicant's identity.
+fn organisation() -> CaseEvent {
+    let mut applicant = Applicant::resident("某某有限公司", "91350100M000100Y43", "", "");
+    applicant.id_type = IdType::CreditCode;
+    applicant.legal_representative = Some(Personal::new("李四".into()));
+    applicant.agent = Some(Agent {
+        name: Personal::new("王五".into()),
+        id_type: IdType::ResidentId,
+        id_number: Personal::new("11010519491231002X".into()),
+    });
+    CaseEvent::new(
+        1_790_000_000_000,
+        EventKind::Submitted {
+            matter: "M001".into(),
+            matter_version: Stamp::new(
+                Hlc::default(),
+                OpId {
+                    origin: county(),
+                    seq: 1,
+                },
+            ),
+            applicant,
+            materials: vec![],
+        },
+    )
 }
 
 fn messages() -> Vec<(&'static str, Message)> {
@@ -239,7 +272,7 @@ fn calls() -> Seeds {
                 matter: "M001".into(),
                 applicant: ApplicantInput {
                     name: "张三".into(),
-                    id_number: "410000199001011234".into(),
+                    id_number: "410000199001011236".into(),
                     ..ApplicantInput::default()
                 },
                 materials: vec!["申请书".into()],
