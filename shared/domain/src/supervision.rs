@@ -6,12 +6,32 @@
 //! `SupervisionFlagged` per crossing and every node names it alike. The
 //! threshold names the crossing ([`Warning::threshold`]): the limit a
 //! deadline was crossed on, never a due date that moves while the clock is
-//! paused. Items are never deleted: once flagged, an item stays on the case
+//! paused.
+//!
+//! Items are never deleted: once flagged, an item stays on the case
 //! even when the warning that raised it has gone (a yellow on a case
 //! concluded in time); `SupervisionResolved` marks it resolved and
 //! `SupervisionAnnotated` adds notes. Flags and notes count even if some
 //! event claims to supersede them; only a resolution can itself be
 //! superseded.
+//!
+//! # What counts as a crossing
+//!
+//! A deadline rule (yellow, red, statutory overdue) is crossed once per
+//! limit: the threshold is `limit:N`, N the limit in working days the case
+//! has when the warning holds (promised or statutory, code 1 extensions
+//! included). While the clock is paused (补齐补正, a code 2 special
+//! procedure, a step that does not count) the days left stand still, a
+//! yellow stays yellow and its due date moves: still the same crossing, so
+//! one item however long the pause. A case that is yellow, paused,
+//! resumed and yellow again on the same limit has one yellow item; only a
+//! new limit (an extension that takes it out of yellow) makes the next
+//! yellow a new crossing and a second item. Red after yellow is another
+//! rule, so another item: yellow, pause, resume, red = one yellow and one
+//! red. A warning that goes and comes back on the same limit (an
+//! acceptance corrected, a conclusion retracted) is the same crossing.
+//! The other rules name the event or fixed deadline they are about
+//! ([`Warning::threshold`]).
 //!
 //! # Items flagged under due-date ids
 //!

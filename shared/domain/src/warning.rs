@@ -17,9 +17,14 @@
 //! conclusion day, so it names its crossing.
 //!
 //! Delivery is awaited after an approval is concluded, except for an
-//! immediate matter (即办件) concluded on its acceptance day: concluded at
-//! the window with the applicant there, it is delivered on the spot. An
-//! immediate matter concluded on a later day is awaited like any other.
+//! immediate matter (即办件) concluded at the window: its first live
+//! `Concluded` recorded at the node that accepted it (the node of its first
+//! `Accepted`; of its `Submitted` when deemed accepted), on the acceptance
+//! day. The applicant is at that window, so the result is handed over on
+//! the spot and no `Delivered` follows. An immediate matter concluded on a
+//! later day (red already: its limit is the acceptance day), or at another
+//! node (the county concluding a township's case), is awaited like a
+//! promised one, and so is every promised matter (承诺件).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -420,12 +425,16 @@ fn content_warnings(facts: &Facts<'_>, ctx: &FoldContext<'_>, out: &mut Vec<Warn
     }
 }
 
-/// An immediate matter concluded on its acceptance day: concluded at the
-/// window, with the applicant there, so delivered on the spot.
+/// An immediate matter concluded at the window (see the module doc): at
+/// the node that accepted it, on its acceptance day, with the applicant
+/// there, so delivered on the spot.
 fn delivered_at_the_window(facts: &Facts<'_>, clock: &Clock, ctx: &FoldContext<'_>) -> bool {
     let immediate = ctx.matter.is_some_and(|m| m.kind == MatterKind::Immediate);
-    let on_the_spot = match (facts.first_concluded(), clock.accepted_on) {
-        (Some(concluded), Some(accepted_on)) => concluded.date() <= accepted_on,
+    let window = facts.first_accepted().or_else(|| facts.submission());
+    let on_the_spot = match (facts.first_concluded(), window, clock.accepted_on) {
+        (Some(concluded), Some(window), Some(accepted_on)) => {
+            concluded.op.origin == window.op.origin && concluded.date() <= accepted_on
+        }
         _ => false,
     };
     immediate && on_the_spot

@@ -3,10 +3,13 @@
 //! writes one `SupervisionFlagged` per crossing (item id = hash of case,
 //! rule and threshold, so a crossing is flagged once however often the
 //! engine runs, on whichever replica). Items are never deleted: resolving
-//! and annotating add events.
+//! and annotating add events. Passes of the rule engine run one at a time
+//! (the background pass and a pass called directly never interleave), so
+//! two passes cannot both see an item unflagged and flag it twice.
 
 use crate::identity::Actor;
 use liandong_domain::permission::Act;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use super::output::{supervision_line, SupervisionLine};
@@ -19,6 +22,9 @@ use liandong_model::{EntityId, Role};
 
 /// How often the county's rule engine looks for new crossings.
 pub const SUPERVISION_PERIOD: Duration = Duration::from_secs(60);
+
+/// Held for the whole of a rule-engine pass (read, derive, write).
+static ONE_PASS_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 impl NodeCore {
     /// Every supervision item (current warnings and flagged items), of
@@ -105,6 +111,11 @@ impl NodeCore {
     /// One pass of the rule engine: flags every item that needs it.
     /// Returns how many were flagged.
     pub fn flag_crossings(&self) -> Result<usize, NodeError> {
+        // A pass that panicked wrote nothing or whole batches: the lock
+        // guards no data, only the order of passes.
+        let _pass = ONE_PASS_AT_A_TIME
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let reg = self.registry()?;
         let mut writes = Vec::new();
         for case in self.store.cases(None)? {

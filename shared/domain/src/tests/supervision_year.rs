@@ -190,6 +190,31 @@ fn an_immediate_matter_concluded_after_its_acceptance_day_is_red_and_still_await
 }
 
 #[test]
+fn an_immediate_matter_concluded_on_its_acceptance_day_at_another_node_still_awaits_delivery() {
+    let mut town = Case::new(matter_m002(), 1);
+    let mut hq = Case {
+        w: Window::new(county(), matter_m002()),
+        id: town.id.clone(),
+    };
+    for date in days_of_2026() {
+        if date == day(2026, 3, 2) {
+            submit_and_accept(&mut town, date);
+            // Concluded the same afternoon, but by the county, not at the
+            // window the applicant stood at: the result is still to be
+            // handed over.
+            hq.w.sync_from(&town.w);
+            hq.record(on(date, 15, 0), EventKind::Concluded);
+        }
+        hq.flag_crossings(evening(date));
+    }
+    // Ten working days after the conclusion day: 3-03 … 3-16.
+    assert_eq!(hq.flags(), [(Rule::DeliveryOverdue, day(2026, 3, 17))]);
+    let items = hq.items(year_end());
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert!(items[0].current());
+}
+
+#[test]
 fn a_case_that_goes_yellow_then_pauses_for_a_month_has_exactly_one_yellow_item_in_a_year() {
     let mut cases = [Case::new(matter_m001(), 1)];
     let mut request = None;
