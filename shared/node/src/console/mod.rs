@@ -26,7 +26,9 @@
 //! [`layout`] (the page shell and navigation), [`signin`] (`/`, sign-in,
 //! sign-out, language), and one module per role's pages.
 
+pub mod evaluate;
 pub mod layout;
+pub mod print;
 pub mod signin;
 pub mod visit;
 
@@ -51,5 +53,13 @@ pub fn router(core: NodeCore) -> Router {
         .route("/home", get(signin::home))
         .route("/static/console.css", get(layout::stylesheet))
         .route("/static/console.js", get(layout::script))
+        .route("/print/acceptance/{case}", get(print::notices::acceptance))
+        .route("/print/correction/{case}", get(print::notices::correction))
+        .route("/print/rejection/{case}", get(print::decisions::rejection))
+        .route("/print/decision/{case}", get(print::decisions::decision))
+        .route("/print/guide/{matter}", get(print::matter::guide))
+        .route("/print/promise/{matter}", get(print::matter::promise))
+        .route("/evaluate", get(evaluate::page).post(evaluate::submit))
+        .route("/evaluate/thanks", get(evaluate::thanks))
         .with_state(Console { core })
 }
