@@ -299,6 +299,7 @@ fn put_m002(county: &NodeCore) -> Matter {
         material("营业执照", MaterialForm::Copy),
         material("食品安全管理制度", MaterialForm::OriginalAndCopy),
     ];
+    m.materials[2].tolerable = true;
     county
         .put_matter(&tests::hall(county), Lang::Zh, m.clone())
         .expect("M002 saved");
@@ -347,6 +348,67 @@ async fn the_matters_guide_is_titled_as_a_guide_and_lists_every_material() {
 
     let unknown = get_with(addr, "/print/guide/M999", &session).await;
     assert_eq!(unknown.status, 404, "{}", unknown.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tolerated_acceptance_notice_lists_the_missing_material_with_its_promised_date() {
+    let net = Net::new();
+    let county = net.county(0).await;
+    let core = county.core();
+    let m = put_m002(core);
+    let clerk = tests::sign_in(core, tests::COUNTY_CLERK).await;
+    let handed_in: Vec<String> = m.materials[..2].iter().map(|x| x.name.clone()).collect();
+    let case = core
+        .accept_new(
+            &clerk,
+            Lang::Zh,
+            "M002",
+            &applicant(),
+            &handed_in,
+            true,
+            false,
+        )
+        .expect("M002 registered")
+        .id;
+    let promised = cst_date(core.now_ms()) + chrono::Days::new(10);
+    let tolerated = CaseAction::Accept {
+        tolerated_missing: vec![m.materials[2].name.clone()],
+        promised_by: Some(promised),
+    };
+    step(core, &clerk, &case, tolerated);
+
+    let addr = county.inner.admin_addr;
+    let session = console_sign_in(addr, tests::COUNTY_CLERK).await;
+    let path = format!("/print/acceptance/{case}");
+    let notice = get_with(addr, &path, &session).await;
+    keep("print-acceptance-tolerated", &notice);
+    assert_eq!(notice.status, 200, "{}", notice.body);
+    let promised_text = liandong_node::console::layout::chinese_date(promised);
+    for text in [
+        "容缺",
+        m.materials[2].name.as_str(),
+        &promised_text,
+        "原件及复印件",
+    ] {
+        assert!(
+            notice.body.contains(text),
+            "the notice lacks {text}: {}",
+            notice.body
+        );
+    }
+
+    let english = get_with(addr, &path, &format!("{session}; liandong_lang=en")).await;
+    assert_eq!(english.status, 200, "{}", english.body);
+    assert!(
+        english.body.contains("Notice of acceptance"),
+        "{}",
+        english.body
+    );
+    assert!(
+        english.body.contains(&promised.to_string()),
+        "{}",
+        english.body
+    );
 }
 
 /// Chief representative S01 of D01 with every power over D01's matters.

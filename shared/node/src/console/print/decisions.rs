@@ -40,7 +40,7 @@ pub async fn rejection(
                 competent_authority,
             } => Some((
                 e.at_ms,
-                reason.clone(),
+                reason.trim().trim_end_matches(['。', '.']).to_string(),
                 legal_basis.clone(),
                 competent_authority.clone(),
             )),

@@ -168,7 +168,7 @@ fn stages(visit: &Visit, m: &Matter) -> Markup {
     html! {
         h3 { (visit.t("办理流程", "Stages")) }
         @if m.stages.is_empty() {
-            p { (visit.t("受理 — 审查 — 决定 — 送达", "accept — review — decide — deliver")) }
+            p { (visit.t("（目录未列办理环节）", "(the catalogue lists no stages)")) }
         } @else {
             ol.doc-items {
                 @for s in &m.stages {
