@@ -25,7 +25,7 @@ use tests::Net;
 
 const LIMIT: Duration = Duration::from_secs(60);
 const NAME: &str = "张三";
-const ID_NUMBER: &str = "410000199001011234";
+const ID_NUMBER: &str = "410000199001011236";
 
 /// A cookie's value from a reply's `Set-Cookie` headers.
 fn set_cookie(reply: &Reply, name: &str) -> Option<String> {
