@@ -11,7 +11,6 @@
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use liandong_domain::{
@@ -23,96 +22,13 @@ use liandong_node::{CaseDetail, NodeCore};
 use tests::http::{request, Reply};
 use tests::Net;
 
+#[path = "console_print/browse.rs"]
+mod browse;
+use browse::{console_sign_in, form_page, get_with, keep, post_form};
+
 const LIMIT: Duration = Duration::from_secs(60);
 const NAME: &str = "张三";
 const ID_NUMBER: &str = "410000199001011236";
-
-/// A cookie's value from a reply's `Set-Cookie` headers.
-fn set_cookie(reply: &Reply, name: &str) -> Option<String> {
-    reply
-        .headers
-        .iter()
-        .filter(|(n, _)| n == "set-cookie")
-        .find_map(|(_, v)| {
-            let (n, rest) = v.split_once('=')?;
-            (n == name).then(|| rest.split(';').next().unwrap_or("").to_string())
-        })
-}
-
-/// The value of the hidden `csrf` field of a page.
-fn csrf_of(body: &str) -> String {
-    let at = body
-        .find("name=\"csrf\" value=\"")
-        .unwrap_or_else(|| panic!("no csrf field in {body}"));
-    let rest = &body[at + "name=\"csrf\" value=\"".len()..];
-    rest[..rest.find('"').expect("end of csrf value")].to_string()
-}
-
-/// `application/x-www-form-urlencoded` of `fields`.
-fn form_body(fields: &[(&str, &str)]) -> Vec<u8> {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{k}={}", liandong_node::console::visit::url_escape(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-        .into_bytes()
-}
-
-async fn post_form(addr: SocketAddr, path: &str, cookie: &str, fields: &[(&str, &str)]) -> Reply {
-    let headers = [
-        ("content-type", "application/x-www-form-urlencoded"),
-        ("cookie", cookie),
-    ];
-    request(addr, "POST", path, &headers, form_body(fields)).await
-}
-
-async fn get_with(addr: SocketAddr, path: &str, cookie: &str) -> Reply {
-    request(addr, "GET", path, &[("cookie", cookie)], Vec::new()).await
-}
-
-/// The pre-session cookie and the CSRF field of a form page at `path`.
-async fn form_page(addr: SocketAddr, path: &str) -> (String, String) {
-    let page = request(addr, "GET", path, &[], Vec::new()).await;
-    assert_eq!(page.status, 200, "GET {path}: {}", page.body);
-    let pre = set_cookie(&page, "liandong_pre").expect("a pre-session cookie");
-    (format!("liandong_pre={pre}"), csrf_of(&page.body))
-}
-
-/// Signs `staff` in through the console's form; the session cookie.
-async fn console_sign_in(addr: SocketAddr, staff: &str) -> String {
-    let (pre, csrf) = form_page(addr, "/").await;
-    let reply = post_form(
-        addr,
-        "/login",
-        &pre,
-        &[
-            ("csrf", &csrf),
-            ("staff", staff),
-            ("password", tests::PASSWORD),
-        ],
-    )
-    .await;
-    assert_eq!(reply.status, 303, "sign-in of {staff}: {}", reply.body);
-    let token = set_cookie(&reply, "liandong_session").expect("a session cookie");
-    format!("liandong_session={token}")
-}
-
-/// Keeps a page's HTML under `target/test-artifacts/console/`.
-fn keep(name: &str, reply: &Reply) {
-    let exe = std::env::current_exe().expect("current exe");
-    let target = exe
-        .ancestors()
-        .find(|p| {
-            p.file_name()
-                .is_some_and(|n| n == "debug" || n == "release")
-        })
-        .and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let dir = target.join("test-artifacts/console");
-    std::fs::create_dir_all(&dir).expect("artifacts dir");
-    std::fs::write(dir.join(format!("{name}.html")), &reply.body).expect("artifact written");
-}
 
 fn applicant() -> ApplicantInput {
     ApplicantInput {
