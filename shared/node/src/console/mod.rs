@@ -29,7 +29,9 @@
 pub mod account;
 pub mod case;
 pub mod clerk;
+pub mod evaluate;
 pub mod layout;
+pub mod print;
 pub mod signin;
 pub mod visit;
 
@@ -63,5 +65,13 @@ pub fn router(core: NodeCore) -> Router {
         .route("/cases/new", get(clerk::intake::new_case))
         .route("/cases/{id}", get(case::page))
         .route("/cases/{id}/step", post(case::steps::post))
+        .route("/print/acceptance/{case}", get(print::notices::acceptance))
+        .route("/print/correction/{case}", get(print::notices::correction))
+        .route("/print/rejection/{case}", get(print::decisions::rejection))
+        .route("/print/decision/{case}", get(print::decisions::decision))
+        .route("/print/guide/{matter}", get(print::matter::guide))
+        .route("/print/promise/{matter}", get(print::matter::promise))
+        .route("/evaluate", get(evaluate::page).post(evaluate::submit))
+        .route("/evaluate/thanks", get(evaluate::thanks))
         .with_state(Console { core })
 }
