@@ -27,7 +27,9 @@
 //! sign-out, language), and one module per role's pages.
 
 pub mod layout;
+pub mod manage;
 pub mod signin;
+pub mod supervision;
 pub mod visit;
 
 use axum::routing::{get, post};
@@ -51,5 +53,38 @@ pub fn router(core: NodeCore) -> Router {
         .route("/home", get(signin::home))
         .route("/static/console.css", get(layout::stylesheet))
         .route("/static/console.js", get(layout::script))
+        .route("/supervision", get(supervision::list::page))
+        .route("/supervision.csv", get(supervision::list::export))
+        .route("/supervision/dashboard", get(supervision::dashboard::page))
+        .route(
+            "/supervision/item/{case}/{item}",
+            get(supervision::item::page).post(supervision::item::annotate),
+        )
+        .route("/manage/matters", get(manage::matters::list))
+        .route(
+            "/manage/matters/{code}",
+            get(manage::matters::page).post(manage::matters::save),
+        )
+        .route("/manage/staff", get(manage::staff::page))
+        .route("/manage/staff/add", post(manage::staff::add))
+        .route("/manage/staff/role", post(manage::staff::role))
+        .route("/manage/staff/password", post(manage::staff::password))
+        .route("/manage/authorisations", get(manage::authorisations::page))
+        .route(
+            "/manage/authorisations/grant",
+            post(manage::authorisations::grant),
+        )
+        .route(
+            "/manage/authorisations/revoke",
+            post(manage::authorisations::revoke),
+        )
+        .route(
+            "/manage/calendar",
+            get(manage::calendar::page).post(manage::calendar::set),
+        )
+        .route(
+            "/manage/routing",
+            get(manage::routing::page).post(manage::routing::put),
+        )
         .with_state(Console { core })
 }
