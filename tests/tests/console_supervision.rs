@@ -398,3 +398,90 @@ async fn the_csv_export_has_a_bom_a_header_row_and_one_row_per_item() {
     assert!(!csv.body.contains("41000019850101567X"), "masked");
     county.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hall_management_adds_staff_grants_an_authorisation_and_sets_a_routing_rule_by_forms() {
+    let net = Net::new();
+    let (county, _clock) = county(&net).await;
+    let core = county.core();
+    let hall = hall_browser(&net, county.inner.admin_addr).await;
+
+    let staff = hall.get("/manage/staff").await;
+    assert_eq!(staff.status, 200, "{}", staff.body);
+    let csrf = csrf_of(&staff.body);
+    let added = hall
+        .post(
+            "/manage/staff/add",
+            &[
+                ("csrf", &csrf),
+                ("id", "S31"),
+                ("name", "王首席"),
+                ("department", "D03"),
+                ("role", "chief-representative"),
+                ("centres", ""),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let roster = core.list_staff().expect("roster");
+    assert!(roster.iter().any(|s| s.id == "S31"), "{roster:?}");
+    let refused = hall
+        .post(
+            "/manage/staff/password",
+            &[
+                ("csrf", &csrf),
+                ("staff", "S31"),
+                ("password", "short"),
+                ("account", "enable"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        refused.status, 400,
+        "a weak password is refused on the page"
+    );
+    assert!(refused.body.contains("role=\"alert\""), "{}", refused.body);
+
+    let grant = hall
+        .post(
+            "/manage/authorisations/grant",
+            &[
+                ("csrf", &csrf),
+                ("staff", "S31"),
+                ("scope", "department"),
+                ("code", "D03"),
+                ("powers", "decide"),
+                ("powers", "seal"),
+                ("from", "2026-01-01"),
+                ("to", "2026-12-31"),
+                ("id", "A-S31"),
+            ],
+        )
+        .await;
+    assert_eq!(grant.status, 303, "{}", grant.body);
+    let page = hall.get("/manage/authorisations").await;
+    assert!(
+        page.body.contains("2026年1月1日") && page.body.contains("2026年12月31日"),
+        "validity as dates: {}",
+        page.body
+    );
+    let auths = core.store.authorisations().expect("authorisations");
+    assert_eq!(auths.len(), 1);
+    assert_eq!(auths[0].powers.len(), 2);
+
+    let rule = hall
+        .post(
+            "/manage/routing",
+            &[
+                ("csrf", &csrf),
+                ("matter", "M001"),
+                ("departments", "D03, D05"),
+                ("townships", ""),
+            ],
+        )
+        .await;
+    assert_eq!(rule.status, 303, "{}", rule.body);
+    let page = hall.get("/manage/routing").await;
+    assert!(page.body.contains("D03, D05"), "{}", page.body);
+    county.stop().await;
+}
