@@ -215,10 +215,17 @@ async fn the_e_supervision_lists_link_from_the_page_and_show_a_yellow_case() {
         !list.contains("410000199203031235"),
         "ID numbers are masked"
     );
-    let (code, en) = http_get(admin, "/supervision?kind=red&lang=en", Some(&token)).await;
-    assert_eq!(code, 200, "{en}");
+    // The console's language is the browser's cookie.
+    let auth = tests::http::bearer(&token);
+    let headers = [
+        ("authorization", auth.as_str()),
+        ("cookie", "liandong_lang=en"),
+    ];
+    let en =
+        tests::http::request(admin, "GET", "/supervision?kind=red", &headers, Vec::new()).await;
+    assert_eq!(en.status, 200, "{}", en.body);
     assert!(
-        en.contains("Red-card list") && !en.contains(&case.id),
+        en.body.contains("Red-card list") && !en.body.contains(&case.id),
         "the case is not red"
     );
     let json = get_json(admin, "/api/cases?kind=yellow", Some(&token))
@@ -233,12 +240,22 @@ async fn the_lists_without_a_session_are_401_and_status_stays_open() {
     let county = net.county(0).await;
     accept_cases(county.core(), 1);
     let admin = county.inner.admin_addr;
-    for path in ["/api/cases", "/api/supervision", "/supervision?kind=yellow"] {
+    for path in ["/api/cases", "/api/supervision"] {
         let (code, body) = http_get(admin, path, None).await;
         assert_eq!(code, 401, "GET {path} without a session: {body}");
         assert!(body.contains("/api/login"), "GET {path}: {body}");
         assert!(!body.contains(&resident_id(0)[..14]), "GET {path}: {body}");
     }
+    // The console's list sends a browser without a session to sign in.
+    let list = tests::http::get(admin, "/supervision?kind=yellow", None).await;
+    assert_eq!(list.status, 303, "{}", list.body);
+    assert!(
+        list.header("location")
+            .is_some_and(|l| l.starts_with("/?next=")),
+        "{:?}",
+        list.headers
+    );
+    assert!(!list.body.contains("41000019900101"), "{}", list.body);
     let (code, body) = http_get(admin, "/api/cases", Some("no-such-session")).await;
     assert_eq!(code, 401, "a token no one was given: {body}");
     for path in ["/", "/admin", "/api/status", "/metrics", "/healthz"] {

@@ -49,7 +49,6 @@ pub fn router(core: NodeCore, history: LagHistory) -> Router {
         .route("/api/status", get(status))
         .route("/api/history", get(lag_history))
         .route("/metrics", get(metrics))
-        .route("/supervision", get(supervision::page))
         .route("/api/cases", get(supervision::cases))
         .route("/api/supervision", get(supervision::items))
         .route("/api/login", post(super::session::login))

@@ -32,7 +32,9 @@ pub mod clerk;
 pub mod evaluate;
 pub mod layout;
 pub mod print;
+pub mod manage;
 pub mod signin;
+pub mod supervision;
 pub mod visit;
 
 use axum::routing::{get, post};
@@ -73,5 +75,38 @@ pub fn router(core: NodeCore) -> Router {
         .route("/print/promise/{matter}", get(print::matter::promise))
         .route("/evaluate", get(evaluate::page).post(evaluate::submit))
         .route("/evaluate/thanks", get(evaluate::thanks))
+        .route("/supervision", get(supervision::list::page))
+        .route("/supervision.csv", get(supervision::list::export))
+        .route("/supervision/dashboard", get(supervision::dashboard::page))
+        .route(
+            "/supervision/item/{case}/{item}",
+            get(supervision::item::page).post(supervision::item::annotate),
+        )
+        .route("/manage/matters", get(manage::matters::list))
+        .route(
+            "/manage/matters/{code}",
+            get(manage::matters::page).post(manage::matters::save),
+        )
+        .route("/manage/staff", get(manage::staff::page))
+        .route("/manage/staff/add", post(manage::staff::add))
+        .route("/manage/staff/role", post(manage::staff::role))
+        .route("/manage/staff/password", post(manage::staff::password))
+        .route("/manage/authorisations", get(manage::authorisations::page))
+        .route(
+            "/manage/authorisations/grant",
+            post(manage::authorisations::grant),
+        )
+        .route(
+            "/manage/authorisations/revoke",
+            post(manage::authorisations::revoke),
+        )
+        .route(
+            "/manage/calendar",
+            get(manage::calendar::page).post(manage::calendar::set),
+        )
+        .route(
+            "/manage/routing",
+            get(manage::routing::page).post(manage::routing::put),
+        )
         .with_state(Console { core })
 }
