@@ -33,7 +33,7 @@
     inputs.forEach(function (input) {
       var kind = input.form && input.form.querySelector('[name=id_type]');
       function check() {
-        var resident = !kind || kind.value === 'resident';
+        var resident = !kind || kind.value === 'resident' || kind.value === 'resident-id';
         input.setCustomValidity(resident && input.value ? problem(input.value, zh) : '');
       }
       input.addEventListener('input', check);

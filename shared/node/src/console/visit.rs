@@ -259,6 +259,8 @@ pub fn field_of(error: &ErrorReply) -> Option<&'static str> {
             Refusal::MaterialsMissing { .. } => Some("materials"),
             Refusal::UnknownMatter { .. } | Refusal::MatterRetired { .. } => Some("matter"),
             Refusal::Unauthorised(_) => Some("authorisation"),
+            Refusal::DocumentNumber { .. } => Some("id_number"),
+            Refusal::LegalRepresentativeForPerson { .. } => Some("legal_representative"),
             _ => None,
         },
         ErrorReply::NotFound { what } => match what {

@@ -19,7 +19,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use crate::console::layout;
-use crate::console::visit::{url_escape, Problem, Visit};
+use crate::console::visit::{Problem, Visit};
 use crate::console::Console;
 use crate::control::{Reply, Request};
 use crate::identity::Actor;
@@ -121,7 +121,7 @@ pub async fn show(
         }
         (layout::problem_banner(problem.as_ref()))
         (facts(visit, &detail, state.as_ref(), (&name_shown, &id_shown)))
-        (documents(visit, &detail, state.as_ref()))
+        (documents(visit, &detail))
         (steps::forms(visit, &who, &department, &detail, state.as_ref(), problem.as_ref()))
         (history(visit, &detail))
     };
@@ -182,38 +182,10 @@ fn facts(visit: &Visit, d: &CaseDetail, state: Option<&CaseState>, shown: (&str,
     }
 }
 
-/// The documents that apply to this case, as links to their print views.
-fn documents(visit: &Visit, d: &CaseDetail, state: Option<&CaseState>) -> Markup {
-    let id = url_escape(&d.id);
-    let mut links: Vec<(String, &str)> = Vec::new();
-    let accepted = !matches!(
-        d.status.as_str(),
-        "submitted" | "awaiting-correction" | "rejected" | "incomplete"
-    );
-    if accepted {
-        links.push((
-            format!("/print/acceptance/{id}"),
-            visit.t("受理通知书", "Acceptance notice"),
-        ));
-    }
-    if state.is_some_and(|s| !s.missing.is_empty()) || d.status == "awaiting-correction" {
-        links.push((
-            format!("/print/correction/{id}"),
-            visit.t("一次性告知书", "One-time notice"),
-        ));
-    }
-    if d.status == "rejected" {
-        links.push((
-            format!("/print/rejection/{id}"),
-            visit.t("不予受理决定书", "Rejection notice"),
-        ));
-    }
-    if state.is_some_and(|s| !s.parts.is_empty()) {
-        links.push((
-            format!("/print/decision/{id}"),
-            visit.t("准予/不予决定书", "Decision"),
-        ));
-    }
+/// The documents that apply to this case, as links to their print views
+/// ([`crate::console::print::links_for`]).
+fn documents(visit: &Visit, d: &CaseDetail) -> Markup {
+    let links = crate::console::print::links_for(d, visit.lang);
     html! {
         @if !links.is_empty() {
             section.panel aria-labelledby="h-docs" {

@@ -171,6 +171,12 @@ struct Typed {
     extra_missing: String,
     reason: String,
     legal_basis: String,
+    id_type: String,
+    legal_representative: String,
+}
+
+fn optional(s: &str) -> Option<String> {
+    (!s.trim().is_empty()).then(|| s.trim().to_string())
 }
 
 /// `GET /cases/new?matter=M001`.
@@ -233,8 +239,17 @@ async fn draw(
             fieldset {
                 legend { (visit.t("申请人", "Applicant")) }
                 (field("name", visit.t("申请人姓名", "Applicant's name"), &typed.name, p, FieldAttrs::required()))
+                div.field {
+                    label for="f-id_type" { (visit.t("证件类型", "Document type")) }
+                    select id="f-id_type" name="id_type" {
+                        @for t in liandong_domain::IdType::ALL {
+                            option value=(t.as_str()) selected[typed.id_type == t.as_str()] { (t.label(visit.lang)) }
+                        }
+                    }
+                }
                 (field("id_number", visit.t("身份证件号码", "ID number"), &typed.id_number, p,
                     FieldAttrs { id_check: true, ..FieldAttrs::required() }))
+                (field("legal_representative", visit.t("法定代表人（单位申请时填写）", "Legal representative (organisations)"), &typed.legal_representative, p, FieldAttrs::default()))
                 (field("phone", visit.t("联系电话", "Phone"), &typed.phone, p, FieldAttrs { kind: "tel", ..FieldAttrs::default() }))
                 (field("address", visit.t("联系地址", "Address"), &typed.address, p, FieldAttrs::default()))
             }
@@ -315,6 +330,8 @@ pub async fn submit(State(console): State<Console>, visit: Visit, body: Bytes) -
         extra_missing: f.get("extra_missing").into(),
         reason: f.get("reason").into(),
         legal_basis: f.get("legal_basis").into(),
+        id_type: f.get("id_type").into(),
+        legal_representative: f.get("legal_representative").into(),
     };
     let mode = f.get("mode").to_string();
     let required = |name: &'static str, value: &str, zh: &str, en: &str| {
@@ -380,6 +397,9 @@ pub async fn submit(State(console): State<Console>, visit: Visit, body: Bytes) -
         id_number: typed.id_number.clone(),
         phone: typed.phone.clone(),
         address: typed.address.clone(),
+        id_type: typed.id_type.parse().unwrap_or_default(),
+        legal_representative: optional(&typed.legal_representative),
+        agent: None,
     };
     let first = Request::AcceptCase {
         matter: code.clone(),
