@@ -87,7 +87,7 @@ impl Hall {
     fn accept(&self, matter: &str, conclude: bool) -> String {
         let applicant = ApplicantInput {
             name: "张三".into(),
-            id_number: "410000199001011234".into(),
+            id_number: tests::resident_id(1),
             ..Default::default()
         };
         let detail = self.core().accept_new(
