@@ -11,8 +11,8 @@
 use std::path::{Path, PathBuf};
 
 use liandong_domain::{
-    Agent, Applicant, AuthScope, CaseEvent, DaySetting, EventKind, IdType, Lang, OpBody,
-    Operation, Power, Stamp,
+    Agent, Applicant, AuthScope, CaseEvent, DaySetting, EventKind, IdType, Lang, OpBody, Operation,
+    Power, Stamp,
 };
 use liandong_fuzz::fixtures::{
     authorisation, case_id, county, day, matter_m001, roster, routing_m001, township,
