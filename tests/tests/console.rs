@@ -6,5 +6,6 @@ mod console {
     pub mod day;
     pub mod joint;
     pub mod permission;
+    pub mod supervision;
     pub mod support;
 }

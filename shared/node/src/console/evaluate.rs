@@ -250,7 +250,7 @@ fn form(
                 (field("code", visit.t("评价码", "Evaluation code"), &f.code, p,
                     FieldAttrs { autocomplete: Some("off"), ..FieldAttrs::required() }))
                 fieldset.levels aria-describedby=[level_error.map(|_| "level-error")] {
-                    legend { (visit.t("满意程度", "Rating")) span.req aria-hidden="true" { " *" } }
+                    legend { (visit.t("满意程度", "Rating")) }
                     @for (n, zh, en) in LEVELS {
                         @let id = format!("f-level-{n}");
                         label for=(id) {

@@ -183,7 +183,7 @@ async fn show(
             (layout::problem_banner(problem.as_ref()))
             @let error = problem.as_ref().filter(|p| p.field == Some("note"));
             div.field {
-                label for="f-note" { (visit.t("批注", "Note")) span.req aria-hidden="true" { " *" } }
+                label for="f-note" { (visit.t("批注", "Note")) }
                 textarea id="f-note" name="note" rows="3" required
                     aria-invalid=[error.map(|_| "true")]
                     aria-describedby=[error.map(|_| "f-note-error")] { (note) }
