@@ -63,6 +63,27 @@ impl Net {
         let county = county_node::start(self.county_config(port), shutdown.clone())
             .await
             .expect("county starts");
+        Self::filed(county, shutdown)
+    }
+
+    /// [`Net::county`] on a fresh port, on a clock the test moves.
+    pub async fn county_on_clock(
+        &self,
+        clock: std::sync::Arc<liandong_model::ManualClock>,
+    ) -> Node<County> {
+        let seams = county_node::Seams {
+            clock,
+            ..Default::default()
+        };
+        let shutdown = Shutdown::new();
+        let county = county_node::start_with(self.county_config(0), shutdown.clone(), seams)
+            .await
+            .expect("county starts on the test's clock");
+        Self::filed(county, shutdown)
+    }
+
+    /// A started county with M001 and the test clerks (once per store).
+    fn filed(county: County, shutdown: Shutdown) -> Node<County> {
         if county.core.store.matter("M001").ok().flatten().is_none() {
             put_m001(&county.core);
             put_clerks(&county.core);

@@ -8,7 +8,6 @@ use std::net::SocketAddr;
 
 use liandong_domain::{DaySetting, Lang, Level, Matter, StaffRole};
 use liandong_model::ManualClock;
-use liandong_node::shutdown::Shutdown;
 use liandong_node::NodeCore;
 use tests::http::{request, Reply};
 use tests::{Net, Node, PASSWORD};
@@ -19,18 +18,8 @@ const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 /// (e-supervision) on its roster.
 async fn county(net: &Net) -> (Node<county_node::County>, std::sync::Arc<ManualClock>) {
     let clock = ManualClock::new(tests::now_ms());
-    let seams = county_node::Seams {
-        clock: clock.clone(),
-        ..Default::default()
-    };
-    let shutdown = Shutdown::new();
-    let inner = county_node::start_with(net.county_config(0), shutdown.clone(), seams)
-        .await
-        .expect("county starts on the test's clock");
-    let county = Node { inner, shutdown };
+    let county = net.county_on_clock(clock.clone()).await;
     let core = county.core();
-    tests::put_m001(core);
-    tests::put_clerks(core);
     let hall = tests::hall(core);
     core.add_staff(
         &hall,

@@ -5,9 +5,8 @@
 
 use liandong_domain::{Lang, Level, Matter, StaffRole};
 use liandong_model::ManualClock;
-use liandong_node::shutdown::Shutdown;
 use tests::browser::Browser;
-use tests::{Net, Node, PASSWORD};
+use tests::{Net, PASSWORD};
 
 use super::support::{base, RESIDENT_ID};
 
@@ -17,18 +16,8 @@ const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 async fn a_case_made_red_by_the_clock_is_on_the_red_list_and_stays_there_resolved() {
     let net = Net::new();
     let clock = ManualClock::new(tests::now_ms());
-    let seams = county_node::Seams {
-        clock: clock.clone(),
-        ..Default::default()
-    };
-    let shutdown = Shutdown::new();
-    let inner = county_node::start_with(net.county_config(0), shutdown.clone(), seams)
-        .await
-        .expect("county starts on the test's clock");
-    let county = Node { inner, shutdown };
+    let county = net.county_on_clock(clock.clone()).await;
     let core = county.core();
-    tests::put_m001(core);
-    tests::put_clerks(core);
     let hall = tests::hall(core);
     core.add_staff(
         &hall,

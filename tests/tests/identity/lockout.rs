@@ -4,8 +4,7 @@
 
 use liandong_model::ManualClock;
 use liandong_node::error::Forbidden;
-use liandong_node::shutdown::Shutdown;
-use tests::{Net, Node, PASSWORD};
+use tests::{Net, PASSWORD};
 
 use super::support::forbidden;
 
@@ -16,18 +15,8 @@ async fn five_wrong_passwords_lock_the_account_for_fifteen_minutes() {
     let net = Net::new();
     let start_ms = tests::now_ms();
     let clock = ManualClock::new(start_ms);
-    let seams = county_node::Seams {
-        clock: clock.clone(),
-        ..Default::default()
-    };
-    let shutdown = Shutdown::new();
-    let inner = county_node::start_with(net.county_config(0), shutdown.clone(), seams)
-        .await
-        .expect("county starts on the test's clock");
-    let county = Node { inner, shutdown };
+    let county = net.county_on_clock(clock.clone()).await;
     let core = county.core();
-    tests::put_m001(core);
-    tests::put_clerks(core);
     let login = |password: &str| core.login("C00", password, "uid:1000", Some(1000));
 
     for attempt in 1..=4 {

@@ -17,7 +17,7 @@
 //!   outcome; no staff), as on the control socket.
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use liandong_domain::Refusal;
@@ -25,7 +25,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::layout::{self, field, FieldAttrs};
-use super::visit::{csrf_ok, csrf_refused, csrf_token, Problem, Visit, PRE_COOKIE};
+use super::visit::{csrf_ok, csrf_refused, csrf_token, set_cookie, Problem, Visit, PRE_COOKIE};
 use super::Console;
 use crate::error::{ErrorReply, Forbidden, Missing};
 
@@ -228,11 +228,7 @@ fn form(
     problem: Option<Problem>,
     status: StatusCode,
 ) -> Response {
-    let pre = visit.pre.clone().unwrap_or_else(|| {
-        liandong_identity::token::SessionToken::new_random()
-            .as_str()
-            .to_string()
-    });
+    let pre = visit.pre_session();
     let p = problem.as_ref();
     let level_error = p.filter(|p| p.field == Some("level"));
     let text_error = p.filter(|p| p.field == Some("text"));
@@ -277,9 +273,7 @@ fn form(
     *response.status_mut() = status;
     if visit.pre.is_none() {
         let c = format!("{PRE_COOKIE}={pre}; {}", visit.cookie_attrs());
-        if let Ok(v) = HeaderValue::from_str(&c) {
-            response.headers_mut().append(header::SET_COOKIE, v);
-        }
+        set_cookie(&mut response, &c);
     }
     response
 }

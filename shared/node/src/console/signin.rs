@@ -10,7 +10,7 @@
 //! someone else.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use liandong_domain::StaffRole;
@@ -18,7 +18,9 @@ use maud::html;
 use serde::Deserialize;
 
 use super::layout::{self, field, FieldAttrs};
-use super::visit::{csrf_ok, csrf_refused, csrf_token, Problem, Visit, LANG_COOKIE, PRE_COOKIE};
+use super::visit::{
+    csrf_ok, csrf_refused, csrf_token, set_cookie, Problem, Visit, LANG_COOKIE, PRE_COOKIE,
+};
 use super::Console;
 use crate::admin::session::COOKIE;
 
@@ -57,11 +59,7 @@ fn form(
     status: StatusCode,
 ) -> Response {
     // A new pre-session value unless the browser already has one.
-    let pre = visit.pre.clone().unwrap_or_else(|| {
-        liandong_identity::token::SessionToken::new_random()
-            .as_str()
-            .to_string()
-    });
+    let pre = visit.pre_session();
     let body = html! {
         form.panel method="post" action="/login" {
             input type="hidden" name="csrf" value=(csrf_token(&pre));
@@ -83,9 +81,7 @@ fn form(
     *response.status_mut() = status;
     if visit.pre.is_none() {
         let c = format!("{PRE_COOKIE}={pre}; {}", visit.cookie_attrs());
-        if let Ok(v) = HeaderValue::from_str(&c) {
-            response.headers_mut().append(header::SET_COOKIE, v);
-        }
+        set_cookie(&mut response, &c);
     }
     response
 }
@@ -132,9 +128,7 @@ pub async fn login(
             let to = local(f.next.as_deref()).unwrap_or("/home".into());
             let mut response = Redirect::to(&to).into_response();
             let c = format!("{COOKIE}={}; {}", reply.token, visit.cookie_attrs());
-            if let Ok(v) = HeaderValue::from_str(&c) {
-                response.headers_mut().append(header::SET_COOKIE, v);
-            }
+            set_cookie(&mut response, &c);
             response
         }
         Err(e) => {
@@ -178,9 +172,7 @@ pub async fn logout(
     }
     let mut response = Redirect::to("/").into_response();
     let c = format!("{COOKIE}=; Max-Age=0; {}", visit.cookie_attrs());
-    if let Ok(v) = HeaderValue::from_str(&c) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
+    set_cookie(&mut response, &c);
     response
 }
 
@@ -204,9 +196,7 @@ pub async fn set_lang(visit: Visit, Path(lang): Path<String>, Query(q): Query<Ba
         "{LANG_COOKIE}={code}; Max-Age=31536000; {}",
         visit.cookie_attrs()
     );
-    if let Ok(v) = HeaderValue::from_str(&c) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
+    set_cookie(&mut response, &c);
     response
 }
 

@@ -54,6 +54,16 @@ impl Visit {
         self.token.as_deref().map(csrf_token).unwrap_or_default()
     }
 
+    /// The browser's pre-session value, or a new random one (the page
+    /// that uses it sets the cookie).
+    pub fn pre_session(&self) -> String {
+        self.pre.clone().unwrap_or_else(|| {
+            liandong_identity::token::SessionToken::new_random()
+                .as_str()
+                .to_string()
+        })
+    }
+
     /// The cookie attributes every console cookie carries.
     pub fn cookie_attrs(&self) -> &'static str {
         if self.https {
@@ -94,6 +104,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Visit {
                 .path_and_query()
                 .map_or("/".to_string(), |p| p.as_str().to_string()),
         })
+    }
+}
+
+/// Adds a `Set-Cookie` header (a cookie this module built, never one
+/// from outside; one that is not a valid header value is left out).
+pub fn set_cookie(response: &mut Response, cookie: &str) {
+    if let Ok(v) = axum::http::HeaderValue::from_str(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
     }
 }
 
@@ -211,6 +229,23 @@ impl Console {
             Ok(reply) => Ok(reply),
             Err(e) => Err(ErrorReply::internal(e.to_string())),
         }
+    }
+
+    /// The department of a staff member as the roster here holds it ("" if
+    /// he is not on it): a reviewer's queue, a chief's forms.
+    pub async fn department_of(&self, who: &Actor) -> String {
+        let staff = who.staff.clone();
+        self.blocking(move |core| {
+            Ok(core
+                .list_staff()?
+                .into_iter()
+                .find(|s| s.id == staff)
+                .map(|s| s.department))
+        })
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
     }
 
     /// Runs `f` on the blocking pool (reads of the store).

@@ -82,19 +82,7 @@ pub async fn show(
         .blocking(move |core| core.case_state(&case).map(|(_, s)| s))
         .await
         .ok();
-    let staff = who.staff.clone();
-    let department = console
-        .blocking(move |core| {
-            Ok(core
-                .list_staff()?
-                .into_iter()
-                .find(|s| s.id == staff)
-                .map(|s| s.department))
-        })
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let department = console.department_of(&who).await;
     let handles = [
         StaffRole::Clerk,
         StaffRole::FeeClerk,

@@ -234,19 +234,7 @@ pub async fn queue(
         Ok(w) => w,
         Err(d) => return d.into_response(),
     };
-    let staff = who.staff.clone();
-    let department = console
-        .blocking(move |core| {
-            Ok(core
-                .list_staff()?
-                .into_iter()
-                .find(|s| s.id == staff)
-                .map(|s| s.department))
-        })
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let department = console.department_of(&who).await;
     let page = Page::of(q.page.as_deref());
     let filter = CaseFilter {
         department: Some(department.clone()),
