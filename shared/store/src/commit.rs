@@ -235,7 +235,7 @@ mod tests {
         let id = store.store_id();
         drop(store);
 
-        let store = Store::open(dir.path(), &me, &StoreOptions::default()).unwrap();
+        let store = crate::open_after_close(dir.path(), &me, &StoreOptions::default()).unwrap();
         assert_eq!(store.store_id(), id);
         assert_eq!((store.commits(), store.keys_written()), (1, 0));
     }

@@ -436,6 +436,34 @@ fn load_peers(db: &sled::Db) -> Result<BTreeMap<NodeId, PeerRecord>, StoreError>
     Ok(peers)
 }
 
+/// Opens a store just closed in the same process. sled releases its file
+/// lock from its flusher thread after the last handle is dropped, not in
+/// the drop itself (spacejam/sled#1234), so a reopen at once may find the
+/// lock still held under load: retried for up to five seconds, on that
+/// error only (sled reports it as an `Other` I/O error naming the lock). Nodes never reopen in-process; their boot waits for the
+/// lock on its own (`liandong-node`'s `boot::store`).
+#[cfg(test)]
+pub(crate) fn open_after_close(
+    path: &Path,
+    me: &NodeId,
+    options: &StoreOptions,
+) -> Result<Store, StoreError> {
+    let started = std::time::Instant::now();
+    loop {
+        match Store::open(path, me, options) {
+            Err(StoreError::Open {
+                source: sled::Error::Io(e),
+                ..
+            }) if e.to_string().contains("could not acquire lock")
+                && started.elapsed() < std::time::Duration::from_secs(5) =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,7 +479,7 @@ mod tests {
             .unwrap();
         store.db.flush().unwrap();
         drop(store);
-        let e = Store::open(dir.path(), &me, &StoreOptions::default()).unwrap_err();
+        let e = open_after_close(dir.path(), &me, &StoreOptions::default()).unwrap_err();
         assert!(
             matches!(e, StoreError::OlderFormat { found, .. } if found == STORE_FORMAT - 1),
             "{e:?}"

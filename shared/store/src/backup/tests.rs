@@ -14,7 +14,7 @@ fn town(name: &str) -> NodeId {
 }
 
 fn open(path: &std::path::Path, me: &NodeId) -> Store {
-    Store::open(path, me, &StoreOptions::default()).unwrap()
+    crate::open_after_close(path, me, &StoreOptions::default()).unwrap()
 }
 
 fn accepted(store: &Store, n: u64) {

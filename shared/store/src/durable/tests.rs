@@ -18,7 +18,7 @@ fn county() -> NodeId {
 }
 
 fn open(path: &Path, me: &NodeId) -> Store {
-    Store::open(path, me, &StoreOptions::default()).unwrap()
+    crate::open_after_close(path, me, &StoreOptions::default()).unwrap()
 }
 
 fn case_id(store: &Store, i: u64) -> CaseId {

@@ -100,7 +100,7 @@ fn a_cursor_committed_with_a_batch_is_ours_only_once_the_batch_is_durable() {
     assert_eq!(store.cursor(&county()).unwrap(), cursor);
     drop(store);
     // And it is read back from disk on open.
-    let store = Store::open(dir.path(), &town(), &StoreOptions::default()).unwrap();
+    let store = crate::open_after_close(dir.path(), &town(), &StoreOptions::default()).unwrap();
     assert_eq!(store.cursor(&county()).unwrap(), cursor);
 }
 
