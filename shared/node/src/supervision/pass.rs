@@ -152,8 +152,8 @@ impl NodeCore {
         let reg = self.registry()?;
         let today = day_number(reg.now_ms);
         let plan = self.store.check_plan()?;
-        let had_row: BTreeSet<&str> = plan.rows.iter().map(|(c, _)| c.as_str()).collect();
-        let touched: BTreeSet<&str> = plan.touched.iter().map(|(c, _)| c.as_str()).collect();
+        let had_row: BTreeSet<String> = plan.rows.iter().map(|(c, _)| c.clone()).collect();
+        let touched: BTreeSet<String> = plan.touched.iter().map(|(c, _)| c.clone()).collect();
         let mut rows: BTreeMap<String, Option<CheckRow>> = BTreeMap::new();
         let mut flags = Vec::new();
         let mut checked = 0usize;
@@ -188,11 +188,10 @@ impl NodeCore {
             rows.insert(id, None);
         }
         let flagged = flags.len();
-        if flagged > 0 {
-            self.store.append_local(flags, reg.now_ms)?;
-        }
+        let mut consumed = plan.touched;
+        consumed.extend(self.write_flags(flags, reg.now_ms)?);
         self.store
-            .record_checks(&plan.touched, rows, full.then_some(plan.registry_epoch))?;
+            .record_checks(&consumed, rows, full.then_some(plan.registry_epoch))?;
         let mut counts = WarningCounts {
             counted_at_ms: reg.now_ms,
             ..WarningCounts::default()
@@ -212,6 +211,37 @@ impl NodeCore {
             checked,
             full,
         })
+    }
+
+    /// Writes the pass's flags in one batch and returns the touched marks
+    /// that batch left. What the pass found on those cases stands (a flag
+    /// changes no colour and no item), so these marks are consumed with
+    /// the others; a mark from any other batch (a seq outside this one's)
+    /// stays for the next pass.
+    fn write_flags(
+        &self,
+        flags: Vec<(EntityId, OpBody)>,
+        now_ms: u64,
+    ) -> Result<Vec<(String, u64)>, NodeError> {
+        if flags.is_empty() {
+            return Ok(Vec::new());
+        }
+        let cases: BTreeSet<String> = flags
+            .iter()
+            .map(|(entity, _)| match entity {
+                EntityId::Case(id) => id.to_string(),
+                other => other.key(),
+            })
+            .collect();
+        let report = self.store.append_local(flags, now_ms)?;
+        let ours = report.feed_head + 1 - report.applied.len() as u64..=report.feed_head;
+        Ok(self
+            .store
+            .check_plan()?
+            .touched
+            .into_iter()
+            .filter(|(c, seq)| cases.contains(c) && ours.contains(seq))
+            .collect())
     }
 
     /// Calls `f` with every case that may carry a supervision item now:
