@@ -103,8 +103,8 @@ fn case_events(n: u64, origin: &NodeId, county: &str, at_ms: u64) -> Vec<(CaseId
         },
         EventKind::Accepted { tolerated: None },
     ];
-    if n % 30 != 0 {
-        if n % 7 == 0 {
+    if !n.is_multiple_of(30) {
+        if n.is_multiple_of(7) {
             kinds.push(EventKind::RoutedToDepartment {
                 department: "民政局".into(),
                 part: "审核".into(),
@@ -137,7 +137,7 @@ fn fill(core: &NodeCore, args: &CountyScaleArgs, now: u64) -> anyhow::Result<(u6
         let mut batch = Vec::new();
         for n in 1..=per_town {
             // Ten years back to today; open cases are recent.
-            let age_days = if n % 30 == 0 {
+            let age_days = if n.is_multiple_of(30) {
                 n % 3
             } else {
                 (per_town - n) * 3650 / per_town + 3
@@ -161,7 +161,7 @@ fn fill(core: &NodeCore, args: &CountyScaleArgs, now: u64) -> anyhow::Result<(u6
                 bytes += op.bytes.len() as u64;
                 batch.push(op);
             }
-            if n % args.batch == 0 || n == per_town {
+            if n.is_multiple_of(args.batch) || n == per_town {
                 ops += batch.len() as u64;
                 let cursor = Cursor {
                     incarnation: [t as u8; 16],
