@@ -316,6 +316,21 @@ impl NodeCore {
         let reg = self.registry()?;
         let mut cases = match &origin {
             Some(node) => self.member_of(node)?,
+            None if filter.warning.is_some() || filter.overdue => {
+                // Only cases the supervision pass found coloured or
+                // overdue, and those it has not checked since.
+                let mut cases = Vec::new();
+                self.each_candidate(
+                    reg.now_ms,
+                    |r| r.yellow || r.red || r.overdue,
+                    |c| {
+                        cases.push(c);
+                        Ok(())
+                    },
+                )?;
+                cases.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+                cases
+            }
             None => self.store.cases(None)?,
         };
         if let Some(d) = &department {
@@ -343,19 +358,6 @@ impl NodeCore {
             }
         }
         Ok(out)
-    }
-
-    /// Folded state of every case (supervision, reports).
-    pub(crate) fn fold_all(&self) -> Result<Vec<(StoredCase, CaseState)>, NodeError> {
-        let reg = self.registry()?;
-        let cases = self.store.cases(None)?;
-        Ok(cases
-            .into_iter()
-            .map(|c| {
-                let state = fold(&c.record, &reg.context(reg.matter_of(&c.record), None));
-                (c, state)
-            })
-            .collect())
     }
 }
 

@@ -45,4 +45,4 @@ mod supervision;
 pub use error::{ErrorKind, ErrorReply, NodeError};
 pub use node_core::{cst, cst_date, fmt_time, NodeCore, NodeStatus, PeerStatus, WarningCounts};
 pub use output::{CaseDetail, CaseSummary, HistoryLine, StaffLine, SupervisionLine};
-pub use supervision::SUPERVISION_PERIOD;
+pub use supervision::{PassOutcome, SUPERVISION_PERIOD};

@@ -299,25 +299,10 @@ impl NodeCore {
             .unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Recounts cases with warnings (folds every case: not for hot paths).
+    /// Recounts cases with warnings: one supervision pass, which folds only
+    /// the cases that can have changed since the last (`supervision::pass`).
     pub fn recount_warnings(&self) -> Result<WarningCounts, NodeError> {
-        let mut counts = WarningCounts {
-            counted_at_ms: self.now_ms(),
-            ..WarningCounts::default()
-        };
-        for (_, state) in self.fold_all()? {
-            let has = |f: fn(&liandong_domain::Warning) -> bool| state.warnings.iter().any(f);
-            counts.yellow += u64::from(has(|w| {
-                matches!(w, liandong_domain::Warning::Yellow { .. })
-            }));
-            counts.red += u64::from(has(|w| matches!(w, liandong_domain::Warning::Red { .. })));
-            counts.overdue += u64::from(state.clock.overdue);
-        }
-        *self
-            .warning_counts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = counts;
-        Ok(counts)
+        Ok(self.pass_once(false)?.counts)
     }
 
     pub fn status(&self) -> Result<NodeStatus, NodeError> {

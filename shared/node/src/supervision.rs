@@ -7,6 +7,10 @@
 //! (the background pass and a pass called directly never interleave), so
 //! two passes cannot both see an item unflagged and flag it twice.
 
+mod pass;
+
+pub use pass::PassOutcome;
+
 use crate::identity::Actor;
 use liandong_domain::permission::Act;
 use std::sync::Mutex;
@@ -18,7 +22,7 @@ use crate::error::{Malformed, Missing, NodeError};
 use crate::shutdown::Shutdown;
 use liandong_domain::OpBody;
 use liandong_domain::{supervision_items, CaseEvent, EventKind, Lang};
-use liandong_model::{EntityId, Role};
+use liandong_model::EntityId;
 
 /// How often the county's rule engine looks for new crossings.
 pub const SUPERVISION_PERIOD: Duration = Duration::from_secs(60);
@@ -45,18 +49,20 @@ impl NodeCore {
             }
         });
         let mut out = Vec::new();
-        for case in self.store.cases(None)? {
+        self.each_watched_case(reg.now_ms, |case| {
             if origin
                 .as_deref()
                 .is_some_and(|o| case.id.origin().to_string() != o)
             {
-                continue;
+                return Ok(());
             }
             let ctx = reg.context(reg.matter_of(&case.record), None);
             for item in supervision_items(&case.id, &case.record, &ctx) {
                 out.push(supervision_line(&case, &item, lang));
             }
-        }
+            Ok(())
+        })?;
+        out.sort_by(|a, b| a.case.cmp(&b.case));
         Ok(out)
     }
 
@@ -111,39 +117,18 @@ impl NodeCore {
     /// One pass of the rule engine: flags every item that needs it.
     /// Returns how many were flagged.
     pub fn flag_crossings(&self) -> Result<usize, NodeError> {
+        Ok(self.pass_once(true)?.flagged)
+    }
+
+    /// One supervision pass (see `pass`), never two at once: recounts the
+    /// warnings and, at the county or with `flag`, flags new crossings.
+    pub fn pass_once(&self, flag: bool) -> Result<PassOutcome, NodeError> {
         // A pass that panicked wrote nothing or whole batches: the lock
         // guards no data, only the order of passes.
         let _pass = ONE_PASS_AT_A_TIME
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let reg = self.registry()?;
-        let mut writes = Vec::new();
-        for case in self.store.cases(None)? {
-            let ctx = reg.context(reg.matter_of(&case.record), None);
-            for item in supervision_items(&case.id, &case.record, &ctx) {
-                if item.needs_flag() {
-                    let note = item
-                        .warning
-                        .as_ref()
-                        .map(|w| w.describe(Lang::Zh))
-                        .unwrap_or_default();
-                    let event = CaseEvent::new(
-                        reg.now_ms,
-                        EventKind::SupervisionFlagged {
-                            item: item.id.clone(),
-                            rule: item.rule,
-                            note,
-                        },
-                    );
-                    writes.push((EntityId::Case(case.id.clone()), OpBody::Case(event)));
-                }
-            }
-        }
-        let n = writes.len();
-        if n > 0 {
-            self.store.append_local(writes, reg.now_ms)?;
-        }
-        Ok(n)
+        self.supervision_pass(flag)
     }
 
     /// The background pass every node runs until shutdown: recount cases
@@ -158,15 +143,9 @@ impl NodeCore {
             loop {
                 let c = core.clone();
                 let started = std::time::Instant::now();
-                let pass = tokio::task::spawn_blocking(move || -> Result<usize, NodeError> {
-                    c.recount_warnings()?;
-                    if c.me().role() == Role::County {
-                        c.flag_crossings()
-                    } else {
-                        Ok(0)
-                    }
-                })
-                .await;
+                let pass =
+                    tokio::task::spawn_blocking(move || c.pass_once(false).map(|p| p.flagged))
+                        .await;
                 match pass {
                     Ok(Ok(n)) if n > 0 => {
                         tracing::info!(flagged = n, "e-supervision items flagged")

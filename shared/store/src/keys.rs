@@ -20,6 +20,8 @@
 //! | `r`    | rejection slot (seq mod 10,000)  | [`super::RejectionRecord`]     |
 //! | `e`    | s(member) s(entity key)          | (empty): member → its cases    |
 //! | `h`    | due ms, op key                   | an operation held back for its stamp ([`super::HeldOp`]) |
+//! | `t`    | s(case id)                       | feed seq: case touched since the supervision pass looked |
+//! | `w`    | s(case id)                       | [`super::CheckRow`]: what the last pass found on a case |
 //!
 //! Node ids are written as text (`township/T01`). An entity key
 //! (`kind/id`, [`liandong_model::EntityId::key`]) is split at its first
@@ -51,6 +53,22 @@ pub const META_LOCAL_SEQ: &[u8] = b"m\0local_seq";
 pub const META_FEED_HEAD: &[u8] = b"m\0feed_head";
 pub const META_HLC: &[u8] = b"m\0hlc";
 pub const META_CASES: &[u8] = b"m\0cases";
+/// Moves once per batch that changes what the fold reads besides events.
+pub const META_REGISTRY_EPOCH: &[u8] = b"m\0registry_epoch";
+/// The registry epoch the supervision pass last checked every case at.
+pub const META_CHECKED_EPOCH: &[u8] = b"m\0checked_epoch";
+pub const TOUCHED_PREFIX: &[u8] = b"t";
+pub const CHECK_PREFIX: &[u8] = b"w";
+
+/// The touched mark of a case (`t`).
+pub fn touched(case_id: &str) -> Vec<u8> {
+    with_str(b't', case_id)
+}
+
+/// The supervision pass's row of a case (`w`).
+pub fn check(case_id: &str) -> Vec<u8> {
+    with_str(b'w', case_id)
+}
 
 /// The length that announces a u64 length after it.
 const LONG: u16 = u16::MAX;

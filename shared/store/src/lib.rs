@@ -33,7 +33,10 @@
 //!   records its overall [`STORE_FORMAT`]; a store in another format is
 //!   refused at open with what to do, never misread.
 //! - Operations are the truth: every other key can be rebuilt from them
-//!   (a restore does exactly that, through the write path).
+//!   (a restore does exactly that, through the write path). The
+//!   supervision pass's rows (`checks`) are derived from them too: the
+//!   write path marks every case it touches, and the next pass rebuilds
+//!   a touched case's row.
 //! - Each stored operation carries a blake3 hash of its bytes, checked when
 //!   read; a mismatch is reported as corruption and never served.
 //! - Reads for peers never go past what is durable: an outbox is read up to
@@ -51,6 +54,7 @@
 //! counts or peer records.
 
 mod backup;
+mod checks;
 mod commit;
 mod digest;
 mod durable;
@@ -76,6 +80,7 @@ use durable::Durability;
 use liandong_model::{HybridClock, NodeId, SkewBound};
 
 pub use backup::{BackupSummary, RESTORE_SEQ_EPOCH};
+pub use checks::{CheckPlan, CheckRow};
 pub use digest::Digest;
 pub use error::StoreError;
 pub use liandong_model::{Cursor, Incarnation, OutboxChunk};

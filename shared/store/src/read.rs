@@ -140,31 +140,19 @@ impl Store {
     /// `origin`: one scan of the entity index, one read per operation.
     pub fn cases(&self, origin: Option<&NodeId>) -> Result<Vec<StoredCase>, StoreError> {
         let mut out: Vec<StoredCase> = Vec::new();
-        let mut current: Option<StoredCase> = None;
-        let mut current_entity: Vec<u8> = Vec::new();
-        // The index key is `i s(case) s(<id>) <op key>`; scan every case.
-        for item in self.db.scan_prefix(keys::entity_index_kind_prefix("case")) {
-            let (k, _) = item?;
-            let op_key = keys::entity_index_op_key(&k)
-                .ok_or_else(|| StoreError::corrupt("entity index", "unparsable key"))?;
-            let entity = &k[..k.len() - op_key.len()];
-            if entity != current_entity.as_slice() {
-                out.extend(current.take());
-                current_entity = entity.to_vec();
+        self.each_case(|case| {
+            if origin.is_none_or(|o| case.id.origin() == o) {
+                out.push(case);
             }
-            self.absorb_case_op(op_key, &mut current)?;
-        }
-        out.extend(current);
-        if let Some(origin) = origin {
-            out.retain(|c| c.id.origin() == origin);
-        }
+            Ok::<(), StoreError>(())
+        })?;
         // The index orders case numbers by length first.
         out.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
         Ok(out)
     }
 
     /// Adds the operation at `op_key` to the case being read.
-    fn absorb_case_op(
+    pub(super) fn absorb_case_op(
         &self,
         op_key: &[u8],
         case: &mut Option<StoredCase>,

@@ -22,10 +22,12 @@
 //! member ahead of itself.
 
 mod held;
+mod marks;
 mod scope;
 mod screen;
 
 pub use held::HeldOp;
+pub(crate) use marks::registry_epoch;
 pub(crate) use scope::FeedEntry;
 pub use screen::RejectionRecord;
 
@@ -100,6 +102,8 @@ struct Pending<'a> {
     batch_global: Vec<scope::FeedEntry>,
     /// Matter codes of the applications in this batch, by case key.
     batch_matters: HashMap<String, String>,
+    /// Cases touched and registry changes, for the supervision pass.
+    marks: marks::CaseMarks,
     /// Wall time of this batch (rejection records).
     now_ms: u64,
     report: ApplyReport,
@@ -191,6 +195,7 @@ impl Store {
             batch_case_ops: HashMap::new(),
             batch_global: Vec::new(),
             batch_matters: HashMap::new(),
+            marks: Default::default(),
             now_ms: self.skew.clock.now_ms(),
             report: ApplyReport::default(),
         };
@@ -273,6 +278,7 @@ impl Pending<'_> {
             }
         }
         self.absorb(&entity_key, &op)?;
+        self.marks.note(op.entity(), feed_seq);
         *self
             .origin_counts
             .entry(op.id().origin.clone())
@@ -385,6 +391,7 @@ impl Pending<'_> {
             self.add_to_count("case count", keys::META_CASES.to_vec(), self.new_cases)?;
         }
         self.put_peers_and_meta();
+        std::mem::take(&mut self.marks).finish(self.store, &mut self.writes)?;
         Ok((self.writes, self.state, self.report))
     }
 

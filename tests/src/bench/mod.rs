@@ -23,6 +23,7 @@
 //! the county's data for other townships grows.
 
 pub mod county_rss;
+pub mod county_scale;
 mod nodes;
 mod phases;
 pub mod probe;

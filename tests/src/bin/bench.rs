@@ -5,6 +5,7 @@
 
 use clap::{Parser, Subcommand};
 use tests::bench::county_rss::{run_county_rss, CountyRssArgs};
+use tests::bench::county_scale::{run_county_scale, CountyScaleArgs};
 use tests::bench::serving::{run_serving, ServingArgs};
 use tests::bench::{progress, run_replication, ReplicationArgs};
 
@@ -28,6 +29,9 @@ enum Command {
     /// Time to serve one township's backlog when the county holds 1x and
     /// Fx as much data for other townships, and the ratio of the two.
     Serving(ServingArgs),
+    /// A county holding many townships' cases: RSS, supervision pass,
+    /// list pages, status, restart and disk use.
+    CountyScale(CountyScaleArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -57,6 +61,15 @@ fn main() -> anyhow::Result<()> {
                     "county peak RSS {:.1} MiB ({:.1} MiB now) after receiving {} operations of {} bytes in {:.1} s ({})",
                     r.county_peak_rss_mib, r.county_rss_now_mib, r.ops, r.op_bytes, r.seconds_to_hold_all, r.rss_scope
                 );
+            }
+            progress("done");
+        }
+        Command::CountyScale(args) => {
+            let report = runtime.block_on(run_county_scale(&args))?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.table());
             }
             progress("done");
         }

@@ -214,7 +214,7 @@ fn a_restore_rebuilds_every_row_but_the_meta_rows_as_the_source_wrote_it() {
     // Meta rows differ by design (store id, numbering epoch); every other
     // row (operations, feed, entity index, views, digest, counts) is
     // rebuilt from the operations alone (scope members and their reverse
-    // index, the everyone-scope feed included).
+    // index, the everyone-scope feed and the touched marks included).
     let rows = |s: &Store| -> Vec<(Vec<u8>, Vec<u8>)> {
         snapshot(s)
             .into_iter()
@@ -222,7 +222,7 @@ fn a_restore_rebuilds_every_row_but_the_meta_rows_as_the_source_wrote_it() {
             .collect()
     };
     let families: std::collections::BTreeSet<u8> = rows(&src).iter().map(|(k, _)| k[0]).collect();
-    assert_eq!(families, b"defginosv".iter().copied().collect());
+    assert_eq!(families, b"defginostv".iter().copied().collect());
     assert_eq!(rows(&dst), rows(&src));
     assert_eq!(dst.stats().unwrap().cases, 5);
 }
