@@ -61,12 +61,15 @@ fn after_deemed_acceptance_a_decision_and_conclusion_are_allowed_without_a_recor
 fn after_deemed_acceptance_a_correction_notice_or_a_rejection_is_refused_naming_the_last_notice_day(
 ) {
     let mut w = unanswered_since_11_02();
-    let deemed = Err(Refusal::DeemedAccepted {
+    let deemed = Refusal::DeemedAccepted {
         notice_due: day(2026, 11, 9),
-    });
-    assert_eq!(w.record(at(11, 10, 9, 0), correction()), deemed);
-    assert_eq!(w.record(at(11, 10, 9, 0), rejection()), deemed);
-    let text = deemed.unwrap_err().message(Lang::Zh);
+    };
+    assert_eq!(
+        w.record(at(11, 10, 9, 0), correction()),
+        Err(deemed.clone())
+    );
+    assert_eq!(w.record(at(11, 10, 9, 0), rejection()), Err(deemed.clone()));
+    let text = deemed.message(Lang::Zh);
     assert!(
         text.contains("视为受理") && text.contains("2026-11-09"),
         "{text}"
