@@ -474,7 +474,7 @@ pub fn actor_for(core: &NodeCore, action: &liandong_node::control::CaseAction) -
         | CaseAction::StartSpecial { .. }
         | CaseAction::EndSpecial => acting("R01", StaffRole::Reviewer),
         CaseAction::Decide { by, .. } => acting(by, StaffRole::ChiefRepresentative),
-        CaseAction::Fee { .. } => acting("F01", StaffRole::FeeClerk),
+        CaseAction::Fee { .. } | CaseAction::WaiveFee { .. } => acting("F01", StaffRole::FeeClerk),
         _ => clerk_at(core),
     }
 }

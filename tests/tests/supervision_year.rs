@@ -329,3 +329,40 @@ async fn a_yellow_case_paused_for_months_keeps_one_yellow_item_and_one_resumed_i
     assert_eq!(hall.items(&resumed), expected);
     hall.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_paused_on_its_last_working_day_stays_yellow_and_turns_red_only_after_it_resumes() {
+    let net = Net::new();
+    let hall = Hall::open(&net).await;
+    let (mut held, mut resumed) = (None, None);
+    hall.run_year(|hall, date| match (date.month(), date.day()) {
+        // Accepted Monday 3-02: Monday 3-09 is the fifth and last working
+        // day (0 left); the department asks for a supplement that day and
+        // it never comes.
+        (3, 2) => held = Some(hall.accept(PROMISED, false)),
+        (3, 9) => hall.request_supplement(held.as_deref().expect("held case")),
+        // Accepted Monday 4-06, paused on its last day, Monday 4-13, and
+        // supplied on Thursday 4-16: Friday 4-17 is the first day after the
+        // deadline that no pause covers.
+        (4, 6) => resumed = Some(hall.accept(PROMISED, false)),
+        (4, 13) => hall.request_supplement(resumed.as_deref().expect("resumed case")),
+        (4, 16) => hall.supply_supplement(resumed.as_deref().expect("resumed case")),
+        _ => {}
+    });
+
+    let held = held.expect("the held case");
+    assert_eq!(hall.flags(&held), [(Rule::Yellow, day(3, 6))]);
+    let expected = BTreeMap::from([("Yellow".to_string(), vec![(true, true)])]);
+    assert_eq!(hall.items(&held), expected);
+
+    let resumed = resumed.expect("the resumed case");
+    let flags = hall.flags(&resumed);
+    assert_eq!(flags.len(), 3, "{flags:?}");
+    assert_eq!(
+        flags[..2],
+        [(Rule::Yellow, day(4, 10)), (Rule::Red, day(4, 17))]
+    );
+    // Never concluded: the statutory limit passes later in the year.
+    assert_eq!(flags[2].0, Rule::StatutoryOverdue);
+    hall.close().await;
+}

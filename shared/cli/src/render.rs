@@ -189,14 +189,10 @@ fn matters_table(matters: &[Matter], lang: Lang) -> String {
     out
 }
 
-/// The one-time written notice (一次性告知书): every 十公开 field, printable.
+/// The service guide (办事指南): every 十公开 field, printable.
 pub fn guide_text(m: &Matter, lang: Lang) -> String {
     let l = |zh, en| lang.pick(zh, en).to_string();
-    let mut out = format!(
-        "{}\n{}\n\n",
-        l("一次性告知书", "ONE-TIME WRITTEN NOTICE"),
-        "=".repeat(40)
-    );
+    let mut out = format!("{}\n{}\n\n", l("办事指南", "SERVICE GUIDE"), "=".repeat(40));
     let mut line = |k: String, v: String| out.push_str(&format!("{k}: {v}\n"));
     line(l("项目名称", "Matter"), format!("{} ({})", m.name, m.code));
     line(l("办件类型", "Kind"), m.kind.label(lang).to_string());
@@ -231,10 +227,10 @@ pub fn guide_text(m: &Matter, lang: Lang) -> String {
     out.push_str(&format!("\n{}:\n", l("申请资料", "Materials")));
     for (i, mat) in m.materials.iter().enumerate() {
         out.push_str(&format!(
-            "  {}. {} ({:?}{})\n",
+            "  {}. {} ({}{})\n",
             i + 1,
             mat.name,
-            mat.form,
+            mat.form.label(lang),
             if mat.mandatory {
                 format!(", {}", l("必交", "required"))
             } else {

@@ -10,8 +10,11 @@
 //! adds its days to both limits. Overlapping pauses count once. A pause
 //! covers the working days after its start day up to and including its end
 //! day (the same convention as the acceptance day); an open pause runs to
-//! today, so the due date is an estimate until it ends. Conclusion,
-//! withdrawal or rejection stops the clock.
+//! today, so the due date is an estimate until it ends. A due date that a
+//! pause reaches past (a case paused on its last day, 0 days left) moves to
+//! the last day the pause covers: a deadline passes only once some day
+//! after it is covered by no pause, on the promised and the statutory limit
+//! alike. Conclusion, withdrawal or rejection stops the clock.
 //!
 //! A deadline is a date; it has passed once a later date begins (office
 //! hours are not modelled).
@@ -219,6 +222,36 @@ fn paused_days(
     days
 }
 
+/// Whether a pause covers `day`: a day after a pause's start (and after
+/// acceptance) up to its end, an open pause up to `end`. Every calendar
+/// day counts, so a weekend inside a pause is covered too.
+fn covered(pauses: &[Pause], accepted_on: NaiveDate, end: NaiveDate, day: NaiveDate) -> bool {
+    pauses.iter().any(|p| {
+        let start = p.from.max(accepted_on);
+        let stop = p.until.unwrap_or(end).min(end);
+        start < day && day <= stop
+    })
+}
+
+/// `due`, moved to the last day of the run of covered days right after it
+/// (unchanged when the day after it is covered by no pause).
+fn past_covered(
+    pauses: &[Pause],
+    accepted_on: NaiveDate,
+    end: NaiveDate,
+    due: NaiveDate,
+) -> NaiveDate {
+    let mut last = due;
+    // Bounded: covered days never pass `end` (today or the stop).
+    while let Some(next) = last.succ_opt() {
+        if next > end || !covered(pauses, accepted_on, end, next) {
+            break;
+        }
+        last = next;
+    }
+    last
+}
+
 /// Code 1 extension days of the procedures started at or before business
 /// time `until_ms` (all of them: `u64::MAX`).
 fn code1_extension_days(facts: &Facts<'_>, until_ms: u64) -> u32 {
@@ -303,8 +336,12 @@ pub(crate) fn compute(facts: &Facts<'_>, ctx: &FoldContext<'_>) -> Clock {
     let statutory = ctx
         .matter
         .map(|m| (u32::from(m.statutory_days) + extension).min(MAX_CLOCK_DAYS));
-    let due = limit.map(|n| walk(cal, accepted_on, n, &paused_set));
-    let statutory_due = statutory.map(|n| walk(cal, accepted_on, n, &paused_set));
+    let deadline = |n: u32| {
+        let due = walk(cal, accepted_on, n, &paused_set);
+        past_covered(&pauses, accepted_on, end, due)
+    };
+    let due = limit.map(deadline);
+    let statutory_due = statutory.map(deadline);
     let paused = stopped_on.is_none() && pauses.iter().any(|p| p.until.is_none());
     let last_day = [Some(end), due, statutory_due].into_iter().flatten().max();
     Clock {

@@ -66,6 +66,12 @@ pub(crate) struct Facts<'a> {
     pub resolved: Vec<Ev<'a>>,
     pub annotated: Vec<Ev<'a>>,
     pub retracted: Vec<Ev<'a>>,
+    pub fee_waivers: Vec<Ev<'a>>,
+    /// The last day of the notice clock when the case stands deemed
+    /// accepted at the time of the event being checked (行政许可法 §32: no
+    /// notice, acceptance or rejection by then). Set by the precondition
+    /// check, which has the calendar; `None` elsewhere.
+    pub deemed_accepted: Option<chrono::NaiveDate>,
 }
 
 /// The earliest business time of a bucket (ties: smallest op id).
@@ -115,6 +121,7 @@ impl<'a> Facts<'a> {
             EventKind::SupervisionResolved { .. } => &mut self.resolved,
             EventKind::SupervisionAnnotated { .. } => &mut self.annotated,
             EventKind::Retracted { .. } => &mut self.retracted,
+            EventKind::FeeWaived { .. } => &mut self.fee_waivers,
         };
         bucket.push(ev);
     }
@@ -306,6 +313,32 @@ impl<'a> Facts<'a> {
                 _ => None,
             })
             .collect()
+    }
+
+    /// Whether the case stands accepted: recorded or deemed.
+    pub fn stands_accepted(&self) -> bool {
+        !self.accepted.is_empty() || self.deemed_accepted.is_some()
+    }
+
+    /// Fee items charged or waived (live events).
+    pub fn fees_settled(&self) -> BTreeSet<&'a str> {
+        self.fees
+            .iter()
+            .chain(&self.fee_waivers)
+            .filter_map(|e| match e.kind {
+                EventKind::FeeCharged { item, .. } | EventKind::FeeWaived { item, .. } => {
+                    Some(item.as_str())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether some live decision approves a part (准予).
+    pub fn any_approval(&self) -> bool {
+        self.decisions
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Decided { approve: true, .. }))
     }
 
     /// Material names handed in: at submission and in answered notices.

@@ -42,6 +42,17 @@ pub enum MaterialForm {
     OriginalAndCopy,
 }
 
+impl MaterialForm {
+    /// As the 办事指南 prints it.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            MaterialForm::Original => lang.pick("原件", "original"),
+            MaterialForm::Copy => lang.pick("复印件", "copy"),
+            MaterialForm::OriginalAndCopy => lang.pick("原件及复印件", "original and copy"),
+        }
+    }
+}
+
 /// One 申请资料 line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Material {

@@ -138,7 +138,7 @@ fn holders(act: Act) -> &'static [StaffRole] {
             | EventTag::Concluded
             | EventTag::Delivered
             | EventTag::Withdrawn => &[Clerk],
-            EventTag::FeeCharged => &[FeeClerk],
+            EventTag::FeeCharged | EventTag::FeeWaived => &[FeeClerk],
             EventTag::OpinionGiven
             | EventTag::OpinionRecorded
             | EventTag::SupplementRequested

@@ -180,6 +180,9 @@ impl Warning {
             Warning::Red { due, .. } => format!("red: promised deadline {due} passed unconcluded"),
             Warning::StatutoryOverdue { due, .. } if zh => format!("超过法定时限（{due}）"),
             Warning::StatutoryOverdue { due, .. } => format!("statutory deadline {due} passed"),
+            Warning::Yellow { due, days_left, .. } if zh && *days_left <= 0 => {
+                format!("黄牌：承诺时限今日到期（{due}）")
+            }
             Warning::Yellow { due, days_left, .. } if zh => {
                 format!("黄牌：距承诺时限 {due} 仅剩 {days_left} 个工作日")
             }

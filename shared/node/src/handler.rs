@@ -329,5 +329,6 @@ fn action_tag(action: &CaseAction) -> EventTag {
         CaseAction::Withdraw { .. } => EventTag::Withdrawn,
         CaseAction::Evaluate { .. } => EventTag::Evaluated,
         CaseAction::Retract { .. } => EventTag::Retracted,
+        CaseAction::WaiveFee { .. } => EventTag::FeeWaived,
     }
 }

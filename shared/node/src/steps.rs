@@ -145,6 +145,7 @@ impl NodeCore {
                     item,
                 }
             }
+            CaseAction::WaiveFee { item, reason } => EventKind::FeeWaived { item, reason },
             CaseAction::Conclude => EventKind::Concluded,
             CaseAction::Deliver { recipient } => EventKind::Delivered {
                 recipient: recipient.map(Personal::new),

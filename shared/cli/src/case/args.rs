@@ -143,6 +143,16 @@ pub enum CaseCommand {
         #[arg(long)]
         json: bool,
     },
+    /// 免收: a catalogue fee item due on the case, waived with a reason.
+    WaiveFee {
+        case: String,
+        #[arg(long)]
+        item: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// 办结.
     Conclude {
         case: String,

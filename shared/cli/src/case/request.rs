@@ -140,6 +140,12 @@ pub(super) fn request(cmd: CaseCommand, lang: Lang) -> anyhow::Result<(Request, 
             };
             (on(case, CaseAction::Fee { item, amount_fen }), json)
         }
+        CaseCommand::WaiveFee {
+            case,
+            item,
+            reason,
+            json,
+        } => (on(case, CaseAction::WaiveFee { item, reason }), json),
         CaseCommand::Conclude { case, json } => (on(case, CaseAction::Conclude), json),
         CaseCommand::Deliver {
             case,

@@ -345,6 +345,11 @@ pub(super) fn fee(
             charged_fen: amount_fen,
         });
     }
+    settled_once(facts, item)
+}
+
+/// A fee item is charged or waived once.
+fn settled_once(facts: &Facts<'_>, item: &str) -> Result<(), Refusal> {
     let charged = facts
         .fees
         .iter()
@@ -354,7 +359,54 @@ pub(super) fn fee(
             item: item.to_string(),
         });
     }
+    let waived = facts
+        .fee_waivers
+        .iter()
+        .any(|f| matches!(f.kind, EventKind::FeeWaived { item: i, .. } if i == item));
+    if waived {
+        return Err(Refusal::FeeAlreadyWaived {
+            item: item.to_string(),
+        });
+    }
     Ok(())
+}
+
+/// 免收: a catalogue fee of the case's matter, with a reason, once, and
+/// never one already charged.
+pub(super) fn fee_waived(
+    facts: &Facts<'_>,
+    item: &str,
+    reason: &str,
+    ctx: &FoldContext<'_>,
+) -> Result<(), Refusal> {
+    accepted_and_open(facts)?;
+    required(item, RequiredField::FeeItem)?;
+    required(reason, RequiredField::WaiverReason)?;
+    let matter = case_matter(facts, ctx)?;
+    if matter.fee(item).is_none() {
+        return Err(Refusal::FeeNotInCatalogue {
+            item: item.to_string(),
+            allowed: matter.fees.iter().map(|f| f.name.clone()).collect(),
+        });
+    }
+    settled_once(facts, item)
+}
+
+/// The catalogue fees due on the case and neither charged nor waived: due
+/// once a part is approved (准予) or for an immediate matter; a case
+/// denied in every part owes none.
+pub(crate) fn fees_unsettled(facts: &Facts<'_>, matter: &crate::matter::Matter) -> Vec<String> {
+    if !facts.any_approval() && matter.kind != MatterKind::Immediate {
+        return Vec::new();
+    }
+    let settled = facts.fees_settled();
+    matter
+        .fees
+        .iter()
+        .map(|f| f.name.as_str())
+        .filter(|n| !settled.contains(n))
+        .map(str::to_string)
+        .collect()
 }
 
 pub(super) fn concluded(facts: &Facts<'_>, ctx: &FoldContext<'_>) -> Result<(), Refusal> {
@@ -387,6 +439,12 @@ pub(super) fn concluded(facts: &Facts<'_>, ctx: &FoldContext<'_>) -> Result<(), 
         return Err(Refusal::PauseOpen {
             op: open.op.clone(),
         });
+    }
+    if let Ok(matter) = case_matter(facts, ctx) {
+        let items = fees_unsettled(facts, matter);
+        if !items.is_empty() {
+            return Err(Refusal::FeesUnsettled { items });
+        }
     }
     Ok(())
 }

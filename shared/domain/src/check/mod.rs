@@ -8,6 +8,11 @@
 //! again once the new event supersedes the old one. Checks read business
 //! time from the event itself, never `now`.
 //!
+//! Deemed acceptance (行政许可法 §32) counts everywhere acceptance does:
+//! once the notice days have passed with no notice, acceptance or
+//! rejection, routing, opinions and decisions are allowed as after an
+//! acceptance, and a correction notice or a rejection is refused.
+//!
 //! Who recorded the event (its role, the person, the node) is checked
 //! first, by `recorder`; an event without a recorder is checked as before.
 
@@ -15,7 +20,7 @@ mod acts;
 mod applicant;
 mod recorder;
 
-use acts::{accepted, concluded, decided, fee, opinion, special_started, submitted};
+use acts::{accepted, concluded, decided, fee, fee_waived, opinion, special_started, submitted};
 pub(crate) use recorder::{on_roster, recorded_by};
 
 use crate::context::FoldContext;
@@ -67,8 +72,38 @@ pub(super) fn open_case(facts: &Facts<'_>) -> Result<(), Refusal> {
 
 pub(super) fn accepted_and_open(facts: &Facts<'_>) -> Result<(), Refusal> {
     open_case(facts)?;
-    if facts.accepted.is_empty() {
+    if !facts.stands_accepted() {
         return Err(Refusal::NotAccepted);
+    }
+    Ok(())
+}
+
+/// The last notice day, when the case stands deemed accepted at business
+/// time `at_ms`: no notice, acceptance or rejection on or before that day,
+/// and the event is dated after it (the clock's rule, DOMAIN.md §4).
+pub(crate) fn deemed_accepted_by(
+    facts: &Facts<'_>,
+    ctx: &FoldContext<'_>,
+    at_ms: u64,
+) -> Option<chrono::NaiveDate> {
+    let submitted_on = facts.submission()?.date();
+    let notice_due = ctx
+        .calendar
+        .add_working_days(submitted_on, ctx.thresholds.notice_days);
+    let replied_in_time = facts
+        .first_response()
+        .is_some_and(|r| r.date() <= notice_due);
+    (!replied_in_time && crate::calendar::cst_date(at_ms) > notice_due).then_some(notice_due)
+}
+
+/// A correction notice or a rejection answers an application not yet
+/// accepted, neither recorded nor deemed.
+fn before_acceptance(facts: &Facts<'_>, accepted: Refusal) -> Result<(), Refusal> {
+    if !facts.accepted.is_empty() {
+        return Err(accepted);
+    }
+    if let Some(notice_due) = facts.deemed_accepted {
+        return Err(Refusal::DeemedAccepted { notice_due });
     }
     Ok(())
 }
@@ -115,13 +150,14 @@ pub(crate) fn preconditions(
     if facts.submission().is_none() {
         return Err(Refusal::NotSubmitted);
     }
+    let mut facts = facts.clone();
+    facts.deemed_accepted = deemed_accepted_by(&facts, ctx, event.at_ms);
+    let facts = &facts;
     match &event.kind {
         EventKind::Submitted { .. } => Ok(()),
         EventKind::CorrectionRequested { missing } => {
             open_case(facts)?;
-            if !facts.accepted.is_empty() {
-                return Err(Refusal::CorrectionAfterAcceptance);
-            }
+            before_acceptance(facts, Refusal::CorrectionAfterAcceptance)?;
             if missing.iter().all(|m| m.trim().is_empty()) {
                 return Err(Refusal::NothingListed);
             }
@@ -147,9 +183,7 @@ pub(crate) fn preconditions(
             ..
         } => {
             open_case(facts)?;
-            if !facts.accepted.is_empty() {
-                return Err(Refusal::AlreadyAccepted);
-            }
+            before_acceptance(facts, Refusal::AlreadyAccepted)?;
             required(reason, RequiredField::RejectionReason)?;
             required(legal_basis, RequiredField::LegalBasis)
         }
@@ -283,6 +317,7 @@ pub(crate) fn preconditions(
             }
             Ok(())
         }
+        EventKind::FeeWaived { item, reason } => fee_waived(facts, item, reason, ctx),
         EventKind::Retracted { reason } => {
             if event.supersedes.is_none() {
                 return Err(Refusal::NothingToRetract);

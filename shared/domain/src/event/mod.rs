@@ -220,6 +220,13 @@ pub enum EventKind {
     EvaluationInvited {
         code_digest: [u8; 32],
     },
+    // Acceptance, decision and fee rules (行政许可法 §32, §42–45; 统一收费).
+    /// 免收: a catalogue fee due on the case, not charged, with the reason
+    /// (a waiver under the fee basis or a decision that needs no fee).
+    FeeWaived {
+        item: String,
+        reason: String,
+    },
 }
 
 /// Who gives an opinion: a routed department (through its bridge or at the

@@ -36,11 +36,12 @@ pub enum EventTag {
     OpinionRequested,
     OpinionRecorded,
     EvaluationInvited,
+    FeeWaived,
 }
 
 impl EventTag {
     /// Every tag, in [`EventKind`]'s variant order.
-    pub const ALL: [EventTag; 25] = [
+    pub const ALL: [EventTag; 26] = [
         EventTag::Submitted,
         EventTag::CorrectionRequested,
         EventTag::CorrectionSupplied,
@@ -66,6 +67,7 @@ impl EventTag {
         EventTag::OpinionRequested,
         EventTag::OpinionRecorded,
         EventTag::EvaluationInvited,
+        EventTag::FeeWaived,
     ];
 
     /// The stable name of [`EventKind::name`]; both opinion forms are
@@ -97,6 +99,7 @@ impl EventTag {
             EventTag::OpinionRequested => "opinion-requested",
             EventTag::OpinionRecorded => "opinion",
             EventTag::EvaluationInvited => "evaluation-invited",
+            EventTag::FeeWaived => "fee-waived",
         }
     }
 
@@ -127,6 +130,7 @@ impl EventTag {
             EventTag::Retracted => ("更正作废", "retracted"),
             EventTag::OpinionRequested => ("征求意见", "opinion requested"),
             EventTag::EvaluationInvited => ("评价邀请", "evaluation invited"),
+            EventTag::FeeWaived => ("免收", "fee waived"),
         };
         lang.pick(zh, en)
     }
@@ -175,6 +179,7 @@ impl EventKind {
             EventKind::OpinionRequested { .. } => EventTag::OpinionRequested,
             EventKind::OpinionRecorded { .. } => EventTag::OpinionRecorded,
             EventKind::EvaluationInvited { .. } => EventTag::EvaluationInvited,
+            EventKind::FeeWaived { .. } => EventTag::FeeWaived,
         }
     }
 }

@@ -6,7 +6,7 @@
 //! The refusals about who recorded an event (its role, the person, the
 //! node, the roster) are worded in `identity`, those about an applicant's
 //! or agent's identity document in `applicant`, both languages side by
-//! side.
+//! side; those of the acceptance, decision and fee rules in `rules`.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 mod applicant;
 mod identity;
 mod required;
+mod rules;
 
 pub use required::RequiredField;
 
@@ -253,6 +254,19 @@ pub enum Refusal {
     LegalRepresentativeForPerson {
         id_type: IdType,
     },
+    // Acceptance, decision and fee rules, worded in `rules`.
+    /// A correction notice or a rejection after the notice days passed
+    /// with no reply: the case stands accepted (行政许可法 §32).
+    DeemedAccepted {
+        notice_due: NaiveDate,
+    },
+    /// Conclusion with catalogue fees due neither charged nor waived.
+    FeesUnsettled {
+        items: Vec<String>,
+    },
+    FeeAlreadyWaived {
+        item: String,
+    },
 }
 
 fn list(items: &[String], lang: Lang) -> String {
@@ -272,7 +286,7 @@ impl Refusal {
         let l = |items: &[String]| list(items, Lang::Zh);
         match self {
             Refusal::Required(f) => format!("{}不能为空", f.label(Lang::Zh)),
-            Refusal::NotSubmitted => "该办件没有申请记录，请先受理申请".into(),
+            Refusal::NotSubmitted => "该办件没有申请记录，请先登记申请".into(),
             Refusal::AlreadySubmitted => "该办件已有申请记录，不能重复申请".into(),
             Refusal::UnknownMatter { code } => format!("事项目录中没有事项 {code}"),
             Refusal::MatterRetired { code } => format!("事项 {code} 已停用，不能受理"),
@@ -284,7 +298,7 @@ impl Refusal {
                 format!("该办件{}，不能再办理此项", status.label(Lang::Zh))
             }
             Refusal::CorrectionAfterAcceptance => "已受理的办件不能再发补正告知".into(),
-            Refusal::NothingListed => "请至少列出一项缺少的材料（--missing）".into(),
+            Refusal::NothingListed => "请至少列出一项缺少的材料".into(),
             Refusal::CorrectionAlreadyRequested { .. } => {
                 "已发过补正告知：补正须一次性告知全部内容，如需更正请作废原告知后重发".into()
             }
@@ -331,7 +345,10 @@ impl Refusal {
             }
             Refusal::ExtensionAlreadyGranted { .. } => "该办件已延长过审批时限".into(),
             Refusal::ProcedureTooLong { kind, days, max } => {
-                format!("{} {days} 天超过目录规定的 {max} 天", kind.label(Lang::Zh))
+                format!(
+                    "{}{days} 个工作日，超过目录规定的 {max} 个工作日",
+                    kind.label(Lang::Zh)
+                )
             }
             Refusal::AlreadyDecided { department, .. } => {
                 format!("{department} 已作出决定；如需更正请作废原决定后重新决定")
@@ -395,6 +412,9 @@ impl Refusal {
             Refusal::DocumentNumber { .. } | Refusal::LegalRepresentativeForPerson { .. } => {
                 self.document_message(Lang::Zh).unwrap_or_default()
             }
+            Refusal::DeemedAccepted { .. }
+            | Refusal::FeesUnsettled { .. }
+            | Refusal::FeeAlreadyWaived { .. } => self.rules_message(Lang::Zh).unwrap_or_default(),
         }
     }
 
@@ -529,6 +549,9 @@ impl Refusal {
             Refusal::DocumentNumber { .. } | Refusal::LegalRepresentativeForPerson { .. } => {
                 self.document_message(Lang::En).unwrap_or_default()
             }
+            Refusal::DeemedAccepted { .. }
+            | Refusal::FeesUnsettled { .. }
+            | Refusal::FeeAlreadyWaived { .. } => self.rules_message(Lang::En).unwrap_or_default(),
         }
     }
 }

@@ -1,5 +1,5 @@
 //! [`RequiredField`]: the fields an event must not leave blank, each named
-//! as the clerk types it (with its command-line flag).
+//! as the clerk sees it (the English label adds its command-line flag).
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +29,7 @@ pub enum RequiredField {
     LegalRepresentative,
     AgentName,
     AgentIdNumber,
+    WaiverReason,
 }
 
 impl RequiredField {
@@ -36,47 +37,35 @@ impl RequiredField {
         let (zh, en) = match self {
             RequiredField::ApplicantName => ("申请人姓名", "applicant name"),
             RequiredField::ApplicantIdNumber => ("申请人证件号码", "applicant ID number"),
-            RequiredField::RejectionReason => {
-                ("不予受理理由（--reason）", "rejection reason (--reason)")
-            }
-            RequiredField::LegalBasis => {
-                ("法律依据（--legal-basis）", "legal basis (--legal-basis)")
-            }
-            RequiredField::DenialReason => {
-                ("不予许可理由（--reason）", "reason for a denial (--reason)")
-            }
-            RequiredField::WithdrawalReason => {
-                ("撤回理由（--reason）", "withdrawal reason (--reason)")
-            }
-            RequiredField::RetractionReason => {
-                ("更正理由（--reason）", "retraction reason (--reason)")
-            }
+            RequiredField::RejectionReason => ("不予受理理由", "rejection reason (--reason)"),
+            RequiredField::LegalBasis => ("法律依据", "legal basis (--legal-basis)"),
+            RequiredField::DenialReason => ("不予许可理由", "reason for a denial (--reason)"),
+            RequiredField::WithdrawalReason => ("撤回理由", "withdrawal reason (--reason)"),
+            RequiredField::RetractionReason => ("更正理由", "retraction reason (--reason)"),
             RequiredField::ProcedureReason => ("特别程序理由", "special procedure reason"),
             RequiredField::ProcedureDays => (
-                "特别程序天数（至少 1 天）",
+                "特别程序期限（至少 1 个工作日）",
                 "special procedure days (at least 1)",
             ),
             RequiredField::OpinionText => (
-                "不同意时的意见说明（--text）",
+                "不同意时的意见说明",
                 "opinion text when disagreeing (--text)",
             ),
-            RequiredField::Department => ("部门（--department）", "department (--department)"),
-            RequiredField::Township => ("乡镇（--township）", "township (--township)"),
-            RequiredField::OpinionStaff => ("经办人（--staff）", "staff member (--staff)"),
-            RequiredField::DecidedBy => ("决定人（--by）", "decided by (--by)"),
+            RequiredField::Department => ("部门", "department (--department)"),
+            RequiredField::Township => ("乡镇", "township (--township)"),
+            RequiredField::OpinionStaff => ("经办人", "staff member (--staff)"),
+            RequiredField::DecidedBy => ("决定人", "decided by (--by)"),
             RequiredField::Authorisation => ("授权书编号", "authorisation id"),
-            RequiredField::FeeItem => ("收费项目（--item）", "fee item (--item)"),
+            RequiredField::FeeItem => ("收费项目", "fee item (--item)"),
             RequiredField::FeeAmount => ("收费金额（大于 0）", "fee amount (above 0)"),
-            RequiredField::Note => ("说明（--note）", "note (--note)"),
+            RequiredField::Note => ("说明", "note (--note)"),
             RequiredField::LegalRepresentative => (
-                "单位的法定代表人姓名（--legal-representative）",
+                "单位的法定代表人姓名",
                 "an organisation's legal representative (--legal-representative)",
             ),
-            RequiredField::AgentName => ("代理人姓名（--agent-name）", "agent name (--agent-name)"),
-            RequiredField::AgentIdNumber => (
-                "代理人证件号码（--agent-id）",
-                "agent ID number (--agent-id)",
-            ),
+            RequiredField::AgentName => ("代理人姓名", "agent name (--agent-name)"),
+            RequiredField::AgentIdNumber => ("代理人证件号码", "agent ID number (--agent-id)"),
+            RequiredField::WaiverReason => ("免收理由", "reason for the waiver (--reason)"),
         };
         lang.pick(zh, en)
     }

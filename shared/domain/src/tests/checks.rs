@@ -142,6 +142,7 @@ fn a_correction_request_on_a_concluded_case_is_refused() {
     let mut w = accepted_case();
     w.record(at(9, 29, 10, 0), decided(true, "S01", "A01", ""))
         .unwrap();
+    w.record(at(9, 29, 10, 30), fee_paid()).unwrap();
     w.record(at(9, 29, 11, 0), EventKind::Concluded).unwrap();
     let refusal = w
         .record(
@@ -211,7 +212,8 @@ fn rejection_needs_a_reason_and_a_legal_basis() {
     };
     let refusal = w.record(at(9, 28, 9, 5), reject(" ", "")).unwrap_err();
     assert_eq!(refusal, Refusal::Required(RequiredField::RejectionReason));
-    assert!(refusal.message(Lang::Zh).contains("--reason"));
+    assert_eq!(refusal.message(Lang::Zh), "不予受理理由不能为空");
+    assert!(refusal.message(Lang::En).contains("--reason"));
     assert_eq!(
         w.record(at(9, 28, 9, 5), reject("不属于本机关职权", "")),
         Err(Refusal::Required(RequiredField::LegalBasis))

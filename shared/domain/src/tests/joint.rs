@@ -155,8 +155,9 @@ fn the_lead_concludes_only_after_every_routed_part_is_decided() {
     );
     w.record(at(9, 29, 11, 0), decided_by("D03", "S31", "A31"))
         .unwrap();
+    w.record(at(9, 29, 11, 30), fee_paid()).unwrap();
     w.record(at(9, 29, 12, 0), EventKind::Concluded)
-        .expect("every part decided");
+        .expect("every part decided, the fee paid");
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod clock;
 mod fold_props;
 mod joint;
 mod laws;
+mod rules;
 mod scenarios;
 mod supervision_year;
 
@@ -161,6 +162,14 @@ pub(super) fn submitted(matter: &Matter, materials: &[&str]) -> EventKind {
                 attachment: None,
             })
             .collect(),
+    }
+}
+
+/// M001's one catalogue fee, paid.
+pub(super) fn fee_paid() -> EventKind {
+    EventKind::FeeCharged {
+        item: "工本费".into(),
+        amount_fen: 1000,
     }
 }
 

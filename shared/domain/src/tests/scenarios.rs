@@ -203,6 +203,7 @@ fn supervision_items_outlive_their_warning_and_gather_resolution_and_notes() {
     // Decided and concluded in time: the warning is gone, the item stays.
     w.record(at(10, 9, 10, 0), decided(true, "S01", "A01", ""))
         .unwrap();
+    w.record(at(10, 9, 10, 30), fee_paid()).unwrap();
     w.record(at(10, 9, 11, 0), EventKind::Concluded).unwrap();
     w.record(
         at(10, 9, 12, 0),

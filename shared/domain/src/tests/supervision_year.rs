@@ -75,6 +75,7 @@ impl Case {
 
     fn approve_and_conclude(&mut self, date: NaiveDate) {
         self.record(on(date, 9, 0), decided(true, "S01", "A01", ""));
+        self.record(on(date, 9, 30), fee_paid());
         self.record(on(date, 10, 0), EventKind::Concluded);
     }
 

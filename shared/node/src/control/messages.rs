@@ -369,6 +369,12 @@ pub enum CaseAction {
         event: String,
         reason: String,
     },
+    /// 免收: a catalogue fee item due on the case, not charged, with the
+    /// reason.
+    WaiveFee {
+        item: String,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

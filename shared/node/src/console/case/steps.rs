@@ -106,6 +106,12 @@ pub fn forms(
                         (field("item", visit.t("收费项目", "Fee item"), "", problem, FieldAttrs::required()))
                     }, visit.t("收费", "Charge")))
                 }
+                @if open && can(EventTag::FeeWaived) {
+                    (form("waive", visit.t("免收", "Fee waiver"), html! {
+                        (field("waive_item", visit.t("收费项目", "Fee item"), "", problem, FieldAttrs::required()))
+                        (field("waive_reason", visit.t("免收理由", "Reason"), "", problem, FieldAttrs::required()))
+                    }, visit.t("登记免收", "Waive")))
+                }
                 @if open && can(EventTag::Concluded) {
                     (form("conclude", visit.t("办结", "Conclude"), html! {}, visit.t("办结", "Conclude")))
                 }
@@ -210,6 +216,10 @@ fn action_of(f: &Fields, who: &Actor) -> Option<CaseAction> {
         "fee" => CaseAction::Fee {
             item: f.get("item").into(),
             amount_fen: None,
+        },
+        "waive" => CaseAction::WaiveFee {
+            item: f.get("waive_item").into(),
+            reason: f.get("waive_reason").into(),
         },
         "conclude" => CaseAction::Conclude,
         "deliver" => CaseAction::Deliver {
