@@ -13,7 +13,8 @@
 //! | township | its own case (the number names it)      | every event but supervision events |
 //! | township | a case it was asked for an opinion on   | its own opinion (and a retraction of it) |
 //! | bridge   | a case routed to its department         | its department's opinions, supplement requests, special procedures and decisions — a decision only under an authorisation of that department covering the case's matter, held by the staff member who decides, valid at the decision's time |
-//! | anyone but the county | catalogue, calendar, roster, authorisations, revocations, routing rules | nothing |
+//! | a centre | a complaint or an enquiry its id names | the complaint's receipt, the enquiry record (`staffing`) |
+//! | anyone but the county | catalogue, calendar, roster, authorisations, revocations, routing rules, assessments, incentive points | nothing |
 //!
 //! A township or bridge sends only what it originated (it never relays);
 //! the county relays, and a relay cannot widen what the origin may do. A
@@ -94,6 +95,9 @@ pub fn authorise(
         return Ok(());
     }
     if let Some(verdict) = identity_data(sender, origin, entity, body, held) {
+        return verdict;
+    }
+    if let Some(verdict) = staffing::staffing_data(origin, entity, body) {
         return verdict;
     }
     let EntityId::Case(case) = entity else {
@@ -310,6 +314,10 @@ fn county_data(entity: &EntityId) -> &'static str {
         EntityId::Credential(_) => "credentials",
         EntityId::SealKey(_) => "seal keys",
         EntityId::Audit(_) => "audit logs",
+        EntityId::Complaint(..) => "complaints",
+        EntityId::Assessment(_) => "assessments",
+        EntityId::Points(..) => "incentive points",
+        EntityId::Enquiry(..) => "enquiries",
     }
 }
 
@@ -373,6 +381,8 @@ fn identity_data(
         _ => return None,
     })
 }
+
+mod staffing;
 
 #[cfg(test)]
 mod tests;

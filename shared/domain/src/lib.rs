@@ -88,6 +88,10 @@ pub mod permission;
 pub mod record;
 pub mod refusal;
 
+pub mod assessment;
+pub mod complaint;
+pub mod enquiry;
+
 mod facts;
 
 pub mod check;
@@ -102,6 +106,8 @@ pub mod supervision;
 pub mod op;
 
 pub mod authority;
+
+pub mod stats;
 
 #[cfg(test)]
 mod tests;

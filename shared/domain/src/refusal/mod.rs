@@ -14,8 +14,10 @@ use serde::{Deserialize, Serialize};
 mod applicant;
 mod identity;
 mod required;
+mod staff;
 
 pub use required::RequiredField;
+pub use staff::{StaffRefusal, MAX_ANSWER_DAYS};
 
 use crate::applicant::{Holder, IdType, NumberFault};
 use crate::authorisation::AuthError;
