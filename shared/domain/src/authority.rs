@@ -10,9 +10,9 @@
 //! | origin   | entity                                  | may write |
 //! |----------|-----------------------------------------|-----------|
 //! | county   | anything                                | everything (the hall coordinates; e-supervision is its own) |
-//! | township | its own case (the number names it)      | every event but supervision events |
+//! | township | its own case (the number names it)      | every event but supervision events and appeal decisions |
 //! | township | a case it was asked for an opinion on   | its own opinion (and a retraction of it) |
-//! | bridge   | a case routed to its department         | its department's opinions, supplement requests, special procedures and decisions — a decision only under an authorisation of that department covering the case's matter, held by the staff member who decides, valid at the decision's time |
+//! | bridge   | a case routed to its department         | its department's opinions, supplement requests, evaluation appeals, special procedures and decisions — a decision only under an authorisation of that department covering the case's matter, held by the staff member who decides, valid at the decision's time |
 //! | a centre | a complaint or an enquiry its id names | the complaint's receipt, the enquiry record (`staffing`) |
 //! | anyone but the county | catalogue, calendar, roster, authorisations, revocations, routing rules, assessments, incentive points | nothing |
 //!
@@ -113,7 +113,7 @@ pub fn authorise(
                 origin,
                 case,
                 &event.kind,
-                "e-supervision events are the county's",
+                "e-supervision events and appeal decisions are the county's",
             )),
             Some(OpBody::Case(_)) | None => Ok(()),
             Some(_) => Err(Rejection::EventNotAllowed {
@@ -191,6 +191,7 @@ fn bridge_on_routed_case(
         }
         | EventKind::OpinionGiven { department: d, .. }
         | EventKind::SupplementRequested { department: d, .. }
+        | EventKind::EvaluationAppealed { department: d, .. }
             if own(d) =>
         {
             Ok(())
@@ -285,6 +286,8 @@ fn is_supervision(kind: &EventKind) -> bool {
         EventKind::SupervisionFlagged { .. }
             | EventKind::SupervisionResolved { .. }
             | EventKind::SupervisionAnnotated { .. }
+            | EventKind::SupervisionAssigned { .. }
+            | EventKind::AppealDecided { .. }
     )
 }
 

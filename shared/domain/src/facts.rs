@@ -66,6 +66,8 @@ pub(crate) struct Facts<'a> {
     pub resolved: Vec<Ev<'a>>,
     pub annotated: Vec<Ev<'a>>,
     pub retracted: Vec<Ev<'a>>,
+    /// Supervision assignments, evaluation appeals and their decisions.
+    pub staffing: Vec<Ev<'a>>,
 }
 
 /// The earliest business time of a bucket (ties: smallest op id).
@@ -115,6 +117,9 @@ impl<'a> Facts<'a> {
             EventKind::SupervisionResolved { .. } => &mut self.resolved,
             EventKind::SupervisionAnnotated { .. } => &mut self.annotated,
             EventKind::Retracted { .. } => &mut self.retracted,
+            EventKind::SupervisionAssigned { .. }
+            | EventKind::EvaluationAppealed { .. }
+            | EventKind::AppealDecided { .. } => &mut self.staffing,
         };
         bucket.push(ev);
     }

@@ -14,8 +14,10 @@
 //! - warnings: `SupervisionFlagged` events dated in the period;
 //! - evaluations: `Evaluated` events dated in the period, by level (1 非常
 //!   满意 … 5 非常不满意), except those taken out of the statistics
-//!   (`excluded`: a false evaluation whose appeal hall management upheld).
-//!   An excluded evaluation is not deleted; it is only not counted.
+//!   taken out of the statistics: a false evaluation whose appeal hall
+//!   management upheld ([`appealed_out`], applied by [`case_figures`]; a
+//!   caller may exclude more with `excluded`). An evaluation taken out is
+//!   not deleted; it is only not counted.
 //!
 //! Cases count for their accepting centre, for each department they were
 //! routed to (or decided by), and for the staff member who accepted them.
@@ -90,9 +92,10 @@ pub fn case_figures(case: &CaseId, record: &CaseRecord, state: &CaseState) -> Ca
         .filter(|(_, e)| matches!(e.event.kind, EventKind::SupervisionFlagged { .. }))
         .map(|(_, e)| cst_date(e.event.at_ms))
         .collect();
+    let taken_out = appealed_out(record);
     let evaluations = live()
         .filter_map(|(op, e)| match e.event.kind {
-            EventKind::Evaluated { level, .. } => {
+            EventKind::Evaluated { level, .. } if !taken_out.contains(op) => {
                 Some((op.clone(), cst_date(e.event.at_ms), level))
             }
             _ => None,
@@ -111,6 +114,41 @@ pub fn case_figures(case: &CaseId, record: &CaseRecord, state: &CaseState) -> Ca
         flagged_on,
         evaluations,
     }
+}
+
+/// The evaluations of a case taken out of the statistics: those whose
+/// appeal (申诉复核) hall management upheld. Only a well-formed pair
+/// counts: the appeal names an evaluation of the case, and the decision
+/// names that appeal (the first decision of an appeal stands).
+pub fn appealed_out(record: &CaseRecord) -> BTreeSet<OpId> {
+    let superseded = record.superseded();
+    let history: Vec<_> = record
+        .history()
+        .into_iter()
+        .filter(|(op, _)| !superseded.contains(*op))
+        .collect();
+    let mut decided: BTreeMap<&OpId, bool> = BTreeMap::new();
+    for (_, e) in &history {
+        if let EventKind::AppealDecided { appeal, upheld, .. } = &e.event.kind {
+            decided.entry(appeal).or_insert(*upheld);
+        }
+    }
+    let evaluations: BTreeSet<&OpId> = history
+        .iter()
+        .filter(|(_, e)| matches!(e.event.kind, EventKind::Evaluated { .. }))
+        .map(|(op, _)| *op)
+        .collect();
+    history
+        .iter()
+        .filter_map(|(op, e)| match &e.event.kind {
+            EventKind::EvaluationAppealed { evaluation, .. }
+                if decided.get(op) == Some(&true) && evaluations.contains(evaluation) =>
+            {
+                Some(evaluation.clone())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The figures of one department, centre or staff member.

@@ -206,6 +206,22 @@ fn every_kind() -> Vec<EventKind> {
         },
         opinion(Reviewer::Department("D03".into())),
         opinion(Reviewer::Township("T02".into())),
+        EventKind::SupervisionAssigned {
+            item: SupervisionId::derive(&case, Rule::Red, "limit:5"),
+            department: "D03".into(),
+            correct_by: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+            note: "n".into(),
+        },
+        EventKind::EvaluationAppealed {
+            evaluation: op_id(&t("T01")),
+            department: "D03".into(),
+            reason: "r".into(),
+        },
+        EventKind::AppealDecided {
+            appeal: op_id(&t("T01")),
+            upheld: true,
+            note: "n".into(),
+        },
     ]
 }
 
@@ -218,6 +234,7 @@ fn allowed_for_bridge(kind: &EventKind) -> bool {
                 ..
             }
             | EventKind::SupplementRequested { .. }
+            | EventKind::EvaluationAppealed { .. }
             | EventKind::SpecialProcedureStarted { .. }
             | EventKind::SpecialProcedureEnded { .. }
             | EventKind::Decided { .. }
@@ -225,8 +242,9 @@ fn allowed_for_bridge(kind: &EventKind) -> bool {
     )
 }
 
+/// The county's alone: e-supervision events and appeal decisions.
 fn supervision(kind: &EventKind) -> bool {
-    kind.name().starts_with("supervision")
+    kind.name().starts_with("supervision") || kind.name() == "appeal-decided"
 }
 
 #[test]

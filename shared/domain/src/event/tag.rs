@@ -36,11 +36,14 @@ pub enum EventTag {
     OpinionRequested,
     OpinionRecorded,
     EvaluationInvited,
+    SupervisionAssigned,
+    EvaluationAppealed,
+    AppealDecided,
 }
 
 impl EventTag {
     /// Every tag, in [`EventKind`]'s variant order.
-    pub const ALL: [EventTag; 25] = [
+    pub const ALL: [EventTag; 28] = [
         EventTag::Submitted,
         EventTag::CorrectionRequested,
         EventTag::CorrectionSupplied,
@@ -66,6 +69,9 @@ impl EventTag {
         EventTag::OpinionRequested,
         EventTag::OpinionRecorded,
         EventTag::EvaluationInvited,
+        EventTag::SupervisionAssigned,
+        EventTag::EvaluationAppealed,
+        EventTag::AppealDecided,
     ];
 
     /// The stable name of [`EventKind::name`]; both opinion forms are
@@ -97,6 +103,9 @@ impl EventTag {
             EventTag::OpinionRequested => "opinion-requested",
             EventTag::OpinionRecorded => "opinion",
             EventTag::EvaluationInvited => "evaluation-invited",
+            EventTag::SupervisionAssigned => "supervision-assigned",
+            EventTag::EvaluationAppealed => "evaluation-appealed",
+            EventTag::AppealDecided => "appeal-decided",
         }
     }
 
@@ -127,6 +136,9 @@ impl EventTag {
             EventTag::Retracted => ("更正作废", "retracted"),
             EventTag::OpinionRequested => ("征求意见", "opinion requested"),
             EventTag::EvaluationInvited => ("评价邀请", "evaluation invited"),
+            EventTag::SupervisionAssigned => ("督办责任", "supervision assigned"),
+            EventTag::EvaluationAppealed => ("差评申诉", "evaluation appealed"),
+            EventTag::AppealDecided => ("申诉复核", "appeal decided"),
         };
         lang.pick(zh, en)
     }
@@ -175,6 +187,9 @@ impl EventKind {
             EventKind::OpinionRequested { .. } => EventTag::OpinionRequested,
             EventKind::OpinionRecorded { .. } => EventTag::OpinionRecorded,
             EventKind::EvaluationInvited { .. } => EventTag::EvaluationInvited,
+            EventKind::SupervisionAssigned { .. } => EventTag::SupervisionAssigned,
+            EventKind::EvaluationAppealed { .. } => EventTag::EvaluationAppealed,
+            EventKind::AppealDecided { .. } => EventTag::AppealDecided,
         }
     }
 }

@@ -38,6 +38,8 @@ type EventName = &'static str;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Refusal {
     Required(RequiredField),
+    /// A rule of e-supervision or staff management (`staff`).
+    Staff(StaffRefusal),
     NotSubmitted,
     AlreadySubmitted,
     UnknownMatter {
@@ -375,6 +377,7 @@ impl Refusal {
             Refusal::SupervisionAlreadyResolved { item } => format!("督办事项 {item} 已办结"),
             Refusal::NothingToRetract => "作废须指明被作废的记录".into(),
             Refusal::UnknownSupersededEvent { op } => format!("该办件没有记录 {op}"),
+            Refusal::Staff(r) => r.message(Lang::Zh),
             Refusal::SupervisionIsPermanent { op } => {
                 format!("{op} 是电子监察督办记录，任何人不能撤销或删除；可以批注或标记已解决")
             }
@@ -511,6 +514,7 @@ impl Refusal {
             Refusal::SupervisionAlreadyResolved { item } => format!("item {item} is already resolved"),
             Refusal::NothingToRetract => "name the event to retract".into(),
             Refusal::UnknownSupersededEvent { op } => format!("this case has no event {op}"),
+            Refusal::Staff(r) => r.message(Lang::En),
             Refusal::SupervisionIsPermanent { op } => format!(
                 "{op} is an e-supervision record: nobody can retract or delete it; annotate or resolve it instead"
             ),

@@ -4,6 +4,7 @@
 //! languages. The same values describe what is wrong with such a record
 //! when it arrives broken by replication (an anomaly of its view).
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::base::Lang;
@@ -42,6 +43,19 @@ pub enum StaffRefusal {
     StandInForSelf { staff: String },
     /// Incentive points of zero.
     ZeroPoints,
+    /// A correction deadline before the day it is set.
+    CorrectionDeadlinePast {
+        correct_by: NaiveDate,
+        on: NaiveDate,
+    },
+    /// The case has no such evaluation.
+    UnknownEvaluation { op: OpId },
+    /// The evaluation is already appealed.
+    AlreadyAppealed { appeal: OpId },
+    /// The case has no such appeal.
+    UnknownAppeal { op: OpId },
+    /// The appeal is already decided.
+    AppealAlreadyDecided { decision: OpId },
 }
 
 impl StaffRefusal {
@@ -59,6 +73,11 @@ impl StaffRefusal {
             StaffRefusal::NoCompetentCentre => "no-competent-centre",
             StaffRefusal::StandInForSelf { .. } => "stand-in-for-self",
             StaffRefusal::ZeroPoints => "zero-points",
+            StaffRefusal::CorrectionDeadlinePast { .. } => "correction-deadline-past",
+            StaffRefusal::UnknownEvaluation { .. } => "unknown-evaluation",
+            StaffRefusal::AlreadyAppealed { .. } => "already-appealed",
+            StaffRefusal::UnknownAppeal { .. } => "unknown-appeal",
+            StaffRefusal::AppealAlreadyDecided { .. } => "appeal-already-decided",
         }
     }
 
@@ -98,6 +117,15 @@ impl StaffRefusal {
                 format!("AB岗替岗人员不能是本人（{staff}）")
             }
             StaffRefusal::ZeroPoints => "激励积分不能为零".into(),
+            StaffRefusal::CorrectionDeadlinePast { correct_by, on } => {
+                format!("整改期限 {correct_by} 早于督办当日 {on}")
+            }
+            StaffRefusal::UnknownEvaluation { op } => format!("该办件没有评价 {op}"),
+            StaffRefusal::AlreadyAppealed { appeal } => format!("该评价已申诉（{appeal}）"),
+            StaffRefusal::UnknownAppeal { op } => format!("该办件没有申诉 {op}"),
+            StaffRefusal::AppealAlreadyDecided { decision } => {
+                format!("该申诉已复核（{decision}）")
+            }
         }
     }
 
@@ -134,6 +162,17 @@ impl StaffRefusal {
                 format!("a stand-in acts for someone else, not for {staff}")
             }
             StaffRefusal::ZeroPoints => "incentive points must not be zero".into(),
+            StaffRefusal::CorrectionDeadlinePast { correct_by, on } => {
+                format!("a correction deadline of {correct_by} is before the day it is set, {on}")
+            }
+            StaffRefusal::UnknownEvaluation { op } => format!("this case has no evaluation {op}"),
+            StaffRefusal::AlreadyAppealed { appeal } => {
+                format!("the evaluation is already appealed ({appeal})")
+            }
+            StaffRefusal::UnknownAppeal { op } => format!("this case has no appeal {op}"),
+            StaffRefusal::AppealAlreadyDecided { decision } => {
+                format!("the appeal is already decided ({decision})")
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ mod fold_props;
 mod joint;
 mod laws;
 mod scenarios;
+mod staffing;
 mod supervision_year;
 
 use std::collections::BTreeSet;
