@@ -10,10 +10,11 @@
 //! | origin   | entity                                  | may write |
 //! |----------|-----------------------------------------|-----------|
 //! | county   | anything                                | everything (the hall coordinates; e-supervision is its own) |
-//! | township | its own case (the number names it)      | every event but supervision events |
+//! | township | its own case (the number names it)      | every event but supervision events and appeal decisions |
 //! | township | a case it was asked for an opinion on   | its own opinion (and a retraction of it) |
-//! | bridge   | a case routed to its department         | its department's opinions, supplement requests, special procedures and decisions — a decision only under an authorisation of that department covering the case's matter, held by the staff member who decides, valid at the decision's time |
-//! | anyone but the county | catalogue, calendar, roster, authorisations, revocations, routing rules | nothing |
+//! | bridge   | a case routed to its department         | its department's opinions, supplement requests, evaluation appeals, special procedures and decisions — a decision only under an authorisation of that department covering the case's matter, held by the staff member who decides, valid at the decision's time |
+//! | a centre | a complaint or an enquiry its id names | the complaint's receipt, the enquiry record (`staffing`) |
+//! | anyone but the county | catalogue, calendar, roster, authorisations, revocations, routing rules, assessments, incentive points | nothing |
 //!
 //! A township or bridge sends only what it originated (it never relays);
 //! the county relays, and a relay cannot widen what the origin may do. A
@@ -96,6 +97,9 @@ pub fn authorise(
     if let Some(verdict) = identity_data(sender, origin, entity, body, held) {
         return verdict;
     }
+    if let Some(verdict) = staffing::staffing_data(origin, entity, body) {
+        return verdict;
+    }
     let EntityId::Case(case) = entity else {
         return Err(Rejection::CountyOnly {
             origin: origin.clone(),
@@ -109,7 +113,7 @@ pub fn authorise(
                 origin,
                 case,
                 &event.kind,
-                "e-supervision events are the county's",
+                "e-supervision events and appeal decisions are the county's",
             )),
             Some(OpBody::Case(_)) | None => Ok(()),
             Some(_) => Err(Rejection::EventNotAllowed {
@@ -187,6 +191,7 @@ fn bridge_on_routed_case(
         }
         | EventKind::OpinionGiven { department: d, .. }
         | EventKind::SupplementRequested { department: d, .. }
+        | EventKind::EvaluationAppealed { department: d, .. }
             if own(d) =>
         {
             Ok(())
@@ -281,6 +286,8 @@ fn is_supervision(kind: &EventKind) -> bool {
         EventKind::SupervisionFlagged { .. }
             | EventKind::SupervisionResolved { .. }
             | EventKind::SupervisionAnnotated { .. }
+            | EventKind::SupervisionAssigned { .. }
+            | EventKind::AppealDecided { .. }
     )
 }
 
@@ -310,6 +317,10 @@ fn county_data(entity: &EntityId) -> &'static str {
         EntityId::Credential(_) => "credentials",
         EntityId::SealKey(_) => "seal keys",
         EntityId::Audit(_) => "audit logs",
+        EntityId::Complaint(..) => "complaints",
+        EntityId::Assessment(_) => "assessments",
+        EntityId::Points(..) => "incentive points",
+        EntityId::Enquiry(..) => "enquiries",
     }
 }
 
@@ -373,6 +384,8 @@ fn identity_data(
         _ => return None,
     })
 }
+
+mod staffing;
 
 #[cfg(test)]
 mod tests;

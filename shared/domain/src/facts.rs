@@ -72,6 +72,8 @@ pub(crate) struct Facts<'a> {
     /// notice, acceptance or rejection by then). Set by the precondition
     /// check, which has the calendar; `None` elsewhere.
     pub deemed_accepted: Option<chrono::NaiveDate>,
+    /// Supervision assignments, evaluation appeals and their decisions.
+    pub staffing: Vec<Ev<'a>>,
 }
 
 /// The earliest business time of a bucket (ties: smallest op id).
@@ -122,6 +124,9 @@ impl<'a> Facts<'a> {
             EventKind::SupervisionAnnotated { .. } => &mut self.annotated,
             EventKind::Retracted { .. } => &mut self.retracted,
             EventKind::FeeWaived { .. } => &mut self.fee_waivers,
+            EventKind::SupervisionAssigned { .. }
+            | EventKind::EvaluationAppealed { .. }
+            | EventKind::AppealDecided { .. } => &mut self.staffing,
         };
         bucket.push(ev);
     }

@@ -42,26 +42,31 @@
 //! 5. `permission`, the role × act table (`event`, `staff`); `record`, a
 //!    case's event set (`event`); `refusal`, broken preconditions
 //!    (`authorisation`, `event`, `matter`, `rule`, `staff`, `status`).
-//! 6. `facts`: a case's live events sorted by kind (`calendar`, `event`,
+//! 6. `assessment` (the hall's grading per period, the 20% rule,
+//!    incentive points as a counter), `complaint` (投诉: receipt, answer,
+//!    deadline) and `enquiry` (首问负责 records, AB岗 stand-ins): each uses
+//!    `base`, `calendar` and `refusal`.
+//! 7. `facts`: a case's live events sorted by kind (`calendar`, `event`,
 //!    `record`, `rule`, `status`).
-//! 7. `check`, the preconditions and the recorder's rules (`facts`,
+//! 8. `check`, the preconditions and the recorder's rules (`facts`,
 //!    `context`, `permission`, `refusal`, ...), and `clock`, the
 //!    working-day clock (`facts`, `context`, ...).
-//! 8. `warning`: warnings from the facts and the clock.
-//! 9. `fold`: a case's state, from everything above.
-//! 10. `supervision`: the e-supervision items, from the fold (and, for items
+//! 9. `warning`: warnings from the facts and the clock.
+//! 10. `fold`: a case's state, from everything above.
+//! 11. `supervision`: the e-supervision items, from the fold (and, for items
 //!     flagged under the former due-date ids, the facts and the clock's
 //!     limits).
-//! 11. `op`: operation bodies, carrying the entity types to the store, in a
+//! 12. `op`: operation bodies, carrying the entity types to the store, in a
 //!     wire layout that keeps old bodies' bytes (`credential`, `event`, ...).
-//! 12. `authority`: who may originate what (the receiver's one table) and
+//! 13. `authority`: who may originate what (the receiver's one table) and
 //!     which events widen a case's scope (`event`, `op`, `authorisation`).
+//! 14. `stats`: statistics per department, centre and staff over a
+//!     period, from folded cases (`fold`, `event`, `record`).
 //!
 //! The unit tests (`tests/`) come last and may use everything.
 //!
-//! Not yet here: joint-meeting (联审) scheduling, the assessment quota and
-//! incentive points of DOMAIN.md §6, per-visit evaluations (one per case),
-//! termination of a 容缺 case whose promise lapses, the late-forwarding
+//! Not yet here: joint-meeting (联审) scheduling, per-visit evaluations
+//! (one per case), termination of a 容缺 case whose promise lapses, the late-forwarding
 //! flag of lower-level reviews, and the rule that fees due are paid before
 //! conclusion (which fees are due depends on the case, and the catalogue
 //! does not say so yet).
@@ -88,6 +93,10 @@ pub mod permission;
 pub mod record;
 pub mod refusal;
 
+pub mod assessment;
+pub mod complaint;
+pub mod enquiry;
+
 mod facts;
 
 pub mod check;
@@ -102,6 +111,8 @@ pub mod supervision;
 pub mod op;
 
 pub mod authority;
+
+pub mod stats;
 
 #[cfg(test)]
 mod tests;

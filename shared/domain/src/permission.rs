@@ -147,7 +147,11 @@ fn holders(act: Act) -> &'static [StaffRole] {
             | EventTag::SpecialProcedureEnded
             | EventTag::BadReviewHandled => &[Reviewer],
             EventTag::Decided => &[Chief],
-            EventTag::SupervisionAnnotated | EventTag::SupervisionResolved => &[Supervisor],
+            EventTag::SupervisionAnnotated
+            | EventTag::SupervisionResolved
+            | EventTag::SupervisionAssigned => &[Supervisor],
+            EventTag::EvaluationAppealed => &[Reviewer, Chief],
+            EventTag::AppealDecided => &[Hall],
             EventTag::SupervisionFlagged | EventTag::Evaluated => &[],
             EventTag::Retracted => &[Clerk, FeeClerk, Reviewer, Chief],
         },

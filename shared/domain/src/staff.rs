@@ -6,6 +6,12 @@
 //! the order that actor produced them (the replication feed delivers an
 //! origin's operations in sequence); whole states merge in any order.
 //!
+//! Dual management (双重管理, DOMAIN.md §6): `department` is the
+//! department that manages the person's personnel and pay; `centres` are
+//! the halls whose management runs their daily work (empty: the county
+//! hall). Both are recorded on every entry
+//! ([`Staff::personnel_department`], [`Staff::daily_management`]).
+//!
 //! Decisions:
 //! - [`StaffRole`] variants are only ever appended: postcard encodes a
 //!   variant by its index, and stored rosters must still decode. The CLI
@@ -252,6 +258,17 @@ impl Staff {
 
     pub fn department(&self) -> &str {
         &self.department.val
+    }
+
+    /// The department in charge of personnel and pay (双重管理).
+    pub fn personnel_department(&self) -> &str {
+        self.department()
+    }
+
+    /// The halls in charge of daily management (双重管理): node names;
+    /// empty: the county hall.
+    pub fn daily_management(&self) -> &BTreeSet<String> {
+        self.centres()
     }
 
     pub fn window(&self) -> Option<&str> {

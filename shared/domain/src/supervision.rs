@@ -11,7 +11,9 @@
 //! Items are never deleted: once flagged, an item stays on the case
 //! even when the warning that raised it has gone (a yellow on a case
 //! concluded in time); `SupervisionResolved` marks it resolved and
-//! `SupervisionAnnotated` adds notes. Flags and notes count even if some
+//! `SupervisionAnnotated` adds notes; `SupervisionAssigned` names the
+//! department responsible and the day by which it must correct (the
+//! latest assignment stands; [`SupervisionItem::correction_overdue`]). Flags and notes count even if some
 //! event claims to supersede them; only a resolution can itself be
 //! superseded.
 //!
@@ -56,6 +58,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{limits_at, MAX_CLOCK_DAYS};
@@ -89,6 +92,19 @@ pub struct SupervisionItem {
     pub flag_note: String,
     pub resolved: Option<ItemNote>,
     pub notes: Vec<ItemNote>,
+    /// The responsible department and correction deadline, once
+    /// e-supervision named them (the latest `SupervisionAssigned`).
+    pub assigned: Option<Assignment>,
+}
+
+/// A supervision item's responsible department and correction deadline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub op: OpId,
+    pub at_ms: u64,
+    pub department: String,
+    pub correct_by: NaiveDate,
+    pub note: String,
 }
 
 impl SupervisionItem {
@@ -100,6 +116,11 @@ impl SupervisionItem {
     /// Whether the warning behind the item still holds.
     pub fn current(&self) -> bool {
         self.warning.is_some()
+    }
+
+    /// Assigned, not resolved, and past its correction deadline on `today`.
+    pub fn correction_overdue(&self, today: NaiveDate) -> bool {
+        self.resolved.is_none() && self.assigned.as_ref().is_some_and(|a| today > a.correct_by)
     }
 }
 
@@ -165,6 +186,23 @@ pub fn supervision_items(
                     entry.notes.push(item_note(note));
                 }
             }
+            // History order: the latest assignment stands.
+            EventKind::SupervisionAssigned {
+                item,
+                department,
+                correct_by,
+                note,
+            } => {
+                if let Some(entry) = items.get_mut(item) {
+                    entry.assigned = Some(Assignment {
+                        op: (*op).clone(),
+                        at_ms: e.event.at_ms,
+                        department: department.clone(),
+                        correct_by: *correct_by,
+                        note: note.clone(),
+                    });
+                }
+            }
             _ => {}
         }
     }
@@ -189,6 +227,7 @@ fn unflagged(id: SupervisionId, rule: Rule, warning: Option<Warning>) -> Supervi
         flag_note: String::new(),
         resolved: None,
         notes: Vec::new(),
+        assigned: None,
     }
 }
 

@@ -78,6 +78,19 @@ pub enum EntityId {
     SealKey(String),
     /// One node's audit log (append-only; goes to the county).
     Audit(NodeId),
+    /// A complaint (投诉) received at a centre, by that centre and its
+    /// number there: goes to the receiving centre and the county
+    /// (e-supervision); never deleted.
+    Complaint(NodeId, String),
+    /// The hall's assessment (考核) of its staff for one period (`2026`,
+    /// `2026-Q4`, `2026-12`): county data, held by the county only.
+    Assessment(String),
+    /// A staff member's incentive points for one period, by staff id and
+    /// period: a counter, county data held by the county only.
+    Points(String, String),
+    /// A first-asked enquiry (首问负责) recorded at a centre, by that centre
+    /// and its number there: goes to that centre and the county.
+    Enquiry(NodeId, String),
 }
 
 impl EntityId {
@@ -94,6 +107,10 @@ impl EntityId {
             EntityId::Credential(id) => format!("credential/{id}"),
             EntityId::SealKey(id) => format!("sealkey/{id}"),
             EntityId::Audit(node) => format!("audit/{node}"),
+            EntityId::Complaint(centre, number) => format!("complaint/{centre}/{number}"),
+            EntityId::Assessment(period) => format!("assessment/{period}"),
+            EntityId::Points(staff, period) => format!("points/{staff}/{period}"),
+            EntityId::Enquiry(centre, number) => format!("enquiry/{centre}/{number}"),
         }
     }
 
@@ -117,9 +134,26 @@ impl EntityId {
             EntityId::Authorisation(id) => key_component("authorisation id", id),
             EntityId::Routing(code) => key_component("matter code", code),
             EntityId::Credential(id) | EntityId::SealKey(id) => key_component("staff id", id),
+            EntityId::Complaint(_, number) => key_component("complaint number", number),
+            EntityId::Enquiry(_, number) => key_component("enquiry number", number),
+            EntityId::Assessment(period) => period_component(period),
+            EntityId::Points(staff, period) => {
+                key_component("staff id", staff)?;
+                period_component(period)
+            }
             EntityId::Revocation(_) | EntityId::Calendar | EntityId::Audit(_) => Ok(()),
         }
     }
+}
+
+/// Checks a period (`2026`, `2026-Q4`, `2026-12`): a key component with no
+/// `/`, since it ends a key that other components precede.
+fn period_component(period: &str) -> Result<(), InvalidField> {
+    key_component("period", period)?;
+    if period.contains('/') {
+        return Err(InvalidField::new("period", period, FieldProblem::Slash));
+    }
+    Ok(())
 }
 
 /// Checks one string that becomes part of a store key.
@@ -150,6 +184,8 @@ pub enum FieldProblem {
     ControlCharacter,
     #[error("a node name is 1-32 characters from A-Z, a-z, 0-9, `_`")]
     NodeName,
+    #[error("it contains `/`")]
+    Slash,
     #[error(transparent)]
     CaseId(CaseIdError),
 }

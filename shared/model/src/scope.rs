@@ -8,7 +8,9 @@
 //! routing events widen it to the departments routed to (their bridges)
 //! and the townships asked for an opinion. A credential goes only to the
 //! centres its operations name (scope growth again) and the county; a
-//! node's audit log goes only to the county. Which events widen a scope is
+//! node's audit log goes only to the county. A complaint or an enquiry
+//! goes to the centre that received it and the county; the hall's
+//! assessments and incentive points stay at the county. Which events widen a scope is
 //! the domain's business (`liandong_domain::authority`); the store keeps
 //! each case's members and computes [`Scope::with_members`] in its one
 //! write path. The county holds everything.
@@ -41,6 +43,13 @@ impl Scope {
             // A credential's centres come from its operations (scope growth).
             EntityId::Credential(_) => Scope::CountyAnd(BTreeSet::new()),
             EntityId::Audit(node) => Scope::CountyAnd([node.clone()].into()),
+            // Received or asked at a centre: that centre and the county
+            // (where e-supervision works).
+            EntityId::Complaint(centre, _) | EntityId::Enquiry(centre, _) => {
+                Scope::CountyAnd([centre.clone()].into())
+            }
+            // The hall's personnel records: the county only.
+            EntityId::Assessment(_) | EntityId::Points(..) => Scope::CountyAnd(BTreeSet::new()),
             EntityId::SealKey(_)
             | EntityId::Matter(_)
             | EntityId::Revocation(_)

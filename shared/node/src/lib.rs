@@ -39,10 +39,12 @@ mod registry;
 pub mod report;
 mod routing;
 pub mod shutdown;
+mod staffing;
 mod steps;
 mod supervision;
 
 pub use error::{ErrorKind, ErrorReply, NodeError};
 pub use node_core::{cst, cst_date, fmt_time, NodeCore, NodeStatus, PeerStatus, WarningCounts};
 pub use output::{CaseDetail, CaseSummary, HistoryLine, StaffLine, SupervisionLine};
+pub use staffing::ComplaintLine;
 pub use supervision::{PassOutcome, SUPERVISION_PERIOD};

@@ -88,7 +88,9 @@ pub use read::changes::{CaseChange, CaseChanges, CaseFeed, CaseFeedEntry};
 pub use read::StoreStats;
 pub use record::StoredOp;
 pub use verify::VerifyReport;
-pub use views::{CredentialEntry, RevocationView, SealKeys, StoredCase};
+pub use views::{
+    ComplaintView, CredentialEntry, EnquiryView, RevocationView, SealKeys, StoredCase,
+};
 pub use write::{ApplyReport, HeldOp, RejectionRecord, Source};
 
 /// Format byte that opens every stored value.

@@ -12,6 +12,7 @@
 //! digests) read the tree as it is.
 
 pub mod changes;
+mod staffing;
 
 use liandong_domain::DecodeBody;
 use std::collections::BTreeMap;

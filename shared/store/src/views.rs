@@ -16,17 +16,24 @@
 //! | credential    | [`CredentialEntry`]: the latest credential by (HLC, op id) |
 //! | seal key      | [`SealKeys`]: every public key a staff member had (grow-only) |
 //! | audit         | none kept: lines are read from the entity index, like a case |
+//! | complaint     | [`ComplaintView`]: its id and every event (grow-only: never deleted), folded at read time |
+//! | assessment    | [`AssessmentEntry`]: the latest version by (HLC, op id) |
+//! | points        | [`Points`]: a `PNCounter` (one actor per entry) and the entries |
+//! | enquiry       | [`EnquiryView`]: its id and every record (one expected; more are an anomaly) |
 
 use liandong_domain::DecodeBody;
 use serde::{Deserialize, Serialize};
 
 use super::{decode, encode, StoreError};
+use liandong_domain::assessment::{AssessmentEntry, Points};
+use liandong_domain::complaint::ComplaintEvent;
+use liandong_domain::enquiry::Enquiry;
 use liandong_domain::OpBody;
 use liandong_domain::{
     Authorisation, Calendar, CaseRecord, CatalogueEntry, Credential, RoutingEntry, SealKey, Staff,
     Stamp,
 };
-use liandong_model::{CaseId, EncodedOp, EntityId};
+use liandong_model::{CaseId, EncodedOp, EntityId, NodeId, OpId};
 
 /// A case as stored: its number and its event set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,6 +62,22 @@ pub struct CredentialEntry {
 /// against the key they were sealed with).
 pub type SealKeys = std::collections::BTreeMap<String, SealKey>;
 
+/// A complaint as held: its id and every event that arrived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplaintView {
+    pub centre: NodeId,
+    pub number: String,
+    pub events: std::collections::BTreeMap<OpId, ComplaintEvent>,
+}
+
+/// An enquiry as held: its id and every record that arrived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnquiryView {
+    pub centre: NodeId,
+    pub number: String,
+    pub records: std::collections::BTreeMap<OpId, Enquiry>,
+}
+
 /// One entity's view while a batch is applied.
 #[derive(Debug, Clone)]
 pub(super) enum View {
@@ -66,6 +89,10 @@ pub(super) enum View {
     Routing(Option<RoutingEntry>),
     Credential(Option<CredentialEntry>),
     SealKeys(SealKeys),
+    Complaint(ComplaintView),
+    Assessment(Option<AssessmentEntry>),
+    Points(Points),
+    Enquiry(EnquiryView),
 }
 
 impl View {
@@ -82,6 +109,18 @@ impl View {
                 EntityId::Staff(_) => View::Staff(None),
                 EntityId::Authorisation(_) => View::Authorisation(None),
                 EntityId::Routing(_) => View::Routing(None),
+                EntityId::Complaint(centre, number) => View::Complaint(ComplaintView {
+                    centre: centre.clone(),
+                    number: number.clone(),
+                    events: Default::default(),
+                }),
+                EntityId::Assessment(_) => View::Assessment(None),
+                EntityId::Points(..) => View::Points(Points::default()),
+                EntityId::Enquiry(centre, number) => View::Enquiry(EnquiryView {
+                    centre: centre.clone(),
+                    number: number.clone(),
+                    records: Default::default(),
+                }),
             };
             return Ok(view);
         };
@@ -96,6 +135,10 @@ impl View {
             EntityId::Staff(_) => View::Staff(super::decode_staff(bytes)?),
             EntityId::Authorisation(_) => View::Authorisation(decode("authorisation", bytes)?),
             EntityId::Routing(_) => View::Routing(decode("routing rule", bytes)?),
+            EntityId::Complaint(..) => View::Complaint(decode("complaint", bytes)?),
+            EntityId::Assessment(_) => View::Assessment(decode("assessment", bytes)?),
+            EntityId::Points(..) => View::Points(decode("incentive points", bytes)?),
+            EntityId::Enquiry(..) => View::Enquiry(decode("enquiry", bytes)?),
         };
         Ok(view)
     }
@@ -110,6 +153,10 @@ impl View {
             View::Routing(v) => encode(v),
             View::Credential(v) => encode(v),
             View::SealKeys(v) => encode(v),
+            View::Complaint(v) => encode(v),
+            View::Assessment(v) => encode(v),
+            View::Points(v) => encode(v),
+            View::Enquiry(v) => encode(v),
         }
     }
 
@@ -158,6 +205,24 @@ impl View {
             },
             (View::SealKeys(keys), Some(OpBody::SealKeyPut(key))) => {
                 keys.entry(key.key_id.clone()).or_insert(key);
+            }
+            (View::Complaint(v), Some(OpBody::Complaint(event))) => {
+                v.events.entry(op.id().clone()).or_insert(event);
+            }
+            (View::Assessment(slot), Some(OpBody::AssessmentPut(a))) => match slot {
+                Some(e) => e.put(a, stamp),
+                None => {
+                    *slot = Some(AssessmentEntry {
+                        assessment: a,
+                        stamp,
+                    })
+                }
+            },
+            (View::Points(points), Some(OpBody::PointsAdd(entry))) => {
+                points.absorb(op.id(), entry);
+            }
+            (View::Enquiry(v), Some(OpBody::EnquiryRecorded(record))) => {
+                v.records.entry(op.id().clone()).or_insert(record);
             }
             _ => {}
         }

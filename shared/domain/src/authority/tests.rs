@@ -8,6 +8,8 @@ use chrono::NaiveDate;
 use super::*;
 use crate::authorisation::{AuthScope, Authorisation, Power};
 use crate::base::Stamp;
+use crate::complaint::{ComplaintEvent, ComplaintKind, ComplaintSubject};
+use crate::enquiry::{Enquiry, Handling};
 use crate::event::{Applicant, OpinionResult, Seal, SpecialCode, SpecialKind};
 use crate::rule::{Rule, SupervisionId};
 use liandong_model::{CaseId, Hlc, Personal};
@@ -204,6 +206,22 @@ fn every_kind() -> Vec<EventKind> {
         },
         opinion(Reviewer::Department("D03".into())),
         opinion(Reviewer::Township("T02".into())),
+        EventKind::SupervisionAssigned {
+            item: SupervisionId::derive(&case, Rule::Red, "limit:5"),
+            department: "D03".into(),
+            correct_by: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+            note: "n".into(),
+        },
+        EventKind::EvaluationAppealed {
+            evaluation: op_id(&t("T01")),
+            department: "D03".into(),
+            reason: "r".into(),
+        },
+        EventKind::AppealDecided {
+            appeal: op_id(&t("T01")),
+            upheld: true,
+            note: "n".into(),
+        },
     ]
 }
 
@@ -216,6 +234,7 @@ fn allowed_for_bridge(kind: &EventKind) -> bool {
                 ..
             }
             | EventKind::SupplementRequested { .. }
+            | EventKind::EvaluationAppealed { .. }
             | EventKind::SpecialProcedureStarted { .. }
             | EventKind::SpecialProcedureEnded { .. }
             | EventKind::Decided { .. }
@@ -223,8 +242,9 @@ fn allowed_for_bridge(kind: &EventKind) -> bool {
     )
 }
 
+/// The county's alone: e-supervision events and appeal decisions.
 fn supervision(kind: &EventKind) -> bool {
-    kind.name().starts_with("supervision")
+    kind.name().starts_with("supervision") || kind.name() == "appeal-decided"
 }
 
 #[test]
@@ -286,6 +306,8 @@ fn only_the_county_writes_anything_but_cases() {
         EntityId::Staff("S31".into()),
         EntityId::Authorisation("A-D03".into()),
         EntityId::Routing("M017".into()),
+        EntityId::Assessment("2026".into()),
+        EntityId::Points("S31".into(), "2026".into()),
     ];
     for entity in entities {
         assert_eq!(
@@ -384,4 +406,63 @@ fn routing_events_widen_the_scope_to_the_named_node() {
     assert_eq!(scope_growth(&entity, &asked), vec![t("T02")]);
     let other = OpBody::Case(CaseEvent::new(0, EventKind::Concluded));
     assert!(scope_growth(&entity, &other).is_empty());
+}
+
+fn complaint_event(kind: ComplaintKind) -> OpBody {
+    OpBody::Complaint(ComplaintEvent {
+        at_ms: 0,
+        by: "S31".into(),
+        kind,
+    })
+}
+
+#[test]
+fn a_centre_writes_the_receipt_of_its_own_complaints_and_only_the_county_answers() {
+    let entity = EntityId::Complaint(t("T01"), "TS-1".into());
+    let receipt = complaint_event(ComplaintKind::Received {
+        subject: ComplaintSubject::Centre("T01".into()),
+        complainant: Personal::new("李四".into()),
+        text: Personal::new("排队太久".into()),
+        answer_days: 5,
+    });
+    let answer = complaint_event(ComplaintKind::Answered {
+        answer: "已整改".into(),
+    });
+    let verdict = |origin: &NodeId, body: &OpBody| {
+        authorise(origin, &op_id(origin), &entity, Some(body), &held())
+    };
+    assert_eq!(verdict(&t("T01"), &receipt), Ok(()));
+    assert_eq!(verdict(&county(), &answer), Ok(()));
+    for (origin, body) in [
+        (t("T01"), &answer),
+        (t("T02"), &receipt),
+        (bridge("D03"), &receipt),
+    ] {
+        assert!(
+            matches!(verdict(&origin, body), Err(Rejection::CountyOnly { .. })),
+            "{origin}"
+        );
+    }
+}
+
+#[test]
+fn a_centre_records_enquiries_asked_there_only() {
+    let entity = EntityId::Enquiry(t("T01"), "SW-1".into());
+    let body = OpBody::EnquiryRecorded(Enquiry {
+        at_ms: 0,
+        asked: "S31".into(),
+        acting_for: None,
+        topic: "户口迁移".into(),
+        handling: Handling::Referred {
+            competent_centre: "HQ".into(),
+            note: String::new(),
+        },
+    });
+    let verdict =
+        |origin: &NodeId| authorise(origin, &op_id(origin), &entity, Some(&body), &held());
+    assert_eq!(verdict(&t("T01")), Ok(()));
+    assert!(matches!(
+        verdict(&t("T02")),
+        Err(Rejection::CountyOnly { .. })
+    ));
 }

@@ -19,6 +19,7 @@
 mod acts;
 mod applicant;
 mod recorder;
+mod staffing;
 
 use acts::{accepted, concluded, decided, fee, fee_waived, opinion, special_started, submitted};
 pub(crate) use recorder::{on_roster, recorded_by};
@@ -46,6 +47,8 @@ pub fn check(record: &CaseRecord, event: &CaseEvent, ctx: &FoldContext<'_>) -> R
             EventKind::SupervisionFlagged { .. }
                 | EventKind::SupervisionResolved { .. }
                 | EventKind::SupervisionAnnotated { .. }
+                | EventKind::SupervisionAssigned { .. }
+                | EventKind::AppealDecided { .. }
         ) {
             return Err(Refusal::SupervisionIsPermanent { op: target.clone() });
         }
@@ -318,6 +321,9 @@ pub(crate) fn preconditions(
             Ok(())
         }
         EventKind::FeeWaived { item, reason } => fee_waived(facts, item, reason, ctx),
+        EventKind::SupervisionAssigned { .. }
+        | EventKind::EvaluationAppealed { .. }
+        | EventKind::AppealDecided { .. } => staffing::preconditions(facts, event),
         EventKind::Retracted { reason } => {
             if event.supersedes.is_none() {
                 return Err(Refusal::NothingToRetract);

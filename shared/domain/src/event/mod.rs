@@ -227,6 +227,28 @@ pub enum EventKind {
         item: String,
         reason: String,
     },
+    /// 督办责任: the department responsible for a flagged item and the
+    /// day by which it must correct (e-supervision, at the county). A
+    /// later assignment of the same item replaces an earlier one.
+    SupervisionAssigned {
+        item: SupervisionId,
+        department: String,
+        correct_by: NaiveDate,
+        note: String,
+    },
+    /// 申诉复核: a department appeals an evaluation it holds false.
+    EvaluationAppealed {
+        evaluation: OpId,
+        department: String,
+        reason: String,
+    },
+    /// Hall management's decision on an appeal (at the county): upheld,
+    /// the evaluation is taken out of the statistics, never deleted.
+    AppealDecided {
+        appeal: OpId,
+        upheld: bool,
+        note: String,
+    },
 }
 
 /// Who gives an opinion: a routed department (through its bridge or at the

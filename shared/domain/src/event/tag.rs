@@ -37,11 +37,14 @@ pub enum EventTag {
     OpinionRecorded,
     EvaluationInvited,
     FeeWaived,
+    SupervisionAssigned,
+    EvaluationAppealed,
+    AppealDecided,
 }
 
 impl EventTag {
     /// Every tag, in [`EventKind`]'s variant order.
-    pub const ALL: [EventTag; 26] = [
+    pub const ALL: [EventTag; 29] = [
         EventTag::Submitted,
         EventTag::CorrectionRequested,
         EventTag::CorrectionSupplied,
@@ -68,6 +71,9 @@ impl EventTag {
         EventTag::OpinionRecorded,
         EventTag::EvaluationInvited,
         EventTag::FeeWaived,
+        EventTag::SupervisionAssigned,
+        EventTag::EvaluationAppealed,
+        EventTag::AppealDecided,
     ];
 
     /// The stable name of [`EventKind::name`]; both opinion forms are
@@ -100,6 +106,9 @@ impl EventTag {
             EventTag::OpinionRecorded => "opinion",
             EventTag::EvaluationInvited => "evaluation-invited",
             EventTag::FeeWaived => "fee-waived",
+            EventTag::SupervisionAssigned => "supervision-assigned",
+            EventTag::EvaluationAppealed => "evaluation-appealed",
+            EventTag::AppealDecided => "appeal-decided",
         }
     }
 
@@ -131,6 +140,9 @@ impl EventTag {
             EventTag::OpinionRequested => ("征求意见", "opinion requested"),
             EventTag::EvaluationInvited => ("评价邀请", "evaluation invited"),
             EventTag::FeeWaived => ("免收", "fee waived"),
+            EventTag::SupervisionAssigned => ("督办责任", "supervision assigned"),
+            EventTag::EvaluationAppealed => ("差评申诉", "evaluation appealed"),
+            EventTag::AppealDecided => ("申诉复核", "appeal decided"),
         };
         lang.pick(zh, en)
     }
@@ -180,6 +192,9 @@ impl EventKind {
             EventKind::OpinionRecorded { .. } => EventTag::OpinionRecorded,
             EventKind::EvaluationInvited { .. } => EventTag::EvaluationInvited,
             EventKind::FeeWaived { .. } => EventTag::FeeWaived,
+            EventKind::SupervisionAssigned { .. } => EventTag::SupervisionAssigned,
+            EventKind::EvaluationAppealed { .. } => EventTag::EvaluationAppealed,
+            EventKind::AppealDecided { .. } => EventTag::AppealDecided,
         }
     }
 }

@@ -15,7 +15,9 @@
 //! in person, keeps its four old fields. Events with a recorder or a seal,
 //! entries with centres, the credential, seal-key and audit bodies, and
 //! submissions whose applicant has another document, a legal
-//! representative or an agent are variants appended after the old ones. Each body has exactly one encoding: a new-layout variant
+//! representative or an agent are variants appended after the old ones, and
+//! so are the complaint, assessment, incentive-point and enquiry bodies.
+//! Each body has exactly one encoding: a new-layout variant
 //! carrying what the old layout can say is refused on decode.
 
 mod wire;
@@ -24,9 +26,12 @@ use serde::{Deserialize, Serialize};
 
 use liandong_model::{DecodeError, EncodedOp, EntityId, Envelope, Hlc, NodeId, OpId};
 
+use crate::assessment::{Assessment, PointsEntry};
 use crate::authorisation::Authorisation;
 use crate::calendar::DaySetting;
+use crate::complaint::ComplaintEvent;
 use crate::credential::{AuditEntry, Credential, SealKey};
+use crate::enquiry::Enquiry;
 use crate::event::CaseEvent;
 use crate::matter::Matter;
 use crate::routing::RoutingRule;
@@ -64,6 +69,17 @@ pub enum OpBody {
     SealKeyPut(SealKey),
     /// One line of a node's audit log.
     Audit(AuditEntry),
+    /// An event of a complaint (投诉): its receipt at a centre, or
+    /// e-supervision's answer.
+    Complaint(ComplaintEvent),
+    /// Hall management's assessment of one period, replacing the last
+    /// version (county only).
+    AssessmentPut(Assessment),
+    /// Incentive points added to (or taken off) one person in one period
+    /// (county only).
+    PointsAdd(PointsEntry),
+    /// A first-asked enquiry (首问负责) as recorded where it was asked.
+    EnquiryRecorded(Enquiry),
 }
 
 /// A decoded operation.

@@ -159,3 +159,45 @@ fn an_identity_body_that_the_first_layout_could_say_is_refused() {
     let bytes = postcard::to_stdvec(&not_a_submission).unwrap();
     assert!(postcard::from_bytes::<OpBody>(&bytes).is_err());
 }
+
+#[test]
+fn staffing_bodies_take_wire_indices_thirteen_to_sixteen_and_round_trip() {
+    use crate::assessment::{Assessment, Grade, PointsEntry};
+    use crate::complaint::{ComplaintEvent, ComplaintKind};
+    use crate::enquiry::{Enquiry, Handling};
+    let bodies = [
+        OpBody::Complaint(ComplaintEvent {
+            at_ms: 1,
+            by: "SUP1".into(),
+            kind: ComplaintKind::Answered {
+                answer: "已答复".into(),
+            },
+        }),
+        OpBody::AssessmentPut(Assessment {
+            period: "2026".into(),
+            grades: [("S01".to_string(), Grade::Competent)].into(),
+            by: "HM1".into(),
+        }),
+        OpBody::PointsAdd(PointsEntry {
+            staff: "S01".into(),
+            period: "2026".into(),
+            points: -3,
+            reason: "迟到".into(),
+            by: "HM1".into(),
+        }),
+        OpBody::EnquiryRecorded(Enquiry {
+            at_ms: 1,
+            asked: "S01".into(),
+            acting_for: Some("S02".into()),
+            topic: "社保转移".into(),
+            handling: Handling::HandledHere {
+                note: "当场答复".into(),
+            },
+        }),
+    ];
+    for (index, body) in (13u8..).zip(bodies) {
+        let bytes = postcard::to_stdvec(&body).unwrap();
+        assert_eq!(bytes[0], index, "{body:?}");
+        assert_eq!(postcard::from_bytes::<OpBody>(&bytes).unwrap(), body);
+    }
+}

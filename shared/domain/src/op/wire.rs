@@ -14,6 +14,10 @@
 //! | 10 | `SealKeyPut` | a public seal key |
 //! | 11 | `Audit` | an audit line |
 //! | 12 | `CaseIdentified` | a submission whose applicant has another document, a legal representative or an agent: the event (applicant in its first layout) and the [`ApplicantIdentity`] beside it |
+//! | 13 | `Complaint` | a complaint's receipt or answer ([`ComplaintEvent`]) |
+//! | 14 | `AssessmentPut` | an assessment of one period ([`Assessment`]) |
+//! | 15 | `PointsAdd` | an incentive-point entry ([`PointsEntry`]) |
+//! | 16 | `EnquiryRecorded` | a first-asked enquiry ([`Enquiry`]) |
 //!
 //! Decoding refuses a 7 or an 8 that the old layout could have said (no
 //! recorder and no seal; centres unset), and a 12 whose identity the first
@@ -24,9 +28,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::OpBody;
+use crate::assessment::{Assessment, PointsEntry};
 use crate::authorisation::Authorisation;
 use crate::calendar::DaySetting;
+use crate::complaint::ComplaintEvent;
 use crate::credential::{AuditEntry, Credential, SealKey};
+use crate::enquiry::Enquiry;
 use crate::event::{ApplicantIdentity, CaseEvent, EventKind};
 use crate::matter::Matter;
 use crate::routing::RoutingRule;
@@ -67,6 +74,10 @@ pub(super) enum OpBodyWire {
         event: CaseEvent,
         identity: ApplicantIdentity,
     },
+    Complaint(ComplaintEvent),
+    AssessmentPut(Assessment),
+    PointsAdd(PointsEntry),
+    EnquiryRecorded(Enquiry),
 }
 
 /// A body encoded in a new-layout variant that the old layout could carry.
@@ -118,6 +129,10 @@ impl From<OpBody> for OpBodyWire {
             OpBody::CredentialSet(c) => OpBodyWire::CredentialSet(c),
             OpBody::SealKeyPut(k) => OpBodyWire::SealKeyPut(k),
             OpBody::Audit(a) => OpBodyWire::Audit(a),
+            OpBody::Complaint(c) => OpBodyWire::Complaint(c),
+            OpBody::AssessmentPut(a) => OpBodyWire::AssessmentPut(a),
+            OpBody::PointsAdd(p) => OpBodyWire::PointsAdd(p),
+            OpBody::EnquiryRecorded(e) => OpBodyWire::EnquiryRecorded(e),
         }
     }
 }
@@ -175,6 +190,10 @@ impl TryFrom<OpBodyWire> for OpBody {
             OpBodyWire::CredentialSet(c) => OpBody::CredentialSet(c),
             OpBodyWire::SealKeyPut(k) => OpBody::SealKeyPut(k),
             OpBodyWire::Audit(a) => OpBody::Audit(a),
+            OpBodyWire::Complaint(c) => OpBody::Complaint(c),
+            OpBodyWire::AssessmentPut(a) => OpBody::AssessmentPut(a),
+            OpBodyWire::PointsAdd(p) => OpBody::PointsAdd(p),
+            OpBodyWire::EnquiryRecorded(e) => OpBody::EnquiryRecorded(e),
         })
     }
 }

@@ -15,8 +15,10 @@ mod applicant;
 mod identity;
 mod required;
 mod rules;
+mod staff;
 
 pub use required::RequiredField;
+pub use staff::{StaffRefusal, MAX_ANSWER_DAYS};
 
 use crate::applicant::{Holder, IdType, NumberFault};
 use crate::authorisation::AuthError;
@@ -37,6 +39,8 @@ type EventName = &'static str;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Refusal {
     Required(RequiredField),
+    /// A rule of e-supervision or staff management (`staff`).
+    Staff(StaffRefusal),
     NotSubmitted,
     AlreadySubmitted,
     UnknownMatter {
@@ -390,6 +394,7 @@ impl Refusal {
             Refusal::SupervisionAlreadyResolved { item } => format!("督办事项 {item} 已办结"),
             Refusal::NothingToRetract => "作废须指明被作废的记录".into(),
             Refusal::UnknownSupersededEvent { op } => format!("该办件没有记录 {op}"),
+            Refusal::Staff(r) => r.message(Lang::Zh),
             Refusal::SupervisionIsPermanent { op } => {
                 format!("{op} 是电子监察督办记录，任何人不能撤销或删除；可以批注或标记已解决")
             }
@@ -529,6 +534,7 @@ impl Refusal {
             Refusal::SupervisionAlreadyResolved { item } => format!("item {item} is already resolved"),
             Refusal::NothingToRetract => "name the event to retract".into(),
             Refusal::UnknownSupersededEvent { op } => format!("this case has no event {op}"),
+            Refusal::Staff(r) => r.message(Lang::En),
             Refusal::SupervisionIsPermanent { op } => format!(
                 "{op} is an e-supervision record: nobody can retract or delete it; annotate or resolve it instead"
             ),

@@ -11,6 +11,7 @@ mod joint;
 mod laws;
 mod rules;
 mod scenarios;
+mod staffing;
 mod supervision_year;
 
 use std::collections::BTreeSet;

@@ -93,6 +93,10 @@ fn every_entity_variant_decodes_through_the_wire_header() {
         EntityId::Credential("S_01".into()),
         EntityId::SealKey("S_01".into()),
         EntityId::Audit(t01()),
+        EntityId::Complaint(t01(), "TS-0001".into()),
+        EntityId::Assessment("2026-Q4".into()),
+        EntityId::Points("S_01".into(), "2026-Q4".into()),
+        EntityId::Enquiry(t01(), "SW-0001".into()),
     ];
     for entity in entities {
         // Exhaustive: a new variant must be added to the list above
@@ -107,7 +111,11 @@ fn every_entity_variant_decodes_through_the_wire_header() {
             | EntityId::Routing(_)
             | EntityId::Credential(_)
             | EntityId::SealKey(_)
-            | EntityId::Audit(_) => {}
+            | EntityId::Audit(_)
+            | EntityId::Complaint(..)
+            | EntityId::Assessment(_)
+            | EntityId::Points(..)
+            | EntityId::Enquiry(..) => {}
         }
         let enc = EncodedOp::from_parts(
             OpId {
@@ -214,4 +222,16 @@ fn decode_refuses_a_node_id_with_a_bad_name_in_the_wire_bytes() {
         problem,
         FieldProblem::CaseId(CaseIdError::Origin(_))
     ));
+}
+
+#[test]
+fn a_period_with_a_slash_is_an_invalid_field() {
+    let entity = EntityId::Points("S_01".into(), "2026/Q4".into());
+    let err = entity.validate().unwrap_err();
+    assert_eq!(err.field, "period");
+    assert_eq!(err.problem, FieldProblem::Slash);
+    let empty = EntityId::Complaint(t01(), String::new())
+        .validate()
+        .unwrap_err();
+    assert_eq!(empty.field, "complaint number");
 }

@@ -45,6 +45,10 @@ enum EntityWire {
     Credential(String),
     SealKey(String),
     Audit(NodeIdWire),
+    Complaint(NodeIdWire, String),
+    Assessment(String),
+    Points(String, String),
+    Enquiry(NodeIdWire, String),
 }
 
 impl TryFrom<Header> for Envelope {
@@ -89,6 +93,14 @@ impl TryFrom<EntityWire> for EntityId {
             EntityWire::Credential(id) => EntityId::Credential(id),
             EntityWire::SealKey(id) => EntityId::SealKey(id),
             EntityWire::Audit(wire) => EntityId::Audit(node("audit node", wire)?),
+            EntityWire::Complaint(wire, number) => {
+                EntityId::Complaint(node("receiving centre", wire)?, number)
+            }
+            EntityWire::Assessment(period) => EntityId::Assessment(period),
+            EntityWire::Points(staff, period) => EntityId::Points(staff, period),
+            EntityWire::Enquiry(wire, number) => {
+                EntityId::Enquiry(node("receiving centre", wire)?, number)
+            }
         })
     }
 }
