@@ -5,6 +5,7 @@
 
 use clap::{Parser, Subcommand};
 use tests::bench::county_rss::{run_county_rss, CountyRssArgs};
+use tests::bench::fan_in::{run_fan_in, FanInArgs};
 use tests::bench::serving::{run_serving, ServingArgs};
 use tests::bench::{progress, run_replication, ReplicationArgs};
 
@@ -28,6 +29,10 @@ enum Command {
     /// Time to serve one township's backlog when the county holds 1x and
     /// Fx as much data for other townships, and the ratio of the two.
     Serving(ServingArgs),
+    /// Sixty townships (by default), each with a week of backlog, connect
+    /// to the county at once: time until it holds everything, fairness,
+    /// peak RSS, then live latency with all of them connected.
+    FanIn(FanInArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -66,6 +71,15 @@ fn main() -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
                 print!("{}", report.table());
+            }
+            progress("done");
+        }
+        Command::FanIn(args) => {
+            let report = runtime.block_on(run_fan_in(&args))?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.text());
             }
             progress("done");
         }
