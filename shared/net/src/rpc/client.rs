@@ -61,13 +61,14 @@ async fn uplink_loop(ctx: LinkContext, uplink: Uplink) {
     let mut schedule = Reconnect::default();
     let parent = uplink.parent.clone();
     while !ctx.shutdown.is_cancelled() {
+        let attempt = tokio::time::Instant::now();
         match session_once(&ctx, &uplink).await {
             Ok(end) => {
                 if matches!(end, SessionEnd::Shutdown) {
                     break;
                 }
                 tracing::info!(%parent, reason = %end, "uplink session ended");
-                schedule.session_ended(tokio::time::Instant::now());
+                schedule.session_ended(attempt, tokio::time::Instant::now());
                 if end.reconnect_now() {
                     continue;
                 }

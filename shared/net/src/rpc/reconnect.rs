@@ -6,8 +6,10 @@
 //! loss the uplink retries every [`FAST_RETRY`], so a returning link is used
 //! within about that long. After that the county is probably down for a
 //! while: the wait grows exponentially from [`SLOW_FIRST`] to [`SLOW_MAX`],
-//! so sixty townships facing a county that is down for days make a handful
-//! of attempts a second between them, not hundreds.
+//! so sixty townships facing a county that is down for days make about a
+//! dozen attempts a second between them, not a thousand. A session that
+//! the parent drops at once does not count as a fresh loss (see
+//! [`Reconnect::session_ended`]).
 //!
 //! Every wait is jittered by ±[`JITTER`] so links that dropped together do
 //! not return in lock-step. The schedule itself ([`wait_before`]) is a pure
@@ -26,7 +28,7 @@ pub const FAST_RETRY: Duration = Duration::from_millis(50);
 pub const SLOW_FIRST: Duration = Duration::from_millis(250);
 
 /// The longest wait between attempts (before jitter).
-pub const SLOW_MAX: Duration = Duration::from_secs(10);
+pub const SLOW_MAX: Duration = Duration::from_secs(5);
 
 /// Each wait is multiplied by a factor drawn from `1 ± JITTER`.
 pub const JITTER: f64 = 0.2;
@@ -56,10 +58,16 @@ pub struct Reconnect {
 }
 
 impl Reconnect {
-    /// A session was up and ended now: the loss is fresh.
-    pub fn session_ended(&mut self, now: tokio::time::Instant) {
-        self.lost_at = Some(now);
-        self.slow_attempts = 0;
+    /// A session that was opened at `opened` ended at `now`. After a
+    /// session that lasted at least [`FAST_FOR`] the loss is fresh and
+    /// retried quickly; one that ended sooner (a parent that accepts and
+    /// drops the link at once) keeps the schedule where it was, so a
+    /// flapping link is not retried every [`FAST_RETRY`] for ever.
+    pub fn session_ended(&mut self, opened: tokio::time::Instant, now: tokio::time::Instant) {
+        if now.saturating_duration_since(opened) >= FAST_FOR || self.lost_at.is_none() {
+            self.lost_at = Some(now);
+            self.slow_attempts = 0;
+        }
     }
 
     /// The jittered wait before the next attempt, after an attempt that
@@ -94,7 +102,7 @@ mod tests {
             .collect();
         assert_eq!(
             waits,
-            [250, 500, 1_000, 2_000, 4_000, 8_000, 10_000, 10_000, 10_000, 10_000]
+            [250, 500, 1_000, 2_000, 4_000, 5_000, 5_000, 5_000, 5_000, 5_000]
         );
         assert_eq!(
             wait_before(Duration::from_secs(86_400 * 7), u32::MAX),
@@ -122,7 +130,21 @@ mod tests {
         assert!(first_slow >= jittered(SLOW_FIRST, 0.0));
         let second_slow = r.next_wait(later);
         assert!(second_slow >= jittered(SLOW_FIRST * 2, 0.0));
-        r.session_ended(later);
-        assert!(r.next_wait(later) <= jittered(FAST_RETRY, 1.0));
+        let opened = later;
+        let ended = opened + FAST_FOR;
+        r.session_ended(opened, ended);
+        assert!(r.next_wait(ended) <= jittered(FAST_RETRY, 1.0));
+    }
+
+    #[test]
+    fn a_session_dropped_at_once_does_not_restart_the_fast_retries() {
+        let mut r = Reconnect::default();
+        let start = tokio::time::Instant::now();
+        let old = start + FAST_FOR * 2;
+        r.next_wait(start);
+        r.next_wait(old);
+        r.session_ended(old, old + Duration::from_millis(10));
+        let wait = r.next_wait(old + Duration::from_millis(10));
+        assert!(wait >= jittered(SLOW_FIRST * 2, 0.0), "{wait:?}");
     }
 }
