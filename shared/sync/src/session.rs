@@ -13,6 +13,10 @@
 //!    unacknowledged (backpressure).
 //! 3. The receiver applies batches in order; only after a batch is durable
 //!    (cursor written in the same atomic write) does it send an [`Ack`].
+//!    Batches that arrive while a commit runs are queued and applied
+//!    together in the next commit (up to `max_apply_ops`), so the sender's
+//!    window keeps the link busy while the receiver commits; one ack for
+//!    the last of them acknowledges them all (acks are cumulative).
 //!
 //! Invariants: a cut at any point loses nothing (the next hello resumes at
 //! the last durable cursor) and duplicates nothing that matters (the store
@@ -38,6 +42,11 @@ pub struct SessionConfig {
     pub window: usize,
     /// Batches a receiver queues before it calls the peer abusive.
     pub max_receive_queue: usize,
+    /// Operations a receiver applies in one commit: batches queued while
+    /// the previous commit ran are applied together up to this many (a
+    /// single batch is never split), and acknowledged with one cumulative
+    /// ack for the last of them.
+    pub max_apply_ops: usize,
 }
 
 impl Default for SessionConfig {
@@ -47,6 +56,7 @@ impl Default for SessionConfig {
             max_batch_bytes: 768 * 1024,
             window: 8,
             max_receive_queue: 64,
+            max_apply_ops: 4000,
         }
     }
 }
@@ -174,7 +184,8 @@ pub struct Session {
     // Receiving side.
     durable: Cursor,
     expected_next: u64,
-    applying: bool,
+    /// Batches in the apply under way (0: none).
+    applying: u64,
     queue: VecDeque<Batch>,
     stats: SessionStats,
 }
@@ -197,7 +208,7 @@ impl Session {
             reading: false,
             expected_next: durable.seq + 1,
             durable,
-            applying: false,
+            applying: 0,
             queue: VecDeque::new(),
             stats,
             local,
@@ -349,33 +360,51 @@ impl Session {
         Ok(self.maybe_apply())
     }
 
+    /// Starts applying the queued batches, merged up to `max_apply_ops`,
+    /// unless an apply is under way.
     fn maybe_apply(&mut self) -> Vec<Action> {
-        if self.applying {
+        if self.applying > 0 {
             return vec![];
         }
-        match self.queue.pop_front() {
-            Some(b) => {
-                self.applying = true;
-                self.stats.ops_received += b.ops.len() as u64;
-                vec![Action::Apply {
-                    batch_id: b.batch_id,
-                    cursor: Cursor {
-                        incarnation: b.incarnation,
-                        seq: b.last_seq,
-                    },
-                    ops: b.ops,
-                }]
+        let Some(first) = self.queue.pop_front() else {
+            return vec![];
+        };
+        let (mut batch_id, mut last_seq, incarnation) =
+            (first.batch_id, first.last_seq, first.incarnation);
+        let mut ops = first.ops;
+        self.applying = 1;
+        while let Some(next) = self.queue.front() {
+            if ops.len() + next.ops.len() > self.cfg.max_apply_ops {
+                break;
             }
-            None => vec![],
+            let Some(next) = self.queue.pop_front() else {
+                break;
+            };
+            // Queued batches are consecutive and of one incarnation
+            // (`on_batch` checked both).
+            batch_id = next.batch_id;
+            last_seq = next.last_seq;
+            ops.extend(next.ops);
+            self.applying += 1;
         }
+        self.stats.ops_received += ops.len() as u64;
+        vec![Action::Apply {
+            batch_id,
+            cursor: Cursor {
+                incarnation,
+                seq: last_seq,
+            },
+            ops,
+        }]
     }
 
-    /// The store made a batch durable (with its cursor).
+    /// The store made an [`Action::Apply`] durable (with its cursor): the
+    /// ack names the last batch it covered.
     pub fn on_applied(&mut self, batch_id: u64, cursor: Cursor) -> Vec<Action> {
-        self.applying = false;
+        self.stats.batches_applied += self.applying.max(1);
+        self.applying = 0;
         self.durable = cursor;
         self.stats.durable_seq = cursor.seq;
-        self.stats.batches_applied += 1;
         let mut actions = vec![Action::Send(Message::Ack(Ack { batch_id, cursor }))];
         actions.extend(self.maybe_apply());
         actions

@@ -16,20 +16,25 @@
 //!    written, the link is restored, and the bench times until the county
 //!    durably holds them all.
 //!
-//! Then memory (VmHWM of this process), disk use, convergence, and an
-//! optional apply profile ([`profile`]).
+//! Before them, the raw sled limit for the same record size ([`sled_raw`]),
+//! which the initial rate is reported against. Then memory (VmHWM of this
+//! process), disk use, convergence, and an optional apply profile
+//! ([`profile`]).
 //!
-//! `bench serving` ([`serving`]) times serving one township's backlog as
+//! `bench fan-in` ([`fan_in`]) has sixty townships connect to one county
+//! at once. `bench serving` ([`serving`]) times serving one township's backlog as
 //! the county's data for other townships grows.
 
 pub mod county_rss;
 pub mod county_scale;
+pub mod fan_in;
 mod nodes;
 mod phases;
 pub mod probe;
 pub mod profile;
 pub mod report;
 pub mod serving;
+pub mod sled_raw;
 pub mod sys;
 pub mod workload;
 
@@ -157,6 +162,21 @@ pub async fn run_replication(args: &ReplicationArgs) -> anyhow::Result<Report> {
     };
     let data_dir = net.root.path().display().to_string();
     progress(&format!("stores under {data_dir}"));
+
+    let raw_ops = args.ops.min(50_000);
+    progress(&format!(
+        "sled raw: {raw_ops} records of {} bytes, durable batches of {}",
+        args.op_bytes, args.chunk
+    ));
+    let cache_mb = args
+        .cache_mb
+        .unwrap_or(county_node::CountyConfig::default().cache_mb);
+    let (dir, (value, chunk)) = (net.dir("sled-raw"), (args.op_bytes, args.chunk));
+    let sled_raw = tokio::task::spawn_blocking(move || {
+        sled_raw::measure(&dir, raw_ops, value, chunk, cache_mb * 1024 * 1024)
+    })
+    .await??;
+    progress(&format!("sled raw: {:.0} ops/s", sled_raw.ops_per_s));
 
     // Phase 1: initial replication.
     let county_port = free_port();
@@ -357,6 +377,7 @@ pub async fn run_replication(args: &ReplicationArgs) -> anyhow::Result<Report> {
     );
     report.load_avg_at_start = load_at_start;
     report.case_scan = case_scan;
+    report.set_sled_raw(sled_raw);
     Ok(report)
 }
 

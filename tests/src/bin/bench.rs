@@ -6,6 +6,7 @@
 use clap::{Parser, Subcommand};
 use tests::bench::county_rss::{run_county_rss, CountyRssArgs};
 use tests::bench::county_scale::{run_county_scale, CountyScaleArgs};
+use tests::bench::fan_in::{run_fan_in, FanInArgs};
 use tests::bench::serving::{run_serving, ServingArgs};
 use tests::bench::{progress, run_replication, ReplicationArgs};
 
@@ -32,6 +33,10 @@ enum Command {
     /// A county holding many townships' cases: RSS, supervision pass,
     /// list pages, status, restart and disk use.
     CountyScale(CountyScaleArgs),
+    /// Sixty townships (by default), each with a week of backlog, connect
+    /// to the county at once: time until it holds everything, fairness,
+    /// peak RSS, then live latency with all of them connected.
+    FanIn(FanInArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -79,6 +84,15 @@ fn main() -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
                 print!("{}", report.table());
+            }
+            progress("done");
+        }
+        Command::FanIn(args) => {
+            let report = runtime.block_on(run_fan_in(&args))?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.text());
             }
             progress("done");
         }

@@ -1,7 +1,8 @@
 //! The uplink a child runs: one long-lived `Sync` stream to its parent,
-//! re-established after any failure with jittered exponential backoff
-//! (the `backoff` crate, capped at [`BACKOFF_MAX`]). Changes flow live as
-//! soon as the session is up; there is no polling interval.
+//! re-established after any failure on the schedule of [`super::reconnect`]
+//! (fast retries for the first seconds after a loss, then jittered
+//! exponential waits capped at [`BACKOFF_MAX`]). Changes flow live as soon
+//! as the session is up; there is no polling interval.
 //!
 //! The parent is authenticated at the handshake: [`Uplink::tls`] is built
 //! for [`Uplink::parent`], so an address that reaches another node (another
@@ -13,8 +14,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use backoff::backoff::Backoff;
-use backoff::ExponentialBackoff;
 use rustls::ClientConfig;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -22,6 +21,7 @@ use tokio_stream::StreamExt;
 
 use super::pb;
 use super::pb::replication_client::ReplicationClient;
+use super::reconnect::Reconnect;
 use super::server::inbound_messages;
 use super::MAX_MESSAGE_BYTES;
 use crate::driver::SessionEnd;
@@ -29,9 +29,10 @@ use crate::driver::{run_session, LinkContext, OUTGOING_CAPACITY};
 use crate::tls::{connect_channel_via, ChannelOptions, SharedDialer, TlsError, UnexpectedServer};
 use liandong_model::NodeId;
 
-/// Longest wait between reconnect attempts (before jitter): with the
-/// jitter below, a link that comes back is used within a second.
-pub const BACKOFF_MAX: Duration = Duration::from_millis(800);
+/// Longest wait between reconnect attempts (before jitter), reached only
+/// once the parent has been unreachable for a while (see
+/// [`super::reconnect`]).
+pub const BACKOFF_MAX: Duration = super::reconnect::SLOW_MAX;
 
 /// Where and how to reach the parent.
 #[derive(Clone)]
@@ -49,17 +50,6 @@ pub struct Uplink {
     pub dialer: SharedDialer,
 }
 
-fn new_backoff() -> ExponentialBackoff {
-    ExponentialBackoff {
-        initial_interval: Duration::from_millis(100),
-        max_interval: BACKOFF_MAX,
-        multiplier: 2.0,
-        randomization_factor: 0.25,
-        max_elapsed_time: None,
-        ..ExponentialBackoff::default()
-    }
-}
-
 /// Keeps the uplink up until shutdown.
 pub async fn run_uplink(ctx: LinkContext, uplink: Uplink) {
     use tracing::Instrument;
@@ -68,16 +58,17 @@ pub async fn run_uplink(ctx: LinkContext, uplink: Uplink) {
 }
 
 async fn uplink_loop(ctx: LinkContext, uplink: Uplink) {
-    let mut backoff = new_backoff();
+    let mut schedule = Reconnect::default();
     let parent = uplink.parent.clone();
     while !ctx.shutdown.is_cancelled() {
+        let attempt = tokio::time::Instant::now();
         match session_once(&ctx, &uplink).await {
             Ok(end) => {
                 if matches!(end, SessionEnd::Shutdown) {
                     break;
                 }
                 tracing::info!(%parent, reason = %end, "uplink session ended");
-                backoff.reset();
+                schedule.session_ended(attempt, tokio::time::Instant::now());
                 if end.reconnect_now() {
                     continue;
                 }
@@ -96,7 +87,7 @@ async fn uplink_loop(ctx: LinkContext, uplink: Uplink) {
                 ctx.board.unreachable(&parent, e.to_string());
             }
         }
-        let wait = backoff.next_backoff().unwrap_or(BACKOFF_MAX);
+        let wait = schedule.next_wait(tokio::time::Instant::now());
         tokio::select! {
             _ = ctx.shutdown.cancelled() => break,
             _ = tokio::time::sleep(wait) => {}

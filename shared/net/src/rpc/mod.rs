@@ -1,13 +1,14 @@
 //! The only module that names prost/tonic types: the generated protobuf
 //! code ([`pb`]), conversions between wire and domain types ([`convert`]),
 //! the replication service a parent serves ([`server`]) and the uplink a
-//! child runs ([`client`]).
+//! child runs ([`client`]) with its reconnect schedule ([`reconnect`]).
 //!
 //! Message size limits are explicit: 1 MiB per message by default (a batch
 //! is at most ~768 KiB); an oversized message gets `RESOURCE_EXHAUSTED`.
 
 pub mod client;
 pub mod convert;
+pub mod reconnect;
 pub mod server;
 
 /// Generated protobuf types for package `liandong.v1`.

@@ -294,7 +294,12 @@ fn full_transfer_delivers_every_op_both_ways_in_order_exactly_once() {
 #[test]
 
 fn resume_after_cut_mid_transfer_sends_only_what_is_not_durable() {
-    let mut link = Link::new(cfg(2, 4), 10, 0);
+    // One batch per apply, so each step below makes one batch durable.
+    let one_batch_per_apply = SessionConfig {
+        max_apply_ops: 2,
+        ..cfg(2, 4)
+    };
+    let mut link = Link::new(one_batch_per_apply, 10, 0);
     link.greet_and_fill_a();
     assert_eq!(link.inbox[B].len(), 4, "A fills its window: seqs 1..=8");
     for _ in 0..3 {
@@ -588,4 +593,75 @@ fn sender_reads_again_after_each_batch() {
     let actions = a.on_outbox_read(node.read(0, 1));
     assert!(matches!(actions[0], Action::Send(Message::Batch(_))));
     assert_eq!(read_after(&actions), Some(1), "{actions:?}");
+}
+
+/// Batch `id` from A with operations `first..=last`.
+fn numbered_batch(id: u64, first: u64, last: u64) -> Message {
+    let Message::Batch(b) = batch(OUTBOX[A], first, last, last - first + 1) else {
+        unreachable!("batch() makes a batch");
+    };
+    Message::Batch(Batch { batch_id: id, ..b })
+}
+
+#[test]
+fn batches_queued_during_a_commit_are_applied_together_and_acknowledged_once() {
+    let mut b = county(true);
+    let first = b.on_message(numbered_batch(1, 1, 2)).unwrap();
+    assert!(matches!(
+        first.as_slice(),
+        [Action::Apply { batch_id: 1, .. }]
+    ));
+    // While batch 1 commits, batches 2 and 3 arrive: nothing is applied yet.
+    assert!(b.on_message(numbered_batch(2, 3, 4)).unwrap().is_empty());
+    assert!(b.on_message(numbered_batch(3, 5, 5)).unwrap().is_empty());
+    let actions = b.on_applied(1, a_cursor(2));
+    assert_eq!(
+        actions[0],
+        Action::Send(ack(1, 2)),
+        "batch 1 is acknowledged once durable"
+    );
+    let Some(Action::Apply {
+        batch_id,
+        cursor,
+        ops,
+    }) = actions.get(1)
+    else {
+        panic!("expected one apply of batches 2 and 3: {actions:?}");
+    };
+    assert_eq!((*batch_id, *cursor), (3, a_cursor(5)));
+    assert_eq!(text(ops), ["A0-3", "A0-4", "A0-5"]);
+    assert_eq!(actions.len(), 2);
+    let done = b.on_applied(3, a_cursor(5));
+    assert_eq!(done, [Action::Send(ack(3, 5))]);
+    assert_eq!(b.stats().batches_applied, 3);
+    assert_eq!(b.stats().durable_seq, 5);
+}
+
+#[test]
+fn a_merged_apply_stops_at_max_apply_ops_without_splitting_a_batch() {
+    let local = Node::new(B, 0).local_state(B);
+    let cfg = SessionConfig {
+        max_apply_ops: 3,
+        ..SessionConfig::default()
+    };
+    let mut b = Session::new(cfg, local);
+    let hello = Node::new(A, 3).local_state(A).hello;
+    b.on_message(Message::Hello(hello)).unwrap();
+    b.on_message(numbered_batch(1, 1, 1)).unwrap();
+    for (id, first, last) in [(2, 2, 3), (3, 4, 5), (4, 6, 6)] {
+        assert!(b
+            .on_message(numbered_batch(id, first, last))
+            .unwrap()
+            .is_empty());
+    }
+    let actions = b.on_applied(1, a_cursor(1));
+    assert!(
+        matches!(actions.get(1), Some(Action::Apply { batch_id: 2, ops, .. }) if ops.len() == 2),
+        "batch 3 would pass the bound: {actions:?}"
+    );
+    let actions = b.on_applied(2, a_cursor(3));
+    assert!(
+        matches!(actions.get(1), Some(Action::Apply { batch_id: 4, ops, .. }) if ops.len() == 3),
+        "batches 3 and 4 fit together: {actions:?}"
+    );
 }
