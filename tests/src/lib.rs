@@ -71,23 +71,31 @@ impl Net {
         &self,
         clock: std::sync::Arc<liandong_model::ManualClock>,
     ) -> Node<County> {
+        let node = self.bare_county_on_clock(clock).await;
+        file_m001_and_clerks(&node.inner.core);
+        node
+    }
+
+    /// A county on a fresh port and a clock the test moves, with nothing
+    /// filed: for a test that files its own hall.
+    pub async fn bare_county_on_clock(
+        &self,
+        clock: std::sync::Arc<liandong_model::ManualClock>,
+    ) -> Node<County> {
         let seams = county_node::Seams {
             clock,
             ..Default::default()
         };
         let shutdown = Shutdown::new();
-        let county = county_node::start_with(self.county_config(0), shutdown.clone(), seams)
+        let inner = county_node::start_with(self.county_config(0), shutdown.clone(), seams)
             .await
             .expect("county starts on the test's clock");
-        Self::filed(county, shutdown)
+        Node { inner, shutdown }
     }
 
     /// A started county with M001 and the test clerks (once per store).
     fn filed(county: County, shutdown: Shutdown) -> Node<County> {
-        if county.core.store.matter("M001").ok().flatten().is_none() {
-            put_m001(&county.core);
-            put_clerks(&county.core);
-        }
+        file_m001_and_clerks(&county.core);
         Node {
             inner: county,
             shutdown,
@@ -138,6 +146,14 @@ impl Default for Net {
 }
 
 /// A running node and its shutdown handle; stopped on drop.
+/// M001 and the test clerks, filed once per store.
+fn file_m001_and_clerks(core: &NodeCore) {
+    if core.store.matter("M001").ok().flatten().is_none() {
+        put_m001(core);
+        put_clerks(core);
+    }
+}
+
 pub struct Node<T> {
     pub inner: T,
     pub shutdown: Shutdown,

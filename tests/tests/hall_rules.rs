@@ -15,7 +15,6 @@ use liandong_domain::{
 use liandong_model::ManualClock;
 use liandong_node::control::{ApplicantInput, CaseAction};
 use liandong_node::identity::Actor;
-use liandong_node::shutdown::Shutdown;
 use liandong_node::{CaseDetail, NodeCore, NodeError};
 use tests::{Net, Node};
 
@@ -46,15 +45,7 @@ struct Hall {
 impl Hall {
     async fn open(net: &Net) -> Hall {
         let clock = ManualClock::new(cst_time_ms(day(11, 2), 8, 0));
-        let seams = county_node::Seams {
-            clock: clock.clone(),
-            ..Default::default()
-        };
-        let shutdown = Shutdown::new();
-        let inner = county_node::start_with(net.county_config(0), shutdown.clone(), seams)
-            .await
-            .expect("county starts on the test's clock");
-        let node = Node { inner, shutdown };
+        let node = net.bare_county_on_clock(clock.clone()).await;
         file_the_hall(node.core());
         Hall {
             clerk: tests::clerk_at(node.core()),
