@@ -62,13 +62,15 @@ async fn uplink_loop(ctx: LinkContext, uplink: Uplink) {
     let parent = uplink.parent.clone();
     while !ctx.shutdown.is_cancelled() {
         let attempt = tokio::time::Instant::now();
+        let moved_before = ctx.board.totals(&parent);
         match session_once(&ctx, &uplink).await {
             Ok(end) => {
                 if matches!(end, SessionEnd::Shutdown) {
                     break;
                 }
                 tracing::info!(%parent, reason = %end, "uplink session ended");
-                schedule.session_ended(attempt, tokio::time::Instant::now());
+                let moved_data = ctx.board.totals(&parent) != moved_before;
+                schedule.session_ended(attempt, tokio::time::Instant::now(), moved_data);
                 if end.reconnect_now() {
                     continue;
                 }

@@ -58,13 +58,21 @@ pub struct Reconnect {
 }
 
 impl Reconnect {
-    /// A session that was opened at `opened` ended at `now`. After a
-    /// session that lasted at least [`FAST_FOR`] the loss is fresh and
-    /// retried quickly; one that ended sooner (a parent that accepts and
-    /// drops the link at once) keeps the schedule where it was, so a
-    /// flapping link is not retried every [`FAST_RETRY`] for ever.
-    pub fn session_ended(&mut self, opened: tokio::time::Instant, now: tokio::time::Instant) {
-        if now.saturating_duration_since(opened) >= FAST_FOR || self.lost_at.is_none() {
+    /// A session that was opened at `opened` ended at `now`; `moved_data`
+    /// says whether any operation crossed it. After a session that moved
+    /// data or lasted at least [`FAST_FOR`] the loss is fresh and retried
+    /// quickly (a link cut mid-backlog resumes at once); one that ended
+    /// sooner with nothing across (a parent that accepts and drops the
+    /// link at once) keeps the schedule where it was, so a flapping link
+    /// is not retried every [`FAST_RETRY`] for ever.
+    pub fn session_ended(
+        &mut self,
+        opened: tokio::time::Instant,
+        now: tokio::time::Instant,
+        moved_data: bool,
+    ) {
+        if moved_data || now.saturating_duration_since(opened) >= FAST_FOR || self.lost_at.is_none()
+        {
             self.lost_at = Some(now);
             self.slow_attempts = 0;
         }
@@ -132,7 +140,7 @@ mod tests {
         assert!(second_slow >= jittered(SLOW_FIRST * 2, 0.0));
         let opened = later;
         let ended = opened + FAST_FOR;
-        r.session_ended(opened, ended);
+        r.session_ended(opened, ended, false);
         assert!(r.next_wait(ended) <= jittered(FAST_RETRY, 1.0));
     }
 
@@ -143,8 +151,20 @@ mod tests {
         let old = start + FAST_FOR * 2;
         r.next_wait(start);
         r.next_wait(old);
-        r.session_ended(old, old + Duration::from_millis(10));
+        r.session_ended(old, old + Duration::from_millis(10), false);
         let wait = r.next_wait(old + Duration::from_millis(10));
         assert!(wait >= jittered(SLOW_FIRST * 2, 0.0), "{wait:?}");
+    }
+
+    #[test]
+    fn a_short_session_that_moved_data_restarts_the_fast_retries() {
+        let mut r = Reconnect::default();
+        let start = tokio::time::Instant::now();
+        let old = start + FAST_FOR * 2;
+        r.next_wait(start);
+        r.next_wait(old);
+        r.session_ended(old, old + Duration::from_millis(10), true);
+        let wait = r.next_wait(old + Duration::from_millis(10));
+        assert!(wait <= jittered(FAST_RETRY, 1.0), "{wait:?}");
     }
 }
